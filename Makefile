@@ -1,0 +1,134 @@
+# Strata build. `make` builds the kernel, the initrd and the ISOs;
+# `make test` runs every test; `make bench` prints the benchmark figures.
+#
+# Layout of build/:
+#   kernel.elf          the kernel (Multiboot2, x86-64, symbols included)
+#   initrd.tar          the ustar initrd (GRUB module "initrd")
+#   strata.iso          boots to the root shell
+#   strata-test.iso     same, with "panic=exit" on the kernel command line
+#   host/               host unit tests (ASan/UBSan)
+#   test-logs/          serial logs of failing boots
+
+BUILD    := build
+ARCH     := x86_64
+CC       := gcc
+LD       := ld
+NASM     := nasm
+PYTHON   := python3
+
+# Every tool the build needs, with the Debian package that provides it.
+REQUIRED_TOOLS := gcc:gcc ld:binutils nasm:nasm grub-mkrescue:grub-common \
+                  xorriso:xorriso mformat:mtools python3:python3 \
+                  qemu-system-x86_64:qemu-system-x86
+# grub-mkrescue also needs the BIOS GRUB modules.
+GRUB_PC_DIR := /usr/lib/grub/i386-pc
+
+KERNEL_DIRS := arch kernel aspace mm
+KERNEL_C    := $(shell find $(KERNEL_DIRS) -name '*.c' 2>/dev/null | sort)
+KERNEL_ASM  := $(shell find $(KERNEL_DIRS) -name '*.asm' 2>/dev/null | sort)
+KERNEL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_C)) \
+               $(patsubst %.asm,$(BUILD)/obj/%.asm.o,$(KERNEL_ASM))
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+           -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+           -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+           -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+           -fno-strict-aliasing -Iinclude -MMD -MP
+KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
+            --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
+
+.PHONY: all clean test bench host-tests check-tools run gdb user
+all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
+
+check-tools:
+	@missing=""; for t in $(REQUIRED_TOOLS); do \
+	    command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t##*:}"; done; \
+	[ -d $(GRUB_PC_DIR) ] || missing="$$missing grub-pc-bin"; \
+	if [ -n "$$missing" ]; then \
+	    echo "error: missing build tools. Install them with:"; \
+	    echo "    sudo apt-get install -y$$missing"; exit 1; fi
+
+$(BUILD)/obj/%.o: %.c | check-tools
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.asm.o: %.asm | check-tools
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -MD $(@:.o=.d) -MP $< -o $@
+
+# Two-pass link: the first pass has an empty symbol table; its symbols are
+# written into .ksyms (the last section) and the second pass links them in.
+# Nothing else moves, which the cmp below checks.
+$(BUILD)/kernel.elf: $(KERNEL_OBJ) arch/$(ARCH)/linker.ld tools/gen-ksyms.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/gen-ksyms.py /dev/null > $(BUILD)/ksyms0.S
+	$(CC) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	$(LD) $(KLDFLAGS) $(KERNEL_OBJ) $(BUILD)/ksyms0.o -o $(BUILD)/kernel0.elf
+	nm -n --defined-only $(BUILD)/kernel0.elf > $(BUILD)/kernel0.nm
+	$(PYTHON) tools/gen-ksyms.py $(BUILD)/kernel0.nm > $(BUILD)/ksyms.S
+	$(CC) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(LD) $(KLDFLAGS) $(KERNEL_OBJ) $(BUILD)/ksyms.o -o $@.tmp
+	@nm -n --defined-only $@.tmp | grep -vE ' (_kernel_end|ksyms_.*)$$' > $(BUILD)/kernel.nm
+	@grep -vE ' (_kernel_end|ksyms_.*)$$' $(BUILD)/kernel0.nm | cmp -s - $(BUILD)/kernel.nm || \
+	    { echo "error: symbols moved between link passes"; exit 1; }
+	@tools/check-segments $@.tmp
+	mv $@.tmp $@
+
+# ---- user programs and initrd -------------------------------------------
+include user/user.mk
+
+INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
+$(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) | check-tools
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin
+	cp -r initrd/. $(BUILD)/initrd-root/
+	$(if $(USER_BINS),cp $(USER_BINS) $(BUILD)/initrd-root/bin/)
+	@for b in $(USER_BINS); do n=$$(basename $$b); case $$n in init) mv $(BUILD)/initrd-root/bin/init $(BUILD)/initrd-root/init;; sh) cp $(BUILD)/initrd-root/bin/sh $(BUILD)/initrd-root/sh;; esac; done
+	tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
+	    --mtime=@0 -cf $@ -C $(BUILD)/initrd-root .
+
+# ---- ISOs -----------------------------------------------------------------
+define make_iso
+	@rm -rf $(BUILD)/iso-$(1) && mkdir -p $(BUILD)/iso-$(1)/boot/grub
+	cp $(BUILD)/kernel.elf $(BUILD)/initrd.tar $(BUILD)/iso-$(1)/boot/
+	sed 's|@CMDLINE@|$(2)|' tools/grub.cfg.in > $(BUILD)/iso-$(1)/boot/grub/grub.cfg
+	@grub-mkrescue -o $@ $(BUILD)/iso-$(1) > $(BUILD)/grub-mkrescue-$(1).log 2>&1 || \
+	    { cat $(BUILD)/grub-mkrescue-$(1).log; echo "error: grub-mkrescue failed (output above)"; exit 1; }
+endef
+
+$(BUILD)/strata.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg.in
+	$(call make_iso,run,)
+
+$(BUILD)/strata-test.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg.in
+	$(call make_iso,test,panic=exit)
+
+# ---- host unit tests --------------------------------------------------------
+# Each tests/host/test_X.c names the kernel sources it needs on a line
+#   /* host-test-sources: kernel/fmt.c mm/frame.c */
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
+               -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -DHOST_TEST -Iinclude -Itests/host
+
+$(BUILD)/host/%: tests/host/%.c tests/host/check.h $(KERNEL_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $$(sed -n 's|.*host-test-sources:\(.*\)\*/.*|\1|p' $<)
+
+host-tests: $(HOST_TESTS)
+
+# ---- running ----------------------------------------------------------------
+test: all host-tests
+	$(PYTHON) tests/run_tests.py
+
+bench: all
+	$(PYTHON) tests/bench.py
+
+run: all
+	./run
+
+gdb: all
+	tools/gdb
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+; Kernel context switch.
+;
+; void context_switch(uint64_t *save_rsp, uint64_t new_rsp)
+;   Saves the callee-saved registers on the current stack, stores RSP in
+;   *save_rsp, loads new_rsp and restores that thread's callee-saved
+;   registers, returning into it. Everything else is caller-saved by the C ABI.
+;
+; A new thread's stack is prepared (thread.c) so that the pops below find
+; zeros and `ret` lands in thread_start.
+
+bits 64
+section .text
+global context_switch
+global thread_start
+extern thread_entry
+
+context_switch:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov [rdi], rsp
+    mov rsp, rsi
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+; First instructions of every new kernel thread: r12 = thread pointer.
+thread_start:
+    mov rdi, r12
+    xor ebp, ebp                    ; end of backtraces
+    call thread_entry
+    ud2                             ; thread_entry never returns
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,160 @@
+/*
+ * The IDT and the C side of every interrupt and exception.
+ *
+ * Handlers registered with trap_register() run first. An exception with no
+ * handler (or whose handler returns without resolving it, see aspace/) gets
+ * an exception-table fixup if one covers its rip, else a full report and a
+ * panic. Device IRQs from the PICs are acknowledged after their handler.
+ */
+#include <arch/trap.h>
+#include <arch/irq.h>
+#include <arch/gdt.h>
+#include <arch/cpu.h>
+#include <log.h>
+#include <panic.h>
+#include <ksyms.h>
+#include <sched.h>
+
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+} __packed;
+
+struct idt_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __packed;
+
+#define GATE_INTERRUPT_DPL0 0x8E
+#define GATE_INTERRUPT_DPL3 0xEE
+
+extern const uint64_t isr_stub_table[256];
+static struct idt_gate idt[256] __aligned(16);
+static trap_handler_fn handlers[256];
+
+static const char *const exception_names[32] = {
+    [VEC_DE] = "divide error",          [VEC_DB] = "debug",
+    [VEC_NMI] = "non-maskable interrupt", [VEC_BP] = "breakpoint",
+    [VEC_OF] = "overflow",              [VEC_BR] = "bound range exceeded",
+    [VEC_UD] = "invalid opcode",        [VEC_NM] = "device not available",
+    [VEC_DF] = "double fault",          [9] = "coprocessor segment overrun",
+    [VEC_TS] = "invalid TSS",           [VEC_NP] = "segment not present",
+    [VEC_SS] = "stack-segment fault",   [VEC_GP] = "general protection fault",
+    [VEC_PF] = "page fault",            [VEC_MF] = "x87 floating-point error",
+    [VEC_AC] = "alignment check",       [VEC_MC] = "machine check",
+    [VEC_XM] = "SIMD floating-point error", [VEC_VE] = "virtualization exception",
+    [VEC_CP] = "control protection",
+};
+
+static void idt_set(unsigned vec, uint64_t handler, uint8_t attr, enum ist_slot ist)
+{
+    idt[vec] = (struct idt_gate){
+        .offset_lo = handler & 0xFFFF,
+        .selector = SEL_KCODE,
+        .ist = ist,
+        .type_attr = attr,
+        .offset_mid = (handler >> 16) & 0xFFFF,
+        .offset_hi = handler >> 32,
+    };
+}
+
+void idt_init(void)
+{
+    for (unsigned v = 0; v < 256; v++)
+        idt_set(v, isr_stub_table[v], GATE_INTERRUPT_DPL0, IST_NONE);
+    /* User code may raise these directly. */
+    idt_set(VEC_BP, isr_stub_table[VEC_BP], GATE_INTERRUPT_DPL3, IST_NONE);
+    idt_set(VEC_SYSCALL, isr_stub_table[VEC_SYSCALL], GATE_INTERRUPT_DPL3, IST_NONE);
+    /* These must work even when the current stack is unusable. */
+    idt_set(VEC_DF, isr_stub_table[VEC_DF], GATE_INTERRUPT_DPL0, IST_DOUBLE_FAULT);
+    idt_set(VEC_NMI, isr_stub_table[VEC_NMI], GATE_INTERRUPT_DPL0, IST_NMI);
+    idt_set(VEC_MC, isr_stub_table[VEC_MC], GATE_INTERRUPT_DPL0, IST_MACHINE_CHECK);
+
+    struct idt_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" :: "m"(p));
+}
+
+void trap_register(unsigned vector, trap_handler_fn fn)
+{
+    handlers[vector] = fn;
+}
+
+const char *trap_name(unsigned vector)
+{
+    return vector < 32 ? exception_names[vector] : NULL;
+}
+
+struct ex_entry {
+    uint64_t fault_rip;
+    uint64_t fixup_rip;
+};
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+bool trap_fixup(struct trap_frame *tf)
+{
+    for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
+        if (e->fault_rip == tf->rip) {
+            tf->rip = e->fixup_rip;
+            return true;
+        }
+    }
+    return false;
+}
+
+void trap_dump(const struct trap_frame *tf)
+{
+    const char *name = trap_name(tf->vector);
+    uint64_t off;
+    const char *sym = ksyms_lookup(tf->rip, &off);
+
+    kprintf("\n*** %s (vector %lu, error code %#lx) in %s mode\n",
+            name ? name : "interrupt", tf->vector, tf->error,
+            trap_from_user(tf) ? "user" : "kernel");
+    if (sym)
+        kprintf("RIP %#018lx <%s+%#lx>\n", tf->rip, sym, off);
+    else
+        kprintf("RIP %#018lx\n", tf->rip);
+    kprintf("CR2 %#018lx  CR3 %#018lx  CS %#lx  SS %#lx  RFLAGS %#lx\n",
+            read_cr2(), read_cr3(), tf->cs, tf->ss, tf->rflags);
+    kprintf("RAX %016lx  RBX %016lx  RCX %016lx  RDX %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+    kprintf("RSI %016lx  RDI %016lx  RBP %016lx  RSP %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+    kprintf("R8  %016lx  R9  %016lx  R10 %016lx  R11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
+    kprintf("R12 %016lx  R13 %016lx  R14 %016lx  R15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+    if (!trap_from_user(tf))
+        backtrace_print(tf->rip, tf->rbp);
+}
+
+/* An exception nobody resolved: fix it up or report it and stop. */
+static void trap_unhandled(struct trap_frame *tf)
+{
+    if (!trap_from_user(tf) && trap_fixup(tf))
+        return;
+    trap_dump(tf);
+    panic("unhandled %s", trap_name(tf->vector) ? trap_name(tf->vector) : "interrupt");
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+    unsigned vec = (unsigned)tf->vector;
+    trap_handler_fn fn = handlers[vec];
+
+    if (vec >= VEC_IRQ_BASE && vec < VEC_IRQ_BASE + 16) {
+        unsigned irq = vec - VEC_IRQ_BASE;
+        if (fn)
+            fn(tf);
+        pic_eoi(irq);   /* spurious IRQ 7/15 are harmless to acknowledge here */
+    } else if (fn) {
+        fn(tf);
+    } else if (vec < 32) {
+        trap_unhandled(tf);
+    }
+    /* Preemption point: only when returning to a context that had
+     * interrupts enabled, never in the middle of a critical section. */
+    if (tf->rflags & RFLAGS_IF)
+        sched_preempt_point();
+}

@@ -1,0 +1,364 @@
+/*
+ * The address-space registry and the wrappers every caller goes through
+ * (contract in include/aspace.h).
+ *
+ * Invariants:
+ *  - every struct aspace on all_aspaces has magic ASPACE_MAGIC; a destroyed
+ *    one has ASPACE_DEAD_MAGIC until its memory is reused;
+ *  - t->aspace == as  <=>  t is on as->threads; nthreads counts them;
+ *  - this_cpu()->aspace is the address space whose translation is loaded.
+ */
+#include <aspace.h>
+#include <thread.h>
+#include <percpu.h>
+#include <string.h>
+#include <panic.h>
+#include <log.h>
+#include <uapi/errno.h>
+
+extern const struct aspace_impl *const __aspace_impls_start[], *const __aspace_impls_end[];
+
+static struct list_node all_aspaces = LIST_INIT(all_aspaces);
+static struct spinlock registry_lock = SPINLOCK_INIT("aspace-registry");
+static struct aspace *boot_aspace;
+static int next_aspace_id;
+
+/* ---- implementations ---- */
+
+static void aspace_impl_check(const struct aspace_impl *impl)
+{
+    const struct aspace_ops *o = impl->ops;
+    if (!impl->name || !o || !o->create || !o->destroy || !o->switch_to)
+        panic("%s: implementation '%s' lacks a required slot", __func__,
+              impl->name ? impl->name : "?");
+    if (!impl->granularity || (impl->granularity & (impl->granularity - 1)))
+        panic("%s: '%s' has a bad granularity", __func__, impl->name);
+}
+
+const struct aspace_impl *aspace_impl_find(const char *name)
+{
+    for (const struct aspace_impl *const *p = __aspace_impls_start; p < __aspace_impls_end; p++)
+        if (strcmp((*p)->name, name) == 0)
+            return *p;
+    return NULL;
+}
+
+void aspace_impl_for_each(void (*fn)(const struct aspace_impl *impl, void *arg), void *arg)
+{
+    for (const struct aspace_impl *const *p = __aspace_impls_start; p < __aspace_impls_end; p++)
+        fn(*p, arg);
+}
+
+/* ---- address spaces ---- */
+
+void aspace_check(const struct aspace *as, const char *caller)
+{
+    if (!as || as->magic != ASPACE_MAGIC)
+        panic("%s: bad address space %p (magic %#x)", caller, as, as ? as->magic : 0);
+}
+
+struct aspace *aspace_boot(void)
+{
+    return boot_aspace;
+}
+
+struct aspace *aspace_current(void)
+{
+    return this_cpu()->aspace;
+}
+
+static struct aspace *aspace_find_locked(const char *name)
+{
+    list_for_each(n, &all_aspaces) {
+        struct aspace *as = list_entry(n, struct aspace, link);
+        if (strcmp(as->name, name) == 0)
+            return as;
+    }
+    return NULL;
+}
+
+struct aspace *aspace_find(const char *name)
+{
+    bool f = spin_lock_irqsave(&registry_lock);
+    struct aspace *as = aspace_find_locked(name);
+    spin_unlock_irqrestore(&registry_lock, f);
+    return as;
+}
+
+static bool impl_has_instance(const struct aspace_impl *impl)
+{
+    list_for_each(n, &all_aspaces)
+        if (list_entry(n, struct aspace, link)->impl == impl)
+            return true;
+    return false;
+}
+
+int aspace_create(const char *impl_name, const char *name, struct aspace **out)
+{
+    const struct aspace_impl *impl = aspace_impl_find(impl_name);
+    if (!impl)
+        return -ENOENT;
+    if (!name || !name[0] || strlen(name) >= ASPACE_NAME_MAX)
+        return -EINVAL;
+
+    /* create() may allocate and so runs without the registry lock; the
+     * name and singleton checks are repeated under the lock below. */
+    if (aspace_find(name))
+        return -EEXIST;
+    struct aspace *as = impl->ops->create();
+    if (!as)
+        return -ENOMEM;
+
+    as->magic = ASPACE_MAGIC;
+    as->state = ASPACE_LIVE;
+    as->impl = impl;
+    strlcpy(as->name, name, sizeof(as->name));
+    as->lock = (struct spinlock)SPINLOCK_INIT("aspace");
+    list_init(&as->threads);
+    as->nthreads = 0;
+    as->cpus_loaded = 0;
+
+    bool f = spin_lock_irqsave(&registry_lock);
+    int err = 0;
+    if (aspace_find_locked(name))
+        err = -EEXIST;
+    else if ((impl->impl_flags & ASPACE_IMPL_SINGLETON) && impl_has_instance(impl))
+        err = -EBUSY;
+    if (!err) {
+        as->id = next_aspace_id++;
+        list_push_back(&all_aspaces, &as->link);
+    }
+    spin_unlock_irqrestore(&registry_lock, f);
+    if (err) {
+        impl->ops->destroy(as);
+        return err;
+    }
+    *out = as;
+    return 0;
+}
+
+int aspace_destroy(struct aspace *as)
+{
+    aspace_check(as, __func__);
+    if (as == boot_aspace)
+        return -EPERM;
+    bool f = spin_lock_irqsave(&registry_lock);
+    if (as->nthreads > 0 || as->cpus_loaded > 0 || as->state != ASPACE_LIVE) {
+        spin_unlock_irqrestore(&registry_lock, f);
+        return -EBUSY;
+    }
+    as->state = ASPACE_DYING;
+    list_remove(&as->link);
+    spin_unlock_irqrestore(&registry_lock, f);
+
+    as->magic = ASPACE_DEAD_MAGIC;
+    as->impl->ops->destroy(as);
+    return 0;
+}
+
+void aspace_for_each(void (*fn)(struct aspace *as, void *arg), void *arg)
+{
+    bool f = spin_lock_irqsave(&registry_lock);
+    list_for_each(n, &all_aspaces)
+        fn(list_entry(n, struct aspace, link), arg);
+    spin_unlock_irqrestore(&registry_lock, f);
+}
+
+/* ---- region wrappers ---- */
+
+static int check_range(const struct aspace *as, uint64_t va, uint64_t len)
+{
+    uint64_t g = as->impl->granularity;
+    if (len == 0 || va + len < va)
+        return -EINVAL;
+    if (!va_is_canonical(va) || !va_is_canonical(va + len - 1))
+        return -ENONCANON;
+    /* The range may not straddle the non-canonical hole. */
+    if ((va < USER_HALF_START) != (va + len - 1 < USER_HALF_START))
+        return -ENONCANON;
+    if (!IS_ALIGNED(va, g) || !IS_ALIGNED(len, g))
+        return -EALIGN;
+    return 0;
+}
+
+int aspace_region_add(struct aspace *as, const struct region *r)
+{
+    aspace_check(as, __func__);
+    if (!r)
+        return -EINVAL;
+    int err = check_range(as, r->va_start, r->len);
+    if (err)
+        return err;
+    if (r->flags & ~REGION_FLAGS_ALL)
+        return -EINVAL;
+    bool anon = r->flags & REGION_ANON, file = r->flags & REGION_FILE;
+    if (anon && file)
+        return -EINVAL;
+    if (file && (!r->file || !IS_ALIGNED(r->file_offset, 4096)))
+        return -EINVAL;
+    if (!anon && !file) {
+        if (r->pa_start + r->len < r->pa_start)
+            return -EINVAL;
+        if (!IS_ALIGNED(r->pa_start, as->impl->alignment))
+            return -EALIGN;
+    }
+    if ((r->flags & ~as->impl->supported_flags) || !as->impl->ops->add_region)
+        return -ENOTSUP;
+
+    bool f = spin_lock_irqsave(&as->lock);
+    err = as->impl->ops->add_region(as, r);
+    spin_unlock_irqrestore(&as->lock, f);
+    return err;
+}
+
+/* Common shape of remove/move/protect: check, lock, call. */
+#define ASPACE_REGION_CALL(as, slot, ...)                                     \
+    ({                                                                        \
+        int __err;                                                            \
+        aspace_check(as, __func__);                                           \
+        if (!(as)->impl->ops->slot) {                                         \
+            __err = -ENOTSUP;                                                 \
+        } else {                                                              \
+            bool __f = spin_lock_irqsave(&(as)->lock);                        \
+            __err = (as)->impl->ops->slot(as, __VA_ARGS__);                   \
+            spin_unlock_irqrestore(&(as)->lock, __f);                         \
+        }                                                                     \
+        __err;                                                                \
+    })
+
+int aspace_region_remove(struct aspace *as, uint64_t va)
+{
+    if (!va_is_canonical(va))
+        return -ENONCANON;
+    return ASPACE_REGION_CALL(as, remove_region, va);
+}
+
+int aspace_region_move(struct aspace *as, uint64_t va, uint64_t new_pa)
+{
+    if (!va_is_canonical(va))
+        return -ENONCANON;
+    if (!IS_ALIGNED(new_pa, as->impl->alignment))
+        return -EALIGN;
+    return ASPACE_REGION_CALL(as, move_region, va, new_pa);
+}
+
+int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags)
+{
+    if (!va_is_canonical(va))
+        return -ENONCANON;
+    if (flags & ~REGION_FLAGS_ALL)
+        return -EINVAL;
+    return ASPACE_REGION_CALL(as, protect_region, va, flags);
+}
+
+void aspace_print(struct aspace *as, int detail)
+{
+    aspace_check(as, __func__);
+    kprintf("aspace %d '%s' (impl %s): %d thread(s)%s\n", as->id, as->name,
+            as->impl->name, as->nthreads, as == aspace_current() ? ", loaded" : "");
+    if (detail > 0) {
+        bool f = irq_save();
+        list_for_each(n, &as->threads) {
+            struct thread *t = list_entry(n, struct thread, aspace_link);
+            kprintf("  thread %d '%s' %s\n", t->tid, t->name, thread_state_name(t->state));
+        }
+        irq_restore(f);
+    }
+    if (as->impl->ops->print) {
+        bool f = spin_lock_irqsave(&as->lock);
+        as->impl->ops->print(as, detail);
+        spin_unlock_irqrestore(&as->lock, f);
+    }
+}
+
+/* ---- threads and switching ---- */
+
+void aspace_thread_attach(struct aspace *as, struct thread *t)
+{
+    if (!as)
+        as = boot_aspace;
+    aspace_check(as, __func__);
+    bool f = spin_lock_irqsave(&as->lock);
+    t->aspace = as;
+    list_push_back(&as->threads, &t->aspace_link);
+    as->nthreads++;
+    if (as->impl->ops->add_thread)
+        as->impl->ops->add_thread(as, t);
+    spin_unlock_irqrestore(&as->lock, f);
+}
+
+void aspace_thread_detach(struct aspace *as, struct thread *t)
+{
+    if (!as)
+        as = boot_aspace;
+    aspace_check(as, __func__);
+    if (t->aspace != as)
+        panic("%s: thread %d is not in aspace '%s'", __func__, t->tid, as->name);
+    bool f = spin_lock_irqsave(&as->lock);
+    list_remove(&t->aspace_link);
+    as->nthreads--;
+    if (as->impl->ops->remove_thread)
+        as->impl->ops->remove_thread(as, t);
+    spin_unlock_irqrestore(&as->lock, f);
+    /* t->aspace is kept: a dying thread still runs on this translation. */
+}
+
+void aspace_switch(struct aspace *to)
+{
+    struct cpu *cpu = this_cpu();
+    struct aspace *from = cpu->aspace;
+    if (!to)
+        to = boot_aspace;
+    if (to == from)
+        return;
+    aspace_check(to, __func__);
+    if (from) {
+        if (from->impl->ops->switch_from)
+            from->impl->ops->switch_from(from);
+        from->cpus_loaded--;
+    }
+    to->impl->ops->switch_to(to);
+    to->cpus_loaded++;
+    cpu->aspace = to;
+}
+
+int aspace_thread_move(struct aspace *as)
+{
+    struct thread *self = thread_current();
+    if (!as)
+        as = boot_aspace;
+    aspace_check(as, __func__);
+    if (as->state != ASPACE_LIVE)
+        return -EBUSY;
+    bool f = irq_save();
+    aspace_thread_detach(self->aspace, self);
+    aspace_thread_attach(as, self);
+    aspace_switch(as);
+    irq_restore(f);
+    return 0;
+}
+
+const char *region_flags_str(uint32_t flags, char *buf)
+{
+    buf[0] = 'r';
+    buf[1] = flags & REGION_WRITE ? 'w' : '-';
+    buf[2] = flags & REGION_EXEC ? 'x' : '-';
+    buf[3] = ' ';
+    buf[4] = flags & REGION_PIN ? 'P' : '-';
+    buf[5] = flags & REGION_KERN ? 'K' : 'U';
+    buf[6] = flags & REGION_EAGER ? 'E' : 'L';
+    buf[7] = ' ';
+    const char *kind = flags & REGION_ANON ? "anon" : flags & REGION_FILE ? "file" : "phys";
+    strlcpy(buf + 8, kind, 8);
+    return buf;
+}
+
+void aspace_init(void)
+{
+    for (const struct aspace_impl *const *p = __aspace_impls_start; p < __aspace_impls_end; p++)
+        aspace_impl_check(*p);
+    int err = aspace_create("base", "boot", &boot_aspace);
+    if (err)
+        panic("%s: cannot create the boot address space: %d", __func__, err);
+    aspace_switch(boot_aspace);
+}

@@ -1,0 +1,28 @@
+/*
+ * Segment selectors, the GDT and the TSS.
+ *
+ * The order of the user selectors is fixed by SYSRET, which loads
+ * CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8.
+ */
+#ifndef STRATA_ARCH_GDT_H
+#define STRATA_ARCH_GDT_H
+
+#include <compiler.h>
+
+#define SEL_KCODE   0x08
+#define SEL_KDATA   0x10
+#define SEL_UCODE32 0x18    /* placeholder for SYSRET's layout; never used */
+#define SEL_UDATA   0x20
+#define SEL_UCODE   0x28
+#define SEL_TSS     0x30
+#define RPL_USER    3
+
+enum ist_slot { IST_NONE = 0, IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3 };
+
+void gdt_init(void);
+/* Kernel stack used when an interrupt arrives in user mode. */
+void tss_set_rsp0(uint64_t rsp0);
+/* [lo, hi) of IST stack slot, for recognising them in backtraces. */
+void tss_ist_bounds(enum ist_slot slot, uint64_t *lo, uint64_t *hi);
+
+#endif

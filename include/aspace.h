@@ -1,0 +1,287 @@
+/*
+ * The address-space abstraction: Strata's central contract.
+ *
+ * An address space (struct aspace) is created by naming an implementation
+ * (struct aspace_impl), e.g. "base" or "paging". Every operation on it goes
+ * through the implementation's vtable (struct aspace_ops); nothing outside
+ * an implementation knows how it represents memory.
+ *
+ * The wrappers below (aspace_region_add() and friends) are the only way in.
+ * They check the arguments that do not depend on the implementation
+ * (alignment to its granularity, canonical addresses, zero lengths, flag
+ * combinations, region kinds it does not support), take the address space's
+ * lock, and then call the slot. Implementations check what only they can
+ * (overlap with existing regions, a region that does not exist, pinning).
+ *
+ * Writing a new implementation:
+ *   1. embed struct aspace as the first member of your own struct;
+ *   2. fill a static struct aspace_ops (see the slot comments below);
+ *   3. describe it with a struct aspace_impl and register it with
+ *      ASPACE_IMPL_REGISTER(your_impl) in your .c file. That is all: the
+ *      shell's `asis` lists it and aspace_create("yourname", ...) makes one.
+ *
+ * Optional slots. One policy: a slot marked OPTIONAL may be NULL, and NULL
+ * means "this implementation does not support the operation": the wrapper
+ * returns -ENOTSUP without calling anything. Notification slots marked
+ * NOTIFY may be NULL, meaning "nothing to do": the wrapper succeeds. REQUIRED
+ * slots must be set; aspace_impl_check() panics at registration otherwise.
+ *
+ * Locking: every slot except switch_from/switch_to/exception is called with
+ * as->lock held (interrupts off), so slots must not sleep. switch_* run in
+ * the scheduler with interrupts off; exception runs in the fault handler
+ * with interrupts as they were at the fault.
+ */
+#ifndef STRATA_ASPACE_H
+#define STRATA_ASPACE_H
+
+#include <compiler.h>
+#include <list.h>
+#include <spinlock.h>
+
+struct thread;
+struct trap_frame;
+struct file;
+
+/* ---- regions ----------------------------------------------------------- */
+
+/* Region flags. Protection: READ is implied for every mapped region on
+ * x86-64; WRITE and EXEC are independent. Kind: a region is backed by
+ * physical memory at pa_start (neither ANON nor FILE), by fresh zeroed
+ * frames (ANON), or by a file (FILE). */
+enum region_flags {
+    REGION_READ  = 1u << 0,     /* readable (always true when mapped) */
+    REGION_WRITE = 1u << 1,     /* writable */
+    REGION_EXEC  = 1u << 2,     /* instructions may be fetched */
+    REGION_PIN   = 1u << 3,     /* may not be removed or moved */
+    REGION_KERN  = 1u << 4,     /* supervisor only (no user access) */
+    REGION_EAGER = 1u << 5,     /* map everything at add time, not on fault */
+    REGION_ANON  = 1u << 6,     /* zero-filled on first touch, private frames */
+    REGION_FILE  = 1u << 7,     /* filled from file on first touch, private */
+    /* Bits 8-15 are reserved for future kinds (shared, copy-on-write...). */
+    REGION_FLAGS_ALL = 0xFF,
+    REGION_PROT_MASK = REGION_READ | REGION_WRITE | REGION_EXEC,
+};
+
+struct region {
+    uint64_t va_start;          /* first virtual address */
+    uint64_t pa_start;          /* first physical address (physical kind only) */
+    uint64_t len;               /* bytes; a multiple of the granularity */
+    uint32_t flags;             /* enum region_flags */
+    struct file *file;          /* FILE: the file (the region holds a reference) */
+    uint64_t file_offset;       /* FILE: file offset of va_start (page aligned) */
+};
+
+static inline uint64_t region_end(const struct region *r)
+{
+    return r->va_start + r->len;    /* exclusive */
+}
+
+/* ---- faults ------------------------------------------------------------ */
+
+enum fault_kind {
+    FAULT_PAGE,                 /* #PF: address and access are known */
+    FAULT_GENERAL_PROTECTION,   /* #GP: no address (e.g. non-canonical) */
+};
+
+enum fault_access {
+    FAULT_READ  = 1u << 0,
+    FAULT_WRITE = 1u << 1,
+    FAULT_EXEC  = 1u << 2,
+    FAULT_USER  = 1u << 3,      /* the access was made in user mode */
+    FAULT_PROTECTION = 1u << 4, /* the page was present: a permission fault */
+};
+
+struct aspace_fault {
+    enum fault_kind kind;
+    uint64_t address;           /* CR2 for FAULT_PAGE, else 0 */
+    uint32_t access;            /* enum fault_access bits */
+    uint64_t error_code;        /* as pushed by the CPU */
+    struct trap_frame *tf;
+};
+
+/* What the exception slot decided (cf. SerenityOS's PageFaultResponse). */
+enum fault_response {
+    FAULT_RESOLVED,         /* mapping fixed: retry the instruction */
+    FAULT_SIGNAL,           /* access not allowed: signal the user process
+                               (or report a kernel thread's bug) */
+    FAULT_OUT_OF_MEMORY,    /* allowed, but no frame could be had */
+    FAULT_KERNEL_BUG,       /* the implementation's own state is broken */
+};
+
+/* ---- the vtable -------------------------------------------------------- */
+
+struct aspace;
+
+/* REQUIRED. Allocate and initialise an empty address space (with the
+ * kernel mapped, so that it can be switched to). On failure return NULL
+ * with nothing allocated. The generic fields are filled by the caller. */
+typedef struct aspace *(*aspace_create_fn)(void);
+
+/* REQUIRED. Free everything the address space owns: regions, frames of
+ * ANON/FILE regions, page tables, and the struct itself. Called with no
+ * threads left in it and never while it is loaded on a CPU. */
+typedef void (*aspace_destroy_fn)(struct aspace *as);
+
+/* NOTIFY. A thread has joined / is leaving the address space. */
+typedef void (*aspace_thread_fn)(struct aspace *as, struct thread *t);
+
+/* OPTIONAL. Add a copy of *r (the caller keeps its struct). Returns 0, or
+ * -EEXIST if it overlaps an existing region virtually (physical overlap is
+ * allowed), -ENOMEM (nothing added, no page-table change left behind), or
+ * -ENOTSUP for a kind the implementation cannot do. EAGER regions are
+ * mapped before returning. */
+typedef int (*aspace_region_add_fn)(struct aspace *as, const struct region *r);
+
+/* OPTIONAL. Remove the region starting exactly at va. Returns -ENOENT if
+ * no region starts there, -EPERM if it is pinned. Mappings and TLB entries
+ * for it are gone when this returns; frames it owned are freed. */
+typedef int (*aspace_region_remove_fn)(struct aspace *as, uint64_t va);
+
+/* OPTIONAL. Give the physically-backed region starting at va a new physical
+ * start (same virtual range). -ENOENT, -EPERM (pinned), -EINVAL (ANON or
+ * FILE region, or misaligned pa). Stale translations are gone on return. */
+typedef int (*aspace_region_move_fn)(struct aspace *as, uint64_t va, uint64_t new_pa);
+
+/* OPTIONAL. Replace the WRITE, EXEC and PIN bits of the region at va with
+ * those in flags (other bits of flags are ignored). -ENOENT if no region
+ * starts at va. Present entries are rewritten and the TLB invalidated. */
+typedef int (*aspace_region_protect_fn)(struct aspace *as, uint64_t va, uint32_t flags);
+
+/* NOTIFY. The CPU leaves this address space (switch_from) or enters it
+ * (switch_to: REQUIRED, it must load the translation, e.g. CR3). */
+typedef void (*aspace_switch_fn)(struct aspace *as);
+
+/* OPTIONAL. Resolve a fault taken while this address space was loaded.
+ * NULL behaves as if every fault returned FAULT_SIGNAL. */
+typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f);
+
+/* NOTIFY. Print the implementation-specific state (regions, page-table
+ * figures) with kprintf; detail > 0 asks for more. */
+typedef void (*aspace_print_fn)(struct aspace *as, int detail);
+
+struct aspace_ops {
+    aspace_create_fn         create;            /* REQUIRED */
+    aspace_destroy_fn        destroy;           /* REQUIRED */
+    aspace_thread_fn         add_thread;        /* NOTIFY */
+    aspace_thread_fn         remove_thread;     /* NOTIFY */
+    aspace_region_add_fn     add_region;        /* OPTIONAL */
+    aspace_region_remove_fn  remove_region;     /* OPTIONAL */
+    aspace_region_move_fn    move_region;       /* OPTIONAL */
+    aspace_region_protect_fn protect_region;    /* OPTIONAL */
+    aspace_switch_fn         switch_from;       /* NOTIFY */
+    aspace_switch_fn         switch_to;         /* REQUIRED */
+    aspace_exception_fn      exception;         /* OPTIONAL */
+    aspace_print_fn          print;             /* NOTIFY */
+};
+
+/* ---- implementations --------------------------------------------------- */
+
+enum aspace_impl_flags {
+    ASPACE_IMPL_SINGLETON = 1u << 0,    /* at most one instance (e.g. base) */
+};
+
+struct aspace_impl {
+    const char *name;               /* unique, e.g. "paging" */
+    const char *description;        /* one line for `asis` */
+    uint64_t granularity;           /* region starts/lengths are multiples */
+    uint64_t alignment;             /* physical starts must be multiples */
+    uint32_t supported_flags;       /* region flags it accepts */
+    uint32_t impl_flags;            /* enum aspace_impl_flags */
+    const struct aspace_ops *ops;
+};
+
+/* Put a pointer to impl in the .aspace_impls section: registered at link
+ * time, validated by aspace_init(). */
+#define ASPACE_IMPL_REGISTER(impl) \
+    static const struct aspace_impl *const __aspace_impl_ptr_##impl \
+        __used __section(".aspace_impls") = &(impl)
+
+const struct aspace_impl *aspace_impl_find(const char *name);
+void aspace_impl_for_each(void (*fn)(const struct aspace_impl *impl, void *arg), void *arg);
+
+/* ---- address spaces ---------------------------------------------------- */
+
+#define ASPACE_MAGIC        0x41535043u     /* "ASPC" */
+#define ASPACE_DEAD_MAGIC   0x44454144u     /* "DEAD" */
+#define ASPACE_NAME_MAX     32
+
+enum aspace_state {
+    ASPACE_LIVE,
+    ASPACE_DYING,           /* destroy in progress: no new users */
+};
+
+struct aspace {
+    uint32_t magic;
+    enum aspace_state state;
+    int id;
+    char name[ASPACE_NAME_MAX];
+    const struct aspace_impl *impl;
+    struct spinlock lock;           /* serialises the slots (see top) */
+    struct list_node link;          /* all address spaces */
+    struct list_node threads;       /* struct thread.aspace_link */
+    int nthreads;
+    int cpus_loaded;                /* CPUs that have it loaded */
+};
+
+/* Set up the registry and create the boot address space ("base"). */
+void aspace_init(void);
+
+/* The boot address space: identity map of all memory, never destroyed. */
+struct aspace *aspace_boot(void);
+
+/* Create an address space of implementation impl_name called name.
+ * -ENOENT: no such implementation; -EEXIST: name in use; -EBUSY: a
+ * singleton implementation already has its instance; -ENOMEM. */
+int aspace_create(const char *impl_name, const char *name, struct aspace **out);
+
+/* Destroy as. -EBUSY while threads are in it or a CPU has it loaded,
+ * -EPERM for the boot address space. */
+int aspace_destroy(struct aspace *as);
+
+/* Find by name (NULL if none). */
+struct aspace *aspace_find(const char *name);
+void aspace_for_each(void (*fn)(struct aspace *as, void *arg), void *arg);
+
+/* Panics naming caller if as is not a live address space. */
+void aspace_check(const struct aspace *as, const char *caller);
+
+/* Region operations: see the slot comments for their contracts. The
+ * wrappers add: -EINVAL for zero length, unknown flags, ANON with FILE,
+ * FILE without a file, wrap-around; -EALIGN for addresses or lengths not
+ * multiples of the granularity (or pa not of the alignment); -ENONCANON for
+ * a non-canonical start or end; -ENOTSUP for kinds the implementation does
+ * not support or a NULL slot. */
+int aspace_region_add(struct aspace *as, const struct region *r);
+int aspace_region_remove(struct aspace *as, uint64_t va);
+int aspace_region_move(struct aspace *as, uint64_t va, uint64_t new_pa);
+int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags);
+void aspace_print(struct aspace *as, int detail);
+
+/* Thread membership. attach/detach are called by the thread code; as NULL
+ * means the boot address space. */
+void aspace_thread_attach(struct aspace *as, struct thread *t);
+void aspace_thread_detach(struct aspace *as, struct thread *t);
+
+/* Move the calling thread into as (NULL: the boot address space) and load
+ * it on this CPU. */
+int aspace_thread_move(struct aspace *as);
+
+/* Load the address space of the next thread on this CPU: switch_from of the
+ * current one, switch_to of the new one, only when they differ. */
+void aspace_switch(struct aspace *to);
+
+/* The address space loaded on this CPU. */
+struct aspace *aspace_current(void);
+
+/* Canonical-address helpers (48-bit virtual addresses). */
+static inline bool va_is_canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+#define USER_HALF_START 0xffff800000000000ull
+
+/* Human-readable "RWX-PK-EAF" style flag string into buf (>= 16 bytes). */
+const char *region_flags_str(uint32_t flags, char *buf);
+
+#endif

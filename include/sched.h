@@ -1,0 +1,49 @@
+/*
+ * The scheduler: preemptive round robin over one run queue, driven by the
+ * local APIC timer (SCHED_HZ ticks a second, SCHED_SLICE_TICKS per slice).
+ * The idle thread halts when nothing is runnable.
+ *
+ * Context switches route through the address-space abstraction: when the
+ * next thread lives in another address space, switch_from of the old and
+ * switch_to of the new implementation run (aspace_switch()).
+ */
+#ifndef STRATA_SCHED_H
+#define STRATA_SCHED_H
+
+#include <compiler.h>
+
+#define SCHED_HZ            100
+#define SCHED_SLICE_TICKS   2
+
+struct thread;
+
+/* Turn the boot context into the first thread and start the idle thread. */
+void sched_init(void);
+bool sched_running(void);
+
+/* Make a BLOCKED/SLEEPING/new thread runnable. Callable from IRQ context. */
+void sched_wakeup(struct thread *t);
+
+/* Switch away from the current thread, whose state the caller has already
+ * set (RUNNABLE to yield, BLOCKED after queueing it somewhere, ZOMBIE).
+ * Must be called with interrupts disabled; returns with them disabled. */
+void sched_switch(void);
+
+/* Timer interrupt: count a tick, wake sleepers, expire the time slice. */
+void sched_tick(void);
+
+/* Called on interrupt return: switch if the slice expired. */
+void sched_preempt_point(void);
+
+/* Put the current thread on the sleep list until tick `wake`. */
+void sched_sleep_until(uint64_t wake);
+
+uint64_t sched_ticks(void);
+
+/* Hand a zombie to the reaper, which frees it outside its own stack. */
+void sched_reap_later(struct thread *t);
+
+/* TSC frequency measured at boot (Hz), for converting cycles to time. */
+extern uint64_t tsc_hz;
+
+#endif

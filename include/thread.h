@@ -1,0 +1,99 @@
+/*
+ * Kernel threads.
+ *
+ * Every thread has its own kernel stack (THREAD_STACK_SIZE bytes) whose
+ * lowest bytes hold a canary checked on every context switch: the kernel is
+ * identity-mapped with large pages, so there is no 4 KiB hole to use as a
+ * guard page, and an overflow is caught at the next switch instead.
+ *
+ * Lifecycle: RUNNABLE <-> RUNNING -> BLOCKED/SLEEPING -> RUNNABLE ...
+ * -> ZOMBIE (exited, stack still allocated) -> freed by thread_join(), or by
+ * the reaper if the thread was created detached. A thread lives in exactly
+ * one address space at a time (NULL means the boot address space).
+ */
+#ifndef STRATA_THREAD_H
+#define STRATA_THREAD_H
+
+#include <list.h>
+#include <waitq.h>
+
+#define THREAD_MAGIC        0x54485244u     /* "THRD" */
+#define THREAD_DEAD_MAGIC   0x44454144u     /* "DEAD": freed */
+#define THREAD_NAME_MAX     24
+#define THREAD_STACK_SIZE   16384
+
+enum thread_state {
+    THREAD_RUNNABLE,
+    THREAD_RUNNING,
+    THREAD_BLOCKED,     /* on a wait queue */
+    THREAD_SLEEPING,    /* on the timer's sleep list */
+    THREAD_ZOMBIE,      /* exited, waiting to be joined or reaped */
+};
+
+enum thread_flags {
+    THREAD_JOINABLE = 0,
+    THREAD_DETACHED = 1 << 0,   /* freed automatically on exit */
+};
+
+typedef void *(*thread_fn)(void *arg);
+struct aspace;
+struct process;
+
+struct thread {
+    uint32_t magic;
+    enum thread_state state;
+    int tid;
+    enum thread_flags flags;
+    char name[THREAD_NAME_MAX];
+    uint64_t rsp;                   /* saved while not running */
+    uint8_t *kstack;                /* lowest address of the kernel stack */
+    struct aspace *aspace;          /* NULL: the boot address space */
+    struct process *proc;           /* NULL for kernel threads */
+    struct list_node sched_link;    /* run queue, wait queue or sleep list */
+    struct list_node all_link;      /* every thread */
+    struct list_node aspace_link;   /* threads of the same address space */
+    uint64_t wake_tick;             /* SLEEPING: tick at which to wake */
+    uint64_t cpu_cycles;            /* TSC cycles spent running */
+    uint64_t last_switch_in;        /* TSC at the last switch to this thread */
+    void *exit_value;
+    struct waitq joiners;
+    thread_fn fn;
+    void *arg;
+};
+
+/* Create a runnable thread running fn(arg) in the creator's address space.
+ * Returns 0 and *out (unless flags has THREAD_DETACHED, when out may be NULL),
+ * or -ENOMEM with nothing allocated. */
+int thread_create(const char *name, thread_fn fn, void *arg,
+                  enum thread_flags flags, struct thread **out);
+
+/* End the calling thread with value (returned to the joiner). */
+void thread_exit(void *value) __noreturn;
+
+/* Wait for a joinable thread to exit, free it and return its value.
+ * Joining a detached thread, or oneself, is -EINVAL. */
+int thread_join(struct thread *t, void **value);
+
+void thread_yield(void);
+void thread_sleep_ms(uint64_t ms);
+struct thread *thread_current(void);
+
+/* Panics (naming caller) if t is not a live thread. */
+void thread_check(const struct thread *t, const char *caller);
+
+/* Call fn for every thread, with the scheduler lock held: fn must not block. */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
+const char *thread_state_name(enum thread_state s);
+
+/* Number of threads alive (including zombies not yet freed). */
+int thread_count(void);
+
+
+
+/* ---- for the scheduler and thread.c only ---- */
+void thread_register(struct thread *t, const char *name);
+void thread_free(struct thread *t);
+void thread_stack_canary_set(struct thread *t);
+/* Panics if t's stack canary was overwritten. */
+void thread_stack_canary_check(const struct thread *t);
+#endif

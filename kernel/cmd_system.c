@@ -1,0 +1,81 @@
+/* Shell commands about the machine: poweroff, reboot, mem, crash. */
+#include <shell.h>
+#include <log.h>
+#include <frame.h>
+#include <heap.h>
+#include <panic.h>
+#include <string.h>
+#include <uapi/errno.h>
+#include <arch/cpu.h>
+
+static int cmd_poweroff(int argc, char **argv)
+{
+    kprintf("Powering off.\n");
+    cli();
+    qemu_exit(DEBUG_EXIT_SUCCESS);      /* QEMU with isa-debug-exit: exits 33 */
+    outw(0x604, 0x2000);                /* QEMU q35/piix ACPI PM1a: S5 */
+    outw(0xB004, 0x2000);               /* older QEMU / Bochs */
+    kprintf("poweroff: no QEMU exit device or ACPI; halting.\n");
+    for (;;)
+        hlt();
+    return 0;
+}
+SHELL_COMMAND(poweroff, "poweroff", "poweroff", "power the machine off (exits QEMU)", cmd_poweroff);
+
+static int cmd_reboot(int argc, char **argv)
+{
+    kprintf("Rebooting.\n");
+    cli();
+    /* Pulse the CPU reset line through the keyboard controller. */
+    for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
+        cpu_relax();
+    outb(0x64, 0xFE);
+    /* Fallback: a triple fault (an empty IDT and an exception). */
+    struct { uint16_t limit; uint64_t base; } __packed null_idt = { 0, 0 };
+    __asm__ volatile("lidt %0; int3" :: "m"(null_idt));
+    for (;;)
+        hlt();
+    return 0;
+}
+SHELL_COMMAND(reboot, "reboot", "reboot", "reset the machine", cmd_reboot);
+
+static int cmd_mem(int argc, char **argv)
+{
+    struct frame_stats fs;
+    struct heap_stats hs;
+    frame_stats(&fs);
+    heap_stats(&hs);
+    kprintf("frames: total %lu  free %lu  used %lu  reserved %lu  (4 KiB each; %lu MiB total, %lu MiB free)\n",
+            fs.total, fs.free, fs.used, fs.reserved, fs.total >> 8, fs.free >> 8);
+    kprintf("heap: in use %lu bytes in %lu objects; %lu slab pages, %lu large pages; "
+            "%lu allocs, %lu frees, %lu failures\n",
+            hs.bytes_in_use, hs.objects_in_use, hs.slab_pages, hs.large_pages,
+            hs.allocs, hs.frees, hs.failures);
+    return 0;
+}
+SHELL_COMMAND(mem, "mem", "mem", "show physical frames and kernel heap figures", cmd_mem);
+
+/* Deliberate faults, to see (and test) the exception report. */
+static int cmd_crash(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    if (strcmp(what, "ud") == 0) {
+        __asm__ volatile("ud2");
+    } else if (strcmp(what, "pf") == 0) {
+        volatile uint64_t *p = (volatile uint64_t *)0x0000700000000000ull;  /* unmapped */
+        (void)*p;
+    } else if (strcmp(what, "gp") == 0) {
+        volatile uint64_t *p = (volatile uint64_t *)0x8000000000000000ull;  /* non-canonical */
+        (void)*p;
+    } else if (strcmp(what, "de") == 0) {
+        volatile int zero = 0;
+        kprintf("%d\n", 1 / zero);
+    } else if (strcmp(what, "panic") == 0) {
+        panic("%s: requested from the shell", __func__);
+    } else {
+        kprintf("usage: crash ud|pf|gp|de|panic\n");
+        return -EINVAL;
+    }
+    return 0;
+}
+SHELL_COMMAND(crash, "crash", "crash ud|pf|gp|de|panic", "fault on purpose to show the exception report", cmd_crash);

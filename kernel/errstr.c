@@ -1,0 +1,40 @@
+/* Short descriptions of the error codes in uapi/errno.h. */
+#include <errstr.h>
+#include <uapi/errno.h>
+
+const char *errstr(int err)
+{
+    if (err < 0)
+        err = -err;
+    switch (err) {
+    case 0:            return "success";
+    case EPERM:        return "operation not permitted";
+    case ENOENT:       return "no such file or directory";
+    case ESRCH:        return "no such process";
+    case EINTR:        return "interrupted";
+    case EIO:          return "I/O error";
+    case E2BIG:        return "argument list too long";
+    case ENOEXEC:      return "exec format error";
+    case EBADF:        return "bad file descriptor";
+    case ECHILD:       return "no child process";
+    case EAGAIN:       return "try again";
+    case ENOMEM:       return "out of memory";
+    case EACCES:       return "permission denied";
+    case EFAULT:       return "bad address";
+    case EBUSY:        return "resource busy";
+    case EEXIST:       return "already exists or overlaps";
+    case ENOTDIR:      return "not a directory";
+    case EISDIR:       return "is a directory";
+    case EINVAL:       return "invalid argument";
+    case EMFILE:       return "too many open files";
+    case ENOSPC:       return "no space left";
+    case ESPIPE:       return "illegal seek";
+    case ERANGE:       return "out of range";
+    case ENAMETOOLONG: return "name too long";
+    case ENOSYS:       return "not implemented";
+    case ENOTSUP:      return "not supported";
+    case EALIGN:       return "not aligned";
+    case ENONCANON:    return "address not canonical";
+    default:           return "unknown error";
+    }
+}

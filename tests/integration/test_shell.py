@@ -1,0 +1,113 @@
+"""The root shell on the serial console: commands, errors, line editing,
+history, and the initrd files it shows."""
+
+import re
+
+from harness import (TestFailure, check_contains, check_match,
+                     check_not_contains)
+
+REQUIRED_COMMANDS = ['help', 'poweroff', 'reboot', 'mem', 'ls', 'cat']
+
+LEFT, UP = '\x1b[D', '\x1b[A'
+BACKSPACE = '\x7f'
+
+
+def check_help(out):
+    """out is the output of `help`: one line per command, each starting with
+    the command's name (after optional indentation)."""
+    for name in REQUIRED_COMMANDS:
+        lines = [l for l in out.split('\n') if re.match(r'\s*' + name + r'\b', l)]
+        if len(lines) != 1:
+            raise TestFailure(f'help output has {len(lines)} lines for {name!r}, '
+                              f'expected 1:\n{out}')
+    check_not_contains(out, 'unknown command', 'help output')
+
+
+def test_help(m):
+    check_help(m.cmd('help'))
+
+
+def test_empty_line(m):
+    assert m.cmd('').strip() == ''
+    check_help(m.cmd('help'))
+
+
+def test_unknown_command(m):
+    out = m.cmd('frobnicate')
+    check_contains(out, "unknown command 'frobnicate' (try 'help')")
+
+
+def test_line_too_long(m):
+    mark = m.mark()
+    m.sendline('x' * 300)
+    m.wait_prompt()
+    check_contains(m.output_since(mark), 'line too long')
+    check_help(m.cmd('help'))           # the shell still works
+
+
+def test_control_chars_ignored(m):
+    # Ctrl-A, Ctrl-B and an unknown escape sequence (ESC [ Z) in the middle.
+    m.send('\x01\x02he\x1b[Zlp\r')
+    check_help(m.wait_reply())
+
+
+def test_line_editing(m):
+    # "hxlp", cursor left twice (to between x and l), backspace deletes the
+    # x, type e: the line is "help".
+    m.send('hxlp' + LEFT + LEFT + BACKSPACE + 'e' + '\r')
+    check_help(m.wait_reply())
+
+
+def test_history(m):
+    check_contains(m.cmd('mem'), 'frames:', 'mem output')
+    m.send(UP + '\r')                   # recall the last line and run it
+    out = m.wait_reply()
+    check_contains(out, 'frames:', 'output of the recalled command')
+    check_not_contains(out, 'unknown command', 'output of the recalled command')
+
+
+def test_ls_root(m):
+    check_match(m.cmd('ls /'), r'\betc\b', 'ls /')
+
+
+def test_ls_etc(m):
+    check_match(m.cmd('ls /etc'), r'\bmotd\b', 'ls /etc')
+
+
+def test_cat_motd(m):
+    check_contains(m.cmd('cat /etc/motd'), 'Welcome to Strata', 'cat /etc/motd')
+
+
+def test_cat_missing_file(m):
+    check_match(m.cmd('cat /nonexistent'), r'(?i)no such file', 'cat /nonexistent')
+
+
+def test_cat_without_argument(m):
+    check_match(m.cmd('cat'), r'(?i)usage', 'cat (no argument)')
+
+
+def figure(text, word, what):
+    """The number next to `word` in text: "word 123", "word: 123", "word=123",
+    or "123 word", "123 KiB word"; fail if there is none."""
+    m = (re.search(r'(?i)\b' + word + r'\s*[:=]?\s*(\d+)', text) or
+         re.search(r'(?i)(\d+)\s*(?:[A-Za-z]+\s+)?' + word + r'\b', text))
+    if not m:
+        raise TestFailure(f'{what} has no {word!r} figure:\n{text}')
+    return int(m.group(1))
+
+
+def test_mem(m):
+    out = m.cmd('mem')
+    f = out.find('frames:')
+    h = out.find('heap:')
+    if f < 0 or h < 0:
+        raise TestFailure(f"mem output lacks 'frames:' or 'heap:':\n{out}")
+    frames = out[f:h] if f < h else out[f:]
+    heap = out[h:f] if h < f else out[h:]
+    total = figure(frames, 'total', 'frames')
+    free = figure(frames, 'free', 'frames')
+    used = figure(frames, 'used', 'frames')
+    if not (0 < total and free <= total and used <= total):
+        raise TestFailure(f'implausible frame figures total={total} free={free} '
+                          f'used={used}:\n{out}')
+    check_match(heap, r'\d', 'heap figures')

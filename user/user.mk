@@ -1,0 +1,3 @@
+# User programs: every user/bin/*.c becomes /bin/<name> in the initrd.
+# (Filled in by the process layer; empty until user/lib exists.)
+USER_BINS :=
