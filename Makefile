@@ -37,7 +37,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
             --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
 
-.PHONY: all clean test bench host-tests check-tools run gdb user
+.PHONY: all clean test bench host-tests check-tools run gdb setup
 all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
 
 check-tools:
@@ -116,10 +116,16 @@ $(BUILD)/host/%: tests/host/%.c tests/host/check.h $(KERNEL_C)
 host-tests: $(HOST_TESTS)
 
 # ---- running ----------------------------------------------------------------
-test: all host-tests
+# `make test` and `make bench` set themselves up like ./run does.
+setup:
+	@tools/setup
+
+test: setup
+	$(MAKE) all host-tests
 	$(PYTHON) tests/run_tests.py
 
-bench: all
+bench: setup
+	$(MAKE) all
 	$(PYTHON) tests/bench.py
 
 run: all

@@ -361,4 +361,5 @@ void aspace_init(void)
     if (err)
         panic("%s: cannot create the boot address space: %d", __func__, err);
     aspace_switch(boot_aspace);
+    aspace_fault_init();
 }

@@ -97,7 +97,14 @@ struct aspace_fault {
     uint32_t access;            /* enum fault_access bits */
     uint64_t error_code;        /* as pushed by the CPU */
     struct trap_frame *tf;
+    /* Filled by the exception slot when it does not resolve the fault,
+     * for the report: why, and the region involved if there is one. */
+    const char *reason;         /* e.g. "write to read-only region" */
+    bool has_region;
+    struct region region;
 };
+
+
 
 /* What the exception slot decided (cf. SerenityOS's PageFaultResponse). */
 enum fault_response {
@@ -107,6 +114,19 @@ enum fault_response {
     FAULT_OUT_OF_MEMORY,    /* allowed, but no frame could be had */
     FAULT_KERNEL_BUG,       /* the implementation's own state is broken */
 };
+
+/* Route #PF and #GP to the current address space's exception slot
+ * (installed by aspace_init). What it cannot resolve becomes a signal for a
+ * user thread, a fixup for kernel code that expects faults, or else a
+ * report and a panic. */
+void aspace_fault_init(void);
+
+/* Print a fault the way the kernel reports it ("kernel page fault at ..."). */
+void aspace_fault_report(const struct aspace_fault *f, enum fault_response r);
+
+/* Hook for the process layer: deliver a fault signal to the current user
+ * thread. Returns only if the process survives (a handler will run). */
+void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
 
 /* ---- the vtable -------------------------------------------------------- */
 

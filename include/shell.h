@@ -39,6 +39,13 @@ int shell_run_line(char *line);
  * or the machine powers off. depth is the nesting level (0 = root shell). */
 void shell_loop(const char *prompt, int depth);
 
+/* Create the address space a shell runs in, named name: a "paging"
+ * address space with the kernel's identity map (see rootshell.c). *out is
+ * NULL when no implementation for it exists, in which case the shell stays
+ * in its creator's address space. Returns 0 or a negative error. */
+struct aspace;
+int shell_aspace_create(const char *name, struct aspace **out);
+
 /* The boot thread's last act: set up the root shell and run it forever. */
 void root_shell_main(void) __noreturn;
 

@@ -14,6 +14,8 @@
 #include <panic.h>
 #include <ksyms.h>
 #include <sched.h>
+#include <aspace.h>
+#include <uapi/signal.h>
 
 struct idt_gate {
     uint16_t offset_lo;
@@ -129,9 +131,27 @@ void trap_dump(const struct trap_frame *tf)
         backtrace_print(tf->rip, tf->rbp);
 }
 
-/* An exception nobody resolved: fix it up or report it and stop. */
+/* The signal a user-mode exception turns into. */
+static int trap_signal_of(unsigned vector)
+{
+    switch (vector) {
+    case VEC_DE: case VEC_MF: case VEC_XM: return SIGFPE;
+    case VEC_UD:                           return SIGILL;
+    case VEC_BP: case VEC_DB:              return SIGTRAP;
+    default:                               return SIGSEGV;
+    }
+}
+
+/* An exception nobody resolved: a signal for user code; for the kernel, a
+ * fixup if the faulting instruction has one, else a report and a panic. */
 static void trap_unhandled(struct trap_frame *tf)
 {
+    if (trap_from_user(tf) && tf->vector != VEC_DF && tf->vector != VEC_MC &&
+        tf->vector != VEC_NMI) {
+        process_fault_signal(tf, trap_signal_of((unsigned)tf->vector), tf->rip,
+                             trap_name((unsigned)tf->vector));
+        return;
+    }
     if (!trap_from_user(tf) && trap_fixup(tf))
         return;
     trap_dump(tf);

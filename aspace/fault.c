@@ -1,0 +1,117 @@
+/*
+ * Page faults and general protection faults, routed through the current
+ * address space's exception slot (see include/aspace.h).
+ *
+ * Order of resolution:
+ *   1. the address space fills the mapping (lazy, ANON, FILE regions);
+ *   2. a fault in user mode becomes a signal to the process;
+ *   3. a kernel access that expects to fault (copy to/from user, probes)
+ *      resumes at its exception-table fixup;
+ *   4. anything else is a kernel bug: a clear report, then a panic.
+ */
+#include <aspace.h>
+#include <arch/trap.h>
+#include <arch/cpu.h>
+#include <ksyms.h>
+#include <log.h>
+#include <panic.h>
+#include <thread.h>
+#include <uapi/signal.h>
+
+static const char *fault_response_name(enum fault_response r)
+{
+    switch (r) {
+    case FAULT_RESOLVED:      return "resolved";
+    case FAULT_SIGNAL:        return "access not allowed";
+    case FAULT_OUT_OF_MEMORY: return "out of memory";
+    case FAULT_KERNEL_BUG:    return "address-space bug";
+    }
+    return "?";
+}
+
+static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
+{
+    f->tf = tf;
+    f->error_code = tf->error;
+    f->reason = NULL;
+    f->has_region = false;
+    if (tf->vector == VEC_PF) {
+        f->kind = FAULT_PAGE;
+        f->address = read_cr2();
+        f->access = (tf->error & PF_WRITE) ? FAULT_WRITE :
+                    (tf->error & PF_INSTR) ? FAULT_EXEC : FAULT_READ;
+        if (tf->error & PF_PRESENT)
+            f->access |= FAULT_PROTECTION;
+    } else {
+        f->kind = FAULT_GENERAL_PROTECTION;
+        f->address = 0;
+        f->access = 0;
+    }
+    if (trap_from_user(tf))
+        f->access |= FAULT_USER;
+}
+
+void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
+{
+    const struct trap_frame *tf = f->tf;
+    uint64_t off;
+    const char *sym = ksyms_lookup(tf->rip, &off);
+    struct thread *t = thread_current();
+
+    if (f->kind == FAULT_PAGE) {
+        kprintf("%s page fault at va %#lx: %s %s, %s (error %#lx)\n",
+                f->access & FAULT_USER ? "user" : "kernel", f->address,
+                f->access & FAULT_USER ? "user" : "supervisor",
+                f->access & FAULT_WRITE ? "write" : f->access & FAULT_EXEC ? "instruction fetch" : "read",
+                f->access & FAULT_PROTECTION ? "page present (protection violation)" : "page not present",
+                f->error_code);
+    } else {
+        kprintf("%s general protection fault (error %#lx)\n",
+                f->access & FAULT_USER ? "user" : "kernel", f->error_code);
+    }
+    kprintf("  verdict: %s%s%s\n", fault_response_name(r),
+            f->reason ? ": " : "", f->reason ? f->reason : "");
+    if (f->has_region) {
+        char fl[16];
+        kprintf("  region [%#lx-%#lx) %s\n", f->region.va_start, region_end(&f->region),
+                region_flags_str(f->region.flags, fl));
+    } else if (f->kind == FAULT_PAGE) {
+        kprintf("  region: none covers this address\n");
+    }
+    if (sym)
+        kprintf("  ip %#lx <%s+%#lx>", tf->rip, sym, off);
+    else
+        kprintf("  ip %#lx", tf->rip);
+    kprintf(" in thread %d '%s', address space '%s'\n", t ? t->tid : 0,
+            t ? t->name : "?", aspace_current() ? aspace_current()->name : "?");
+}
+
+static void aspace_trap(struct trap_frame *tf)
+{
+    struct aspace_fault f;
+    struct aspace *as = aspace_current();
+    enum fault_response r = FAULT_SIGNAL;
+
+    fault_decode(tf, &f);
+    if (as && as->impl->ops->exception)
+        r = as->impl->ops->exception(as, &f);
+    if (r == FAULT_RESOLVED)
+        return;
+    if (trap_from_user(tf)) {
+        const char *why = f.reason ? f.reason : fault_response_name(r);
+        process_fault_signal(tf, SIGSEGV, f.address, why);
+        return;
+    }
+    if (trap_fixup(tf))
+        return;
+    aspace_fault_report(&f, r);
+    trap_dump(tf);
+    panic("%s: unresolved %s in kernel mode", __func__,
+          f.kind == FAULT_PAGE ? "page fault" : "general protection fault");
+}
+
+void aspace_fault_init(void)
+{
+    trap_register(VEC_PF, aspace_trap);
+    trap_register(VEC_GP, aspace_trap);
+}

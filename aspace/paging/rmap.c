@@ -1,0 +1,540 @@
+/*
+ * Region map: an AVL tree of regions keyed by va_start (include/rmap.h).
+ *
+ * Invariants (rmap_check() verifies all of them):
+ *   I1  Links: the root's parent is NULL; for every node n, n->left and
+ *       n->right (when not NULL) have parent == n; every node in the tree
+ *       has magic == RMAP_NODE_MAGIC. m->count is the number of nodes.
+ *   I2  Order: every node in n's left subtree has a smaller va_start than
+ *       n, every node in its right subtree a larger one. An in-order walk
+ *       therefore visits the regions in increasing address order.
+ *   I3  Ranges: every region has len > 0 and va_start + len does not wrap.
+ *   I4  No virtual overlap: in address order, each region ends (exclusive)
+ *       at or before the next one starts. With I2 this means the regions'
+ *       ENDS are sorted too, which the overlap check relies on.
+ *   I5  AVL balance: n->height = 1 + max(height(left), height(right)),
+ *       with height(NULL) = 0, and the two child heights differ by at most
+ *       one. An AVL tree of n nodes is at most ~1.44 log2(n + 2) high, so
+ *       every walk from the root to a leaf is O(log n).
+ *
+ * How the operations keep them, and what they cost (n = m->count):
+ *   lookup(va)         one walk down: go left if va < start, return the
+ *                      node if va < end, else go right. O(log n).
+ *   overlap check      a region overlapping [s, e) must start before e.
+ *                      Of the regions starting before e, the LAST one also
+ *                      ends last (I4), so [s, e) is free iff that one ends
+ *                      at or before s. One walk down (plus one step back
+ *                      when it is the region being changed). O(log n).
+ *   insert             overlap check, then the usual BST walk down to a
+ *                      NULL link, then retrace(). O(log n).
+ *   remove             unlink as in any BST (a node with two children is
+ *                      replaced by its in-order successor, whose links are
+ *                      moved, never its data: callers hold node pointers),
+ *                      then retrace(). O(log n).
+ *   retrace            walk from the lowest changed node up to the root,
+ *                      recomputing each height and rotating where a node's
+ *                      children differ by two. O(log n) steps, O(1) each.
+ *   change             same range: copy. New range: overlap check excluding
+ *                      the node itself; if the new start still lies between
+ *                      the node's in-order neighbours, copy in place (the
+ *                      shape does not depend on lengths); else unlink and
+ *                      re-link the same node. O(log n).
+ *   next               right subtree's leftmost node, or up to the first
+ *                      ancestor we are a left descendant of. O(log n) worst
+ *                      case; a full walk crosses every edge twice: O(n).
+ *   find_gap           floor(lo), then walk forward region by region until
+ *                      an aligned gap of len fits: O(log n + k) for k
+ *                      regions met in the window.
+ *   destroy / check    O(n). destroy is iterative; check recurses, its
+ *                      depth bounded by RMAP_MAX_HEIGHT so a corrupt tree
+ *                      (a cycle) cannot overflow the stack.
+ *
+ * Rotations (used by retrace). rotate_left(x) lifts x's right child y:
+ *
+ *          x                    y
+ *         / \                  / \
+ *        a   y      ==>       x   c
+ *           / \              / \
+ *          b   c            a   b
+ *
+ * In-order (a x b y c) is unchanged, so I2 holds; only x and y change
+ * height. rotate_right is the mirror image. A node whose left side is two
+ * higher is fixed by rotate_right(node), after first rotate_left(left) if
+ * the left child leans right (the "left-right" case): the classic four
+ * cases of AVL in two if-statements.
+ */
+#include <rmap.h>
+#include <heap.h>
+#include <panic.h>
+#include <uapi/errno.h>
+
+/* Above any valid AVL height: 1.44 * log2(2^64) < 93. */
+#define RMAP_MAX_HEIGHT 100
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* I3: a non-empty range whose exclusive end does not wrap. */
+static bool range_valid(uint64_t va_start, uint64_t len)
+{
+    return len != 0 && va_start + len > va_start;
+}
+
+static uint64_t node_start(const struct rmap_node *n)
+{
+    return n->region.va_start;
+}
+
+static uint64_t node_end(const struct rmap_node *n)
+{
+    return region_end(&n->region);
+}
+
+static int height(const struct rmap_node *n)
+{
+    return n ? n->height : 0;
+}
+
+/* Left height minus right height: +2 or -2 means "rotate". */
+static int balance_of(const struct rmap_node *n)
+{
+    return height(n->left) - height(n->right);
+}
+
+static void update_height(struct rmap_node *n)
+{
+    n->height = 1 + MAX(height(n->left), height(n->right));
+}
+
+static struct rmap_node *leftmost(struct rmap_node *n)
+{
+    while (n->left)
+        n = n->left;
+    return n;
+}
+
+static struct rmap_node *rightmost(struct rmap_node *n)
+{
+    while (n->right)
+        n = n->right;
+    return n;
+}
+
+/* Panic unless n is a live node of m. Walking up to the root costs the
+ * O(log n) the caller pays anyway, and catches a node of another map. */
+static void node_check(const struct rmap *m, const struct rmap_node *n, const char *caller)
+{
+    if (!n)
+        panic("%s: NULL rmap node", caller);
+    if (n->magic != RMAP_NODE_MAGIC)
+        panic("%s: bad rmap node %p (magic %#x%s)", caller, (const void *)n,
+              n->magic, n->magic == RMAP_NODE_DEAD_MAGIC ? ", freed" : "");
+    const struct rmap_node *top = n;
+    for (int depth = 0; top->parent; depth++) {
+        if (depth > RMAP_MAX_HEIGHT)
+            panic("%s: rmap node %p: parent chain too long", caller, (const void *)n);
+        top = top->parent;
+    }
+    if (top != m->root)
+        panic("%s: rmap node %p is not in this map", caller, (const void *)n);
+}
+
+static void node_free(struct rmap_node *n)
+{
+    n->magic = RMAP_NODE_DEAD_MAGIC;
+    kfree(n);
+}
+
+/* In-order predecessor (the mirror image of rmap_next). */
+static struct rmap_node *node_prev(const struct rmap_node *n)
+{
+    if (n->left)
+        return rightmost(n->left);
+    while (n->parent && n == n->parent->left)
+        n = n->parent;
+    return n->parent;
+}
+
+/* The node with the greatest va_start <= va, or NULL. */
+static struct rmap_node *floor_node(const struct rmap *m, uint64_t va)
+{
+    struct rmap_node *n = m->root, *best = NULL;
+    while (n) {
+        if (node_start(n) <= va) {
+            best = n;           /* a candidate; a later one may be closer */
+            n = n->right;
+        } else {
+            n = n->left;
+        }
+    }
+    return best;
+}
+
+/* Is [start, start + len) free of every region except `exclude` (may be
+ * NULL)? See "overlap check" at the top. Needs range_valid(start, len). */
+static bool range_free(const struct rmap *m, uint64_t start, uint64_t len,
+                       const struct rmap_node *exclude)
+{
+    uint64_t end = start + len;                 /* > start: no wrap */
+    struct rmap_node *p = floor_node(m, end - 1);   /* last to start before end */
+    if (p && p == exclude)
+        p = node_prev(p);
+    return !p || node_end(p) <= start;
+}
+
+/* ---- rotations and rebalancing ------------------------------------------ */
+
+/* Make `new` take `old`'s place under parent (or as the root). */
+static void replace_child(struct rmap *m, struct rmap_node *parent,
+                          struct rmap_node *old, struct rmap_node *new)
+{
+    if (!parent)
+        m->root = new;
+    else if (parent->left == old)
+        parent->left = new;
+    else
+        parent->right = new;
+}
+
+/* See the picture at the top. Returns the subtree's new root (y). */
+static struct rmap_node *rotate_left(struct rmap *m, struct rmap_node *x)
+{
+    struct rmap_node *y = x->right;
+    struct rmap_node *b = y->left;
+
+    x->right = b;
+    if (b)
+        b->parent = x;
+    y->parent = x->parent;
+    replace_child(m, x->parent, x, y);
+    y->left = x;
+    x->parent = y;
+
+    update_height(x);   /* x is now below y: update it first */
+    update_height(y);
+    return y;
+}
+
+static struct rmap_node *rotate_right(struct rmap *m, struct rmap_node *y)
+{
+    struct rmap_node *x = y->left;
+    struct rmap_node *b = x->right;
+
+    y->left = b;
+    if (b)
+        b->parent = y;
+    x->parent = y->parent;
+    replace_child(m, y->parent, y, x);
+    x->right = y;
+    y->parent = x;
+
+    update_height(y);
+    update_height(x);
+    return x;
+}
+
+/* Restore I5 at n, whose subtrees are valid AVL trees differing in height
+ * by at most two. Returns the root of the (possibly rotated) subtree. */
+static struct rmap_node *rebalance(struct rmap *m, struct rmap_node *n)
+{
+    update_height(n);
+    int bal = balance_of(n);
+    if (bal > 1) {                          /* left side too high */
+        if (balance_of(n->left) < 0)        /* left-right case */
+            rotate_left(m, n->left);
+        n = rotate_right(m, n);
+    } else if (bal < -1) {                  /* right side too high */
+        if (balance_of(n->right) > 0)       /* right-left case */
+            rotate_right(m, n->right);
+        n = rotate_left(m, n);
+    }
+    return n;
+}
+
+/* After a link or an unlink below n: fix heights and balance from n up to
+ * the root. (Insertion could stop at the first rotation and either could
+ * stop where a height stops changing; walking all the way keeps the code
+ * short and is still O(log n).) */
+static void retrace(struct rmap *m, struct rmap_node *n)
+{
+    while (n) {
+        n = rebalance(m, n);
+        n = n->parent;
+    }
+}
+
+/* ---- linking and unlinking (no allocation) ------------------------------ */
+
+/* Put n, whose region is already set and fits (no overlap), in the tree. */
+static void node_link(struct rmap *m, struct rmap_node *n)
+{
+    struct rmap_node *parent = NULL;
+    struct rmap_node **link = &m->root;
+
+    while (*link) {
+        parent = *link;
+        /* No two regions share a start (no overlap), so never equal. */
+        link = node_start(n) < node_start(parent) ? &parent->left : &parent->right;
+    }
+    n->left = n->right = NULL;
+    n->parent = parent;
+    n->height = 1;
+    *link = n;
+    m->count++;
+    retrace(m, parent);
+}
+
+/* Take n out of the tree without freeing it. */
+static void node_unlink(struct rmap *m, struct rmap_node *n)
+{
+    struct rmap_node *fix;      /* lowest node whose subtree changed */
+
+    if (!n->left || !n->right) {
+        /* Zero or one child: the child (or NULL) takes n's place. */
+        struct rmap_node *child = n->left ? n->left : n->right;
+        replace_child(m, n->parent, n, child);
+        if (child)
+            child->parent = n->parent;
+        fix = n->parent;
+    } else {
+        /* Two children: the successor s (leftmost of the right subtree,
+         * so it has no left child) takes n's place. */
+        struct rmap_node *s = leftmost(n->right);
+        if (s == n->right) {
+            fix = s;                    /* s keeps its right subtree */
+        } else {
+            fix = s->parent;            /* s leaves a hole: its right child */
+            fix->left = s->right;       /* moves up into it */
+            if (s->right)
+                s->right->parent = fix;
+            s->right = n->right;
+            s->right->parent = s;
+        }
+        s->left = n->left;
+        s->left->parent = s;
+        s->parent = n->parent;
+        s->height = n->height;          /* recomputed by retrace anyway */
+        replace_child(m, n->parent, n, s);
+    }
+    n->left = n->right = n->parent = NULL;
+    m->count--;
+    retrace(m, fix);
+}
+
+/* ---- the API ------------------------------------------------------------ */
+
+void rmap_init(struct rmap *m)
+{
+    m->root = NULL;
+    m->count = 0;
+}
+
+int rmap_insert(struct rmap *m, const struct region *r, struct rmap_node **out)
+{
+    if (!range_valid(r->va_start, r->len))
+        return -EINVAL;
+    if (!range_free(m, r->va_start, r->len, NULL))
+        return -EEXIST;
+
+    struct rmap_node *n = kmalloc(sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    n->magic = RMAP_NODE_MAGIC;
+    n->region = *r;                     /* a copy: never keep r itself */
+    n->pager_data = NULL;
+    node_link(m, n);
+    if (out)
+        *out = n;
+    return 0;
+}
+
+struct rmap_node *rmap_lookup(const struct rmap *m, uint64_t va)
+{
+    struct rmap_node *n = m->root;
+    while (n) {
+        if (va < node_start(n))
+            n = n->left;
+        else if (va < node_end(n))
+            return n;
+        else
+            n = n->right;
+    }
+    return NULL;
+}
+
+struct rmap_node *rmap_find_start(const struct rmap *m, uint64_t va_start)
+{
+    struct rmap_node *n = m->root;
+    while (n && node_start(n) != va_start)
+        n = va_start < node_start(n) ? n->left : n->right;
+    return n;
+}
+
+void rmap_remove(struct rmap *m, struct rmap_node *n)
+{
+    node_check(m, n, __func__);
+    node_unlink(m, n);
+    node_free(n);
+}
+
+int rmap_change(struct rmap *m, struct rmap_node *n, const struct region *newr)
+{
+    node_check(m, n, __func__);
+    if (!range_valid(newr->va_start, newr->len))
+        return -EINVAL;
+
+    uint64_t old_start = node_start(n);
+    if (old_start == newr->va_start && n->region.len == newr->len) {
+        n->region = *newr;              /* same range: nothing can break */
+        return 0;
+    }
+    if (!range_free(m, newr->va_start, newr->len, n))
+        return -EEXIST;
+
+    /* The tree's shape depends only on the starts. If the new start still
+     * sorts between n's neighbours, n may stay where it is. */
+    struct rmap_node *prev = node_prev(n), *next = rmap_next(n);
+    bool in_place = (!prev || node_start(prev) < newr->va_start) &&
+                    (!next || newr->va_start < node_start(next));
+    if (in_place) {
+        n->region = *newr;
+    } else {
+        node_unlink(m, n);
+        n->region = *newr;
+        node_link(m, n);                /* the same node: pointers stay valid */
+    }
+    return 0;
+}
+
+struct rmap_node *rmap_first(const struct rmap *m)
+{
+    return m->root ? leftmost(m->root) : NULL;
+}
+
+struct rmap_node *rmap_next(const struct rmap_node *n)
+{
+    if (n->magic != RMAP_NODE_MAGIC)
+        panic("%s: bad rmap node %p (magic %#x)", __func__, (const void *)n, n->magic);
+    if (n->right)
+        return leftmost(n->right);
+    /* Climb while we come from a right child: those ancestors are smaller. */
+    while (n->parent && n == n->parent->right)
+        n = n->parent;
+    return n->parent;
+}
+
+int rmap_find_gap(const struct rmap *m, uint64_t lo, uint64_t hi,
+                  uint64_t len, uint64_t align, uint64_t *out_va)
+{
+    if (len == 0 || align == 0 || (align & (align - 1)) || lo >= hi)
+        return -EINVAL;
+
+    /* Start at the region containing or below lo (it may reach past lo). */
+    struct rmap_node *n = floor_node(m, lo);
+    if (!n)
+        n = rmap_first(m);
+
+    uint64_t cursor = lo;               /* nothing free below cursor */
+    for (;;) {
+        if (cursor > UINT64_MAX - (align - 1))
+            return -ENOMEM;             /* rounding up would wrap */
+        uint64_t va = ALIGN_UP(cursor, align);
+        if (va >= hi || hi - va < len)
+            return -ENOMEM;             /* does not fit below hi */
+
+        /* Skip regions that end at or below the candidate. */
+        while (n && node_end(n) <= va)
+            n = rmap_next(n);
+        /* va + len <= hi: no wrap. Ends are sorted (I4), so only n can
+         * overlap [va, va + len), and only if it starts below its end. */
+        if (!n || node_start(n) >= va + len) {
+            *out_va = va;
+            return 0;
+        }
+        cursor = node_end(n);           /* try again just after n */
+        n = rmap_next(n);
+    }
+}
+
+void rmap_destroy(struct rmap *m, void (*fn)(struct rmap_node *n, void *arg), void *arg)
+{
+    if (fn) {
+        for (struct rmap_node *n = rmap_first(m); n; n = rmap_next(n))
+            fn(n, arg);
+    }
+
+    /* Free in post-order without recursion or rebalancing: go down to a
+     * leaf, cut it off its parent, free it, continue from the parent. */
+    struct rmap_node *n = m->root;
+    while (n) {
+        if (n->left) {
+            n = n->left;
+        } else if (n->right) {
+            n = n->right;
+        } else {
+            struct rmap_node *parent = n->parent;
+            if (parent) {
+                if (parent->left == n)
+                    parent->left = NULL;
+                else
+                    parent->right = NULL;
+            }
+            node_free(n);
+            n = parent;
+        }
+    }
+    rmap_init(m);
+}
+
+size_t rmap_count(const struct rmap *m)
+{
+    return m->count;
+}
+
+/* ---- rmap_check --------------------------------------------------------- */
+
+struct check_state {
+    const struct region *prev;  /* previous region in address order */
+    size_t nodes;               /* nodes seen so far */
+    size_t limit;               /* m->count: more nodes than that is wrong */
+};
+
+/* Check the subtree at n (whose parent should be `parent`); returns its
+ * height, or -1 if an invariant is broken. */
+static int check_subtree(const struct rmap_node *n, const struct rmap_node *parent,
+                         int depth, struct check_state *st)
+{
+    if (!n)
+        return 0;
+    if (depth > RMAP_MAX_HEIGHT || n->magic != RMAP_NODE_MAGIC ||
+        n->parent != parent || ++st->nodes > st->limit)
+        return -1;                                          /* I1 */
+
+    int hl = check_subtree(n->left, n, depth + 1, st);
+    if (hl < 0)
+        return -1;
+
+    /* In order: this region comes right after st->prev. */
+    const struct region *r = &n->region;
+    if (!range_valid(r->va_start, r->len))
+        return -1;                                          /* I3 */
+    if (st->prev && region_end(st->prev) > r->va_start)
+        return -1;      /* I2 and I4: len > 0, so this also means prev's
+                           start is strictly smaller */
+    st->prev = r;
+
+    int hr = check_subtree(n->right, n, depth + 1, st);
+    if (hr < 0)
+        return -1;
+
+    if (n->height != 1 + MAX(hl, hr) || hl - hr > 1 || hr - hl > 1)
+        return -1;                                          /* I5 */
+    return n->height;
+}
+
+int rmap_check(const struct rmap *m)
+{
+    struct check_state st = { .prev = NULL, .nodes = 0, .limit = m->count };
+    if (check_subtree(m->root, NULL, 0, &st) < 0 || st.nodes != m->count)
+        return -EINVAL;
+    return 0;
+}

@@ -1,0 +1,156 @@
+/* Shell commands about threads: `threads` and the `threadtest` self-test. */
+#include <shell.h>
+#include <thread.h>
+#include <sched.h>
+#include <aspace.h>
+#include <heap.h>
+#include <frame.h>
+#include <log.h>
+#include <string.h>
+#include <uapi/errno.h>
+
+static void thread_print(struct thread *t, void *arg)
+{
+    uint64_t cycles = t->cpu_cycles;
+    if (t == thread_current())
+        cycles += rdtsc() - t->last_switch_in;
+    uint64_t us = tsc_hz ? cycles / (tsc_hz / 1000000) : 0;
+    kprintf("%5d  %-16s %-9s %-16s %12lu  %8lu.%03lu\n", t->tid, t->name,
+            thread_state_name(t->state), t->aspace ? t->aspace->name : "boot",
+            cycles, us / 1000, us % 1000);
+}
+
+static int cmd_threads(int argc, char **argv)
+{
+    kprintf("  TID  NAME             STATE     ASPACE                 CPU-CYCLES   CPU-MS\n");
+    thread_for_each(thread_print, NULL);
+    return 0;
+}
+SHELL_COMMAND(threads, "threads", "threads", "list threads: id, name, state, address space, CPU time", cmd_threads);
+
+/* ---- threadtest ---- */
+
+struct check_counts {
+    int passed, failed;
+};
+
+static void check(struct check_counts *c, bool ok, const char *what)
+{
+    kprintf("  %s: %s\n", ok ? "PASS" : "FAIL", what);
+    if (ok)
+        c->passed++;
+    else
+        c->failed++;
+}
+
+static void *return_double(void *arg)
+{
+    return (void *)((uint64_t)arg * 2);
+}
+
+static void test_many(struct check_counts *c, int n)
+{
+    struct frame_stats f0, f1;
+    struct heap_stats h0, h1;
+    struct thread **ts = kzalloc(sizeof(*ts) * (size_t)n);
+    if (!ts) {
+        check(c, false, "allocate the thread table");
+        return;
+    }
+    frame_stats(&f0);
+    heap_stats(&h0);
+    int created = 0, values_ok = 0;
+    for (int i = 0; i < n; i++)
+        if (thread_create("worker", return_double, (void *)(uint64_t)i, THREAD_JOINABLE, &ts[i]) == 0)
+            created++;
+    for (int i = 0; i < created; i++) {
+        void *v;
+        if (thread_join(ts[i], &v) == 0 && (uint64_t)v == (uint64_t)i * 2)
+            values_ok++;
+    }
+    frame_stats(&f1);
+    heap_stats(&h1);
+    kprintf("  %d threads created, %d joined with the right value\n", created, values_ok);
+    check(c, created == n && values_ok == n, "create and join many threads");
+    kprintf("  heap in use %lu -> %lu bytes, free frames %lu -> %lu\n",
+            h0.bytes_in_use, h1.bytes_in_use, f0.free, f1.free);
+    check(c, h0.bytes_in_use == h1.bytes_in_use && f0.free == f1.free,
+          "heap and free frames back to their starting figures");
+    kfree(ts);
+}
+
+static volatile bool busy_stop;
+
+static void *busy_loop(void *arg)
+{
+    volatile uint64_t *counter = arg;
+    while (!busy_stop)
+        (*counter)++;       /* never yields: only preemption lets others run */
+    return NULL;
+}
+
+static void test_preempt(struct check_counts *c)
+{
+    static volatile uint64_t counts[2];
+    struct thread *t[2];
+    counts[0] = counts[1] = 0;
+    busy_stop = false;
+    int e0 = thread_create("busy0", busy_loop, (void *)&counts[0], THREAD_JOINABLE, &t[0]);
+    int e1 = thread_create("busy1", busy_loop, (void *)&counts[1], THREAD_JOINABLE, &t[1]);
+    if (e0 || e1) {
+        check(c, false, "create two busy threads");
+        return;
+    }
+    thread_sleep_ms(200);
+    uint64_t mid0 = counts[0], mid1 = counts[1];
+    thread_sleep_ms(200);
+    busy_stop = true;
+    thread_join(t[0], NULL);
+    thread_join(t[1], NULL);
+    kprintf("  busy0 counted %lu (%lu at half time), busy1 counted %lu (%lu at half time)\n",
+            counts[0], mid0, counts[1], mid1);
+    check(c, mid0 > 0 && mid1 > 0 && counts[0] > mid0 && counts[1] > mid1,
+          "two busy threads both make progress (preemption)");
+}
+
+static void test_sleep(struct check_counts *c, uint64_t ms)
+{
+    uint64_t t0 = sched_ticks();
+    thread_sleep_ms(ms);
+    uint64_t elapsed_ms = (sched_ticks() - t0) * 1000 / SCHED_HZ;
+    kprintf("  slept %lu ms, %lu ms of timer ticks elapsed\n", ms, elapsed_ms);
+    check(c, elapsed_ms >= ms, "sleep lasts at least the time asked");
+}
+
+static void test_join_errors(struct check_counts *c)
+{
+    check(c, thread_join(thread_current(), NULL) == -EINVAL, "joining oneself is -EINVAL");
+}
+
+static int cmd_threadtest(int argc, char **argv)
+{
+    struct check_counts c = { 0, 0 };
+    const char *which = argc > 1 ? argv[1] : "all";
+    bool all = strcmp(which, "all") == 0;
+    unsigned long long n = 200;
+    if (argc > 2 && (str_to_u64(argv[2], &n) < 0 || n == 0 || n > 10000)) {
+        kprintf("threadtest: count must be 1..10000\n");
+        return -EINVAL;
+    }
+    if (!all && strcmp(which, "many") && strcmp(which, "preempt") && strcmp(which, "sleep")) {
+        kprintf("usage: threadtest [all|many [N]|preempt|sleep [MS]]\n");
+        return -EINVAL;
+    }
+    if (all || !strcmp(which, "many"))
+        test_many(&c, (int)n);
+    if (all || !strcmp(which, "preempt"))
+        test_preempt(&c);
+    if (all || !strcmp(which, "sleep"))
+        test_sleep(&c, argc > 2 ? n : 100);
+    if (all)
+        test_join_errors(&c);
+    kprintf("threadtest: %d passed, %d failed\n", c.passed, c.failed);
+    return c.failed ? -EIO : 0;
+}
+SHELL_COMMAND(threadtest, "threadtest", "threadtest [all|many [N]|preempt|sleep [MS]]",
+              "self-test of threads: create/join, preemption, sleep", cmd_threadtest);

@@ -1,0 +1,110 @@
+/*
+ * The Strata user library: system-call wrappers, console I/O, printf,
+ * strings and malloc. One header for every user program.
+ *
+ * Conventions: wrappers return what the kernel returns: >= 0 on success, a
+ * negated error code from uapi/errno.h on failure (there is no errno).
+ * map() returns an address; test it with IS_ERR()/PTR_ERR() because user
+ * addresses (0xffff8...) are negative when seen as a long.
+ *
+ * The string functions (memcpy, strlen, strcmp, strlcpy, str_to_u64, ...)
+ * come from kernel/string.c, the formatter (snprintf, vsnprintf,
+ * fmt_vformat) from kernel/fmt.c and errstr() from kernel/errstr.c: the
+ * library compiles those pure files again with the user flags.
+ */
+#ifndef STRATA_ULIB_H
+#define STRATA_ULIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <compiler.h>
+#include <string.h>
+#include <fmt.h>
+#include <errstr.h>
+#include <uapi/errno.h>
+#include <uapi/syscall.h>
+#include <uapi/signal.h>
+#include <uapi/layout.h>
+#include <uapi/fs.h>
+
+/* ---- raw system calls (user/lib/syscall.c) ----
+ * syscall(): the `syscall` instruction; syscall_int80(): `int $0x80`.
+ * Both take the number and up to six arguments and return rax. */
+long syscall(long n, ...);
+long syscall_int80(long n, ...);
+
+/* ---- wrappers ---- */
+__noreturn void exit(int status);
+int spawn(const char *path, char *const argv[]);
+int wait(int pid, int *status);
+int getpid(void);
+int yield(void);
+int getc(void);                         /* next console byte, or -error */
+long cwrite(const void *buf, size_t len);
+int open(const char *path);
+int close(int fd);
+long read(int fd, void *buf, size_t len);
+long write(int fd, const void *buf, size_t len);
+long seek(int fd, long off, int whence);
+int stat(const char *path, struct fs_stat *st);
+int readdir(const char *path, size_t index, struct fs_dirent *d);
+void *map(void *hint, size_t len, int prot);
+int unmap(void *addr, size_t len);
+
+/* Errors returned in a pointer (map): the top 4095 values. */
+#define IS_ERR(p)   ((uintptr_t)(p) >= (uintptr_t)-4095)
+#define PTR_ERR(p)  ((long)(intptr_t)(p))
+
+/* ---- fault signals (user/lib/signal.c) ----
+ * handler(sig, fault_addr, ctx): may edit *ctx (e.g. ctx->rip) and return,
+ * which resumes the interrupted code through __sigtramp and SYS_SIGRETURN,
+ * or may exit(). Registers __sigtramp as the trampoline (the frame
+ * contract is in user/lib/signal.c). Returns 0 or -error. */
+typedef void (*sighandler_t)(int sig, uint64_t fault_addr, struct sigcontext *ctx);
+int signal(sighandler_t handler);
+void __sigtramp(void);                  /* the trampoline; never call it */
+int sigreturn(struct sigcontext *ctx);  /* raw SYS_SIGRETURN (for tests) */
+
+/* ---- console output (user/lib/stdio.c), unbuffered across calls ---- */
+int printf(const char *fmt, ...) __printf(1, 2);
+int vprintf(const char *fmt, va_list ap);
+int dprintf(int fd, const char *fmt, ...) __printf(2, 3);
+int vdprintf(int fd, const char *fmt, va_list ap);
+int puts(const char *s);                /* s and a newline */
+int putchar(int c);
+long write_all(int fd, const void *buf, size_t len);
+
+/* Read a line from the console with echo and editing (backspace, Ctrl-U,
+ * Ctrl-C; escape sequences are ignored; CR, LF or CRLF ends the line).
+ * Stores at most n-1 characters and a NUL. Returns the length, -E2BIG if
+ * the line was too long (the line is discarded), or a negative getc error. */
+long readline(char *buf, size_t n);
+
+/* ---- memory (user/lib/malloc.c) ---- */
+void *malloc(size_t n);
+void free(void *p);
+void *calloc(size_t nmemb, size_t size);
+void *realloc(void *p, size_t n);
+
+/* ---- misc (user/lib/util.c) ---- */
+/* Parse a decimal (or 0x hex) integer with an optional '-'; 0 or -EINVAL/-ERANGE. */
+int parse_long(const char *s, long *out);
+int atoi(const char *s);                /* parse_long, 0 on error */
+char *strcpy(char *dst, const char *src);
+char *strcat(char *dst, const char *src);
+__noreturn void abort(void);            /* message, then exit(134) */
+
+#define assert(e) ((e) ? (void)0 : __assert_fail(#e, __FILE__, __LINE__))
+__noreturn void __assert_fail(const char *expr, const char *file, int line);
+
+/* Read the time-stamp counter (for the benchmarks). */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#endif

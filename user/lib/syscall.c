@@ -1,0 +1,162 @@
+/*
+ * System-call entry (uapi/syscall.h): number in rax, arguments in rdi,
+ * rsi, rdx, r10, r8, r9, result in rax; `syscall` clobbers rcx and r11.
+ *
+ * long syscall(long n, a1, a2, a3, a4, a5, a6)
+ * long syscall_int80(long n, a1, a2, a3, a4, a5, a6)
+ *
+ * Written in assembly so the variadic prototype costs nothing: the SysV
+ * convention puts n, a1..a5 in rdi, rsi, rdx, rcx, r8, r9 and a6 on the
+ * stack, variadic or not; the stub shifts them into the kernel's
+ * registers. Missing arguments just pass whatever the registers hold.
+ * Both are "normal" functions for the caller: only caller-saved
+ * registers change.
+ */
+#include <ulib.h>
+
+#define SYSCALL_SHUFFLE             \
+    "    mov %rdi, %rax\n"          \
+    "    mov %rsi, %rdi\n"          \
+    "    mov %rdx, %rsi\n"          \
+    "    mov %rcx, %rdx\n"          \
+    "    mov %r8, %r10\n"           \
+    "    mov %r9, %r8\n"            \
+    "    mov 8(%rsp), %r9\n"
+
+__asm__(
+    ".text\n"
+    ".globl syscall\n"
+    ".type syscall, @function\n"
+    "syscall:\n"
+    SYSCALL_SHUFFLE
+    "    syscall\n"
+    "    ret\n"
+    ".size syscall, . - syscall\n"
+
+    ".globl syscall_int80\n"
+    ".type syscall_int80, @function\n"
+    "syscall_int80:\n"
+    SYSCALL_SHUFFLE
+    "    int $0x80\n"
+    "    ret\n"
+    ".size syscall_int80, . - syscall_int80\n");
+
+/* Inline forms for the wrappers (no shuffling). */
+static inline long sc0(long n)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n) : "rcx", "r11", "memory");
+    return r;
+}
+
+static inline long sc1(long n, long a1)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a1)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+static inline long sc2(long n, long a1, long a2)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a1), "S"(a2)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+static inline long sc3(long n, long a1, long a2, long a3)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a1), "S"(a2), "d"(a3)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+#define L(x) ((long)(x))
+
+void exit(int status)
+{
+    for (;;)
+        sc1(SYS_EXIT, status);
+}
+
+int spawn(const char *path, char *const argv[])
+{
+    return (int)sc2(SYS_SPAWN, L(path), L(argv));
+}
+
+int wait(int pid, int *status)
+{
+    return (int)sc2(SYS_WAIT, pid, L(status));
+}
+
+int getpid(void)
+{
+    return (int)sc0(SYS_GETPID);
+}
+
+int yield(void)
+{
+    return (int)sc0(SYS_YIELD);
+}
+
+int getc(void)
+{
+    return (int)sc0(SYS_GETC);
+}
+
+long cwrite(const void *buf, size_t len)
+{
+    return sc2(SYS_CWRITE, L(buf), L(len));
+}
+
+int open(const char *path)
+{
+    return (int)sc1(SYS_OPEN, L(path));
+}
+
+int close(int fd)
+{
+    return (int)sc1(SYS_CLOSE, fd);
+}
+
+long read(int fd, void *buf, size_t len)
+{
+    return sc3(SYS_READ, fd, L(buf), L(len));
+}
+
+long write(int fd, const void *buf, size_t len)
+{
+    return sc3(SYS_WRITE, fd, L(buf), L(len));
+}
+
+long seek(int fd, long off, int whence)
+{
+    return sc3(SYS_SEEK, fd, off, whence);
+}
+
+int stat(const char *path, struct fs_stat *st)
+{
+    return (int)sc2(SYS_STAT, L(path), L(st));
+}
+
+int readdir(const char *path, size_t index, struct fs_dirent *d)
+{
+    return (int)sc3(SYS_READDIR, L(path), L(index), L(d));
+}
+
+void *map(void *hint, size_t len, int prot)
+{
+    return (void *)sc3(SYS_MAP, L(hint), L(len), prot);
+}
+
+int unmap(void *addr, size_t len)
+{
+    return (int)sc2(SYS_UNMAP, L(addr), L(len));
+}
+
+int sigreturn(struct sigcontext *ctx)
+{
+    return (int)sc1(SYS_SIGRETURN, L(ctx));
+}
