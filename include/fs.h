@@ -49,6 +49,8 @@ int fs_open(const char *path, struct file **out);
 
 /* Free f; NULL is ignored. f must not be used afterwards. */
 void fs_close(struct file *f);
+/* Open the same file again (independent position): 0 or -ENOMEM. */
+int fs_dup(struct file *f, struct file **out);
 
 /* Read up to n bytes at the file position into buf and advance it.
  * Returns the bytes read (0 at or past the end), -EISDIR for a directory,

@@ -46,6 +46,11 @@ void shell_loop(const char *prompt, int depth);
 struct aspace;
 int shell_aspace_create(const char *name, struct aspace **out);
 
+/* The kernel identity map every kernel-capable address space needs:
+ * size, and adding it as an eager, pinned, kernel-only region. */
+uint64_t kernel_map_size(void);
+int kernel_region_add(struct aspace *as);
+
 /* The boot thread's last act: set up the root shell and run it forever. */
 void root_shell_main(void) __noreturn;
 

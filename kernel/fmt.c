@@ -81,11 +81,13 @@ static int format_unsigned(fmt_out_fn out, void *ctx, const struct spec *s,
         if (base == 16 && v) {
             prefix[p++] = '0';
             prefix[p++] = upper ? 'X' : 'x';
-        } else if (base == 8 && (n == 0 || tmp[0] != '0')) {
-            struct spec s2 = *s;
-            if (s2.prec <= n)
-                s2.prec = n + 1;
-            return emit_number(out, ctx, &s2, prefix, tmp, n);
+        } else if (base == 8 && (n == 0 || tmp[0] != '0') && s->prec <= n) {
+            /* '#' with octal: force a leading 0 digit (as if by precision,
+             * but without disabling the '0' flag's padding). */
+            for (int i = n; i > 0; i--)
+                tmp[i] = tmp[i - 1];
+            tmp[0] = '0';
+            n++;
         }
     }
     return emit_number(out, ctx, s, prefix, tmp, n);

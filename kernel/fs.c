@@ -320,12 +320,9 @@ static int fs_path_resolve(const char *path, struct fs_node **out)
 /* ---- files ----------------------------------------------------------------- */
 
 /* Open a file or directory: 0 with *out set, or a path error / -ENOMEM. */
-int fs_open(const char *path, struct file **out)
+/* A new open file on node n, positioned at 0. */
+static int fs_file_new(struct fs_node *n, struct file **out)
 {
-    struct fs_node *n;
-    int r = fs_path_resolve(path, &n);
-    if (r < 0)
-        return r;
     struct file *f = kmalloc(sizeof(*f));
     if (!f)
         return -ENOMEM;
@@ -336,6 +333,23 @@ int fs_open(const char *path, struct file **out)
     __atomic_add_fetch(&fs_open_files, 1, __ATOMIC_RELAXED);
     *out = f;
     return 0;
+}
+
+int fs_open(const char *path, struct file **out)
+{
+    struct fs_node *n;
+    int r = fs_path_resolve(path, &n);
+    if (r < 0)
+        return r;
+    return fs_file_new(n, out);
+}
+
+/* A second, independent open file on the same node as f (own position);
+ * 0 or -ENOMEM. Used by holders that must outlive the opener's handle,
+ * such as FILE regions. */
+int fs_dup(struct file *f, struct file **out)
+{
+    return fs_file_new(f->node, out);
 }
 
 /* Free an open file; NULL is ignored. */

@@ -1,9 +1,52 @@
-/* The root shell: the first shell, run by the boot thread. */
+/*
+ * The root shell: the first shell, run by the boot thread. Like Nautilus,
+ * it builds an address space of its own before taking input: a "paging"
+ * address space with the kernel's identity map (eager, pinned,
+ * kernel-only) and a lazy alias of the same memory in the high half,
+ * checks that both views agree, and moves itself in.
+ */
 #include <shell.h>
 #include <log.h>
 #include <fs.h>
 #include <panic.h>
 #include <aspace.h>
+#include <frame.h>
+#include <string.h>
+#include <errstr.h>
+
+#define ALIAS_BASE      ((uint64_t)USER_HALF_START)
+#define COMPARE_BYTES   MiB(4)
+
+/* Bytes covered by the kernel's identity map: all RAM, and at least 4 GiB
+ * so the local APIC and other MMIO below 4 GiB are reachable. */
+uint64_t kernel_map_size(void)
+{
+    return ALIGN_UP(MAX(frame_phys_end(), GiB(4)), GiB(1));
+}
+
+int kernel_region_add(struct aspace *as)
+{
+    struct region r = {
+        .va_start = 0, .pa_start = 0, .len = kernel_map_size(),
+        .flags = REGION_READ | REGION_WRITE | REGION_EXEC | REGION_PIN |
+                 REGION_KERN | REGION_EAGER,
+    };
+    return aspace_region_add(as, &r);
+}
+
+int shell_aspace_create(const char *name, struct aspace **out)
+{
+    struct aspace *as;
+    int err = aspace_create("paging", name, &as);
+    if (err)
+        return err;
+    if ((err = kernel_region_add(as)) < 0) {
+        aspace_destroy(as);
+        return err;
+    }
+    *out = as;
+    return 0;
+}
 
 static void motd_print(void)
 {
@@ -19,15 +62,38 @@ static void motd_print(void)
     fs_close(f);
 }
 
+/* Build the root shell's address space and move into it. On failure the
+ * shell stays in the boot address space and says so. */
+static void root_aspace_enter(void)
+{
+    struct aspace *as;
+    int err = shell_aspace_create("root", &as);
+    if (err) {
+        pr_err("root shell: no address space of its own (%s); staying in 'boot'\n", errstr(err));
+        return;
+    }
+    struct region alias = {
+        .va_start = ALIAS_BASE, .pa_start = 0, .len = kernel_map_size(),
+        .flags = REGION_READ | REGION_WRITE | REGION_KERN,
+    };
+    if ((err = aspace_region_add(as, &alias)) < 0 || (err = aspace_thread_move(as)) < 0) {
+        pr_err("root shell: cannot set up address space 'root' (%s); staying in 'boot'\n", errstr(err));
+        aspace_destroy(as);
+        return;
+    }
+    /* Compare the kernel image and what follows through both views; the
+     * alias is filled on demand by these very reads. */
+    const uint8_t *low = (const uint8_t *)MiB(1);
+    const uint8_t *high = (const uint8_t *)(ALIAS_BASE + MiB(1));
+    bool same = memcmp(low, high, COMPARE_BYTES) == 0;
+    kprintf("root shell: address space 'root' (paging): identity map and lazy alias at %#lx %s over %lu MiB\n",
+            ALIAS_BASE, same ? "agree" : "DISAGREE", COMPARE_BYTES >> 20);
+}
+
 void root_shell_main(void)
 {
+    root_aspace_enter();
     motd_print();
     shell_loop("root-shell> ", 0);
     panic("%s: the root shell returned", __func__);
-}
-
-int shell_aspace_create(const char *name, struct aspace **out)
-{
-    *out = NULL;
-    return 0;
 }

@@ -26,7 +26,7 @@ USER_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                 -fno-stack-protector -mgeneral-regs-only \
                 -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
                 -fno-strict-aliasing -fcf-protection=none \
-                -Iuser/include -Iinclude -MMD -MP
+                -include user/include/visibility.h -Iuser/include -Iinclude -MMD -MP
 USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
                 -z noexecstack --build-id=none --orphan-handling=error \
                 -T user/user.ld
@@ -41,7 +41,7 @@ USER_BINS    := $(patsubst user/bin/%.c,$(USER_OUT)/bin/%,$(USER_SRC))
 .PHONY: user
 user: $(USER_BINS)
 
-$(USER_OUT)/obj/%.o: %.c | check-tools
+$(USER_OUT)/obj/%.o: %.c user/user.mk | check-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 

@@ -97,8 +97,18 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
+extern const char probe_exec_return[], probe_exec_fault[];
+
 bool trap_fixup(struct trap_frame *tf)
 {
+    /* probe_exec: the fetch at the called address faulted, so rip is that
+     * address and the top of the stack is probe_exec's return address. */
+    if (tf->vector == VEC_PF && (tf->error & PF_INSTR) && tf->rip == read_cr2() &&
+        *(uint64_t *)tf->rsp == (uint64_t)probe_exec_return) {
+        tf->rsp += 8;
+        tf->rip = (uint64_t)probe_exec_fault;
+        return true;
+    }
     for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
         if (e->fault_rip == tf->rip) {
             tf->rip = e->fixup_rip;
@@ -121,7 +131,7 @@ void trap_dump(const struct trap_frame *tf)
         kprintf("RIP %#018lx <%s+%#lx>\n", tf->rip, sym, off);
     else
         kprintf("RIP %#018lx\n", tf->rip);
-    kprintf("CR2 %#018lx  CR3 %#018lx  CS %#lx  SS %#lx  RFLAGS %#lx\n",
+    kprintf("CR2 0x%016lx  CR3 0x%016lx  CS %#lx  SS %#lx  RFLAGS %#lx\n",
             read_cr2(), read_cr3(), tf->cs, tf->ss, tf->rflags);
     kprintf("RAX %016lx  RBX %016lx  RCX %016lx  RDX %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
     kprintf("RSI %016lx  RDI %016lx  RBP %016lx  RSP %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);

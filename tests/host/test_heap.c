@@ -57,7 +57,8 @@ static uint64_t granted(size_t size)
 
 struct obj {
     uint8_t *p;
-    size_t size;
+    size_t size;                /* bytes filled with the pattern */
+    uint64_t g;                 /* bytes the heap granted */
     uint32_t id;
 };
 
@@ -70,15 +71,16 @@ static uint8_t pattern_byte(uint32_t id, size_t i)
     return (uint8_t)(id * 131 + i * 7 + (i >> 8));
 }
 
-/* Record a fresh object: where it is, that it overlaps nothing live, and
- * fill it. `fill` = how many bytes to fill and later check. */
-static bool obj_take(struct obj *o, void *p, size_t size)
+/* Record a fresh object of `size` bytes that the heap allocated for a
+ * request of `req` bytes: check where it is and that it overlaps nothing
+ * live, and fill it. */
+static bool obj_take_req(struct obj *o, void *p, size_t size, size_t req)
 {
     o->p = p;
     o->size = size;
     o->id = next_id++;
     uint64_t pa = virt_to_phys(p);
-    uint64_t g = granted(size);
+    uint64_t g = o->g = granted(req);
     if (pa < MiB(2) || pa + g > SIM_BYTES || (pa < meta_hi && pa + g > meta_lo) ||
         !IS_ALIGNED(pa, g > PAGE_SIZE ? PAGE_SIZE : g)) {
         if (place_errors++ < 5)
@@ -101,6 +103,11 @@ static bool obj_take(struct obj *o, void *p, size_t size)
     return true;
 }
 
+static bool obj_take(struct obj *o, void *p, size_t size)
+{
+    return obj_take_req(o, p, size, size);
+}
+
 static void obj_release(struct obj *o)
 {
     size_t bad = 0;
@@ -108,11 +115,11 @@ static void obj_release(struct obj *o)
         bad += o->p[i] != pattern_byte(o->id, i);
     if (bad && pattern_errors++ < 5)
         printf("  object %u at %p: %zu bytes overwritten\n", o->id, o->p, bad);
-    uint64_t pa = virt_to_phys(o->p), g = granted(o->size);
+    uint64_t pa = virt_to_phys(o->p), g = o->g;
     for (uint64_t a = pa; a < pa + g; a += GRAIN)
         owner[a / GRAIN] = 0;
     kfree(o->p);
-    model_bytes -= g;
+    model_bytes -= o->g;
     model_objects--;
     o->p = NULL;
 }
@@ -274,14 +281,13 @@ TEST(alignment)
             if (!check_result_(IS_ALIGNED((uintptr_t)virt_to_phys(p), align), __FILE__, __LINE__,
                                "kmalloc_aligned(%zu, %zu) = %p", sizes[i], align, p))
                 continue;
-            obj_take(&objs[n++], p, sizes[i] > align ? sizes[i] : align);
+            obj_take_req(&objs[n++], p, sizes[i], MAX(sizes[i], align));
         }
     }
     check_heap_matches("aligned");
-    size_t bad[] = { 0, 3, 8, 24, 48, 8192, 1u << 20, (size_t)1 << 63 };
+    size_t bad[] = { 0, 3, 24, 48, 4097, 8192, 1u << 20, (size_t)1 << 63 };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
-        if (bad[i] != 8)        /* 8 is a power of two <= 4096: allowed */
-            CHECK(kmalloc_aligned(64, bad[i]) == NULL);
+        CHECK(kmalloc_aligned(64, bad[i]) == NULL);
     void *p8 = kmalloc_aligned(1, 8);
     CHECK(p8 && IS_ALIGNED(virt_to_phys(p8), 8));
     kfree(p8);
@@ -350,13 +356,15 @@ TEST(random_100k)
             size = 2049 + rng_below(4 * 4096);
         else
             size = 1 + rng_below(KiB(256));
-        void *p = rng_below(4) == 0 ? kmalloc_aligned(size, (size_t)16 << rng_below(9))
-                                    : kmalloc(size);
+        size_t align = rng_below(4) == 0 ? (size_t)16 << rng_below(9) : 0;
+        void *p = align ? kmalloc_aligned(size, align) : kmalloc(size);
         if (!p) {
             nfail++;
             continue;
         }
-        if (!obj_take(o, p, size))
+        if (align && !IS_ALIGNED(virt_to_phys(p), align))
+            place_errors++;
+        if (!obj_take_req(o, p, size, MAX(size, align)))
             break;
         nalloc++;
         if (op % 1000 == 0)
@@ -409,15 +417,17 @@ TEST(out_of_memory)
     CHECK(one != NULL);
     kfree(one);
     /* Small objects share a slab until it is full. */
-    static struct obj smalls[4096];
+    int maxs = (int)start_free * 8;
+    struct obj *smalls = calloc(maxs, sizeof(*smalls));
     int ns = 0;
-    while (ns < 4096 && (p = kmalloc(512)) != NULL)
+    while (ns < maxs && (p = kmalloc(512)) != NULL)
         obj_take(&smalls[ns++], p, 512);
-    CHECK(ns > 0 && ns < 4096);
+    CHECK(ns > 0 && ns < maxs);
     CHECK_EQ_INT(ns % 8, 0);            /* whole slabs of 512-byte objects */
     CHECK_EQ_INT(frames_free(), 0);
     for (int i = 0; i < ns; i++)
         obj_release(&smalls[i]);
+    free(smalls);
     for (int i = 0; i < np; i++)
         if (pages[i].p)
             obj_release(&pages[i]);

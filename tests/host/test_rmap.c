@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include <rmap.h>
@@ -477,7 +476,9 @@ TEST(find_gap)
     CHECK_EQ_INT(rmap_find_gap(&m, 0x3000, 0x100000, 0x1000, 0x1000, &va), 0);
     CHECK_EQ_INT(va, 0x4000);           /* lo inside a region */
     CHECK_EQ_INT(rmap_find_gap(&m, 0x2000, 0x100000, 0x1000, 0x2000, &va), 0);
-    CHECK_EQ_INT(va, 0x6000);           /* 0x4000 is free but 0x5000 is not */
+    CHECK_EQ_INT(va, 0x4000);           /* after a region, aligned */
+    CHECK_EQ_INT(rmap_find_gap(&m, 0x2000, 0x100000, 0x1800, 0x2000, &va), 0);
+    CHECK_EQ_INT(va, 0x6000);           /* 0x4000 is free but too short */
     CHECK_EQ_INT(rmap_find_gap(&m, 0x1000, 0x100000, 0x1000, 0x4000, &va), 0);
     CHECK_EQ_INT(va, 0x4000);
     CHECK_EQ_INT(rmap_find_gap(&m, 0, 0x100000, 0x1000, 0x10000, &va), 0);
@@ -495,7 +496,7 @@ TEST(find_gap)
     CHECK_EQ_INT(rmap_find_gap(&m, 0x2000, 0x4000, 1, 1, &va), -ENOMEM);
     CHECK_EQ_INT(rmap_find_gap(&m, 0x1000, 0xa000, 0x4000, 0x1000, &va), -ENOMEM);
     CHECK_EQ_INT(rmap_find_gap(&m, 0x1001, 0x2000, 0x1000, 0x1000, &va), -ENOMEM);
-    CHECK_EQ_INT(rmap_find_gap(&m, TOP + 1, UINT64_MAX, 1, TOP, &va), -ENOMEM);
+    CHECK_EQ_INT(rmap_find_gap(&m, TOP + 1, UINT64_MAX, 1, 1ull << 62, &va), -ENOMEM);
     CHECK_EQ_INT(rmap_find_gap(&m, TOP + 1, UINT64_MAX, 1, 1ull << 63, &va), -ENOMEM);
     CHECK_EQ_INT(rmap_find_gap(&m, 0, UINT64_MAX, UINT64_MAX, 1, &va), -ENOMEM);
     CHECK_EQ_INT(va, 42);
@@ -541,13 +542,9 @@ TEST(destroy)
     struct rmap m;
     rmap_init(&m);
     for (unsigned i = 0; i < 300; i++) {
-        struct rmap_node *n = add(&m, 0x1000ull * ((i * 7) % 300), 0x1000);
-        if (!n)
+        if (!add(&m, 0x1000ull * ((i * 7) % 300), 0x1000))
             return;
-        n->pager_data = NULL;
     }
-    for (struct rmap_node *n = rmap_first(&m); n; n = rmap_next(n))
-        n->pager_data = NULL;
     struct destroy_log log = { 0, 0, true };
     for (struct rmap_node *n = rmap_first(&m); n; n = rmap_next(n))
         n->pager_data = &log;
@@ -720,7 +717,11 @@ TEST(bad_nodes_panic)
 #define RANDOM_OPS      100000
 #define CHECK_EVERY     128         /* rmap_check + full ordered walk */
 #define MODEL_MAX       4096
-#define LOW_SPACE       512         /* most addresses fall in [0, 512) */
+/* Most addresses fall in [0, low_space): phases of PHASE_OPS operations
+ * alternate between a crowded space (tens of regions, constant collisions)
+ * and a wider one (a few hundred regions, deeper trees). */
+#define PHASE_OPS       10000
+static uint64_t low_space = 512;
 
 static uint64_t seed = 0x5eed0f5717a7aull;
 static uint64_t rng_state;
@@ -800,7 +801,7 @@ static uint64_t rand_addr(void)
 {
     uint64_t r = rnd() % 20;
     if (r < 14)
-        return rnd() % LOW_SPACE;
+        return rnd() % low_space;
     if (r < 18)                         /* the top page, in 0x40-byte steps */
         return TOP + (rnd() % 64) * 0x40 + (rnd() % 8 == 0 ? rnd() % 3 : 0) - (r == 17);
     switch (rnd() % 6) {
@@ -808,7 +809,7 @@ static uint64_t rand_addr(void)
     case 1:  return UINT64_MAX;
     case 2:  return UINT64_MAX - 1;
     case 3:  return TOP - 1;
-    case 4:  return LOW_SPACE + rnd() % 64;
+    case 4:  return low_space + rnd() % 64;
     default: return rnd();
     }
 }
@@ -909,8 +910,10 @@ TEST(random_against_model)
     printf("random test: seed %#llx, %d operations\n", (unsigned long long)seed, RANDOM_OPS);
 
     for (op = 0; op < RANDOM_OPS; op++) {
+        low_space = (op / PHASE_OPS) % 2 ? 8192 : 512;
         uint64_t r = rnd() % 100;
-        int kind = r < 30 ? OP_INSERT : r < 45 ? OP_REMOVE : r < 65 ? OP_LOOKUP :
+        bool wide = low_space > 512;    /* wide: grow the tree */
+        int kind = r < (wide ? 38u : 30u) ? OP_INSERT : r < 45 ? OP_REMOVE : r < 65 ? OP_LOOKUP :
                    r < 75 ? OP_FIND_START : r < 93 ? OP_CHANGE : OP_GAP;
 
         switch (kind) {
@@ -1003,7 +1006,7 @@ TEST(random_against_model)
             switch (rnd() % 4) {
             case 0:  hi = UINT64_MAX; break;
             case 1:  hi = lo + rnd() % 64; break;
-            default: hi = lo + rnd() % (LOW_SPACE * 2); break;
+            default: hi = lo + rnd() % (low_space * 2); break;
             }
             uint64_t len = 1 + rnd() % 16;
             if (rnd() % 10 == 0)
@@ -1032,9 +1035,7 @@ out:
         printf("  %-10s ok/found %6ld  -EEXIST/none %6ld  -EINVAL %6ld\n",
                op_names[k], stats[k][0], stats[k][1], stats[k][2]);
     CHECK_EQ_INT(op, RANDOM_OPS);
-    long removed = 0;
     rmap_destroy(&m, NULL, NULL);
-    (void)removed;
     CHECK_EQ_INT(rmap_count(&m), 0);
     CHECK_EQ_INT(live_allocs, 0);
 }

@@ -1,0 +1,91 @@
+; Memory accesses that may fault on purpose, recovered through the
+; exception table (__ex_table: pairs of faulting rip, resume rip; see
+; trap_fixup in trap.c). Used by copy-from/to-user and by self-tests that
+; check a forbidden access really faults.
+
+bits 64
+section .text
+
+EFAULT equ 14
+
+%macro EX_ENTRY 2
+    section __ex_table
+    dq %1, %2
+    section .text
+%endmacro
+
+; size_t uaccess_copy(void *dst, const void *src, size_t n)
+; Returns the number of bytes NOT copied: 0 on success.
+global uaccess_copy
+uaccess_copy:
+    mov rcx, rdx
+.copy:
+    rep movsb
+    mov rax, rcx
+    ret
+.fault:
+    mov rax, rcx                ; rep movsb leaves the remaining count in rcx
+    ret
+EX_ENTRY uaccess_copy.copy, uaccess_copy.fault
+
+; long uaccess_strnlen(const char *s, size_t max)
+; Length of s if a NUL comes within max bytes, max if none does, -EFAULT
+; if an unreadable byte comes first.
+global uaccess_strnlen
+uaccess_strnlen:
+    xor eax, eax
+.loop:
+    cmp rax, rsi
+    je .done
+.load:
+    cmp byte [rdi + rax], 0
+    je .done
+    inc rax
+    jmp .loop
+.done:
+    ret
+.fault:
+    mov rax, -EFAULT
+    ret
+EX_ENTRY uaccess_strnlen.load, uaccess_strnlen.fault
+
+; int probe_read(const void *addr): the byte at addr, or -EFAULT.
+global probe_read
+probe_read:
+.load:
+    movzx eax, byte [rdi]
+    ret
+.fault:
+    mov eax, -EFAULT
+    ret
+EX_ENTRY probe_read.load, probe_read.fault
+
+; int probe_write(void *addr, uint8_t v): 0, or -EFAULT.
+global probe_write
+probe_write:
+.store:
+    mov [rdi], sil
+    xor eax, eax
+    ret
+.fault:
+    mov eax, -EFAULT
+    ret
+EX_ENTRY probe_write.store, probe_write.fault
+
+; int probe_exec(void *addr): call addr (which should hold a `ret`);
+; 0, or -EFAULT if fetching the instruction faulted. The fault's rip is addr
+; itself, which no table entry can name, so trap_fixup recognises this probe
+; by its return address on the stack (probe_exec_return).
+global probe_exec
+global probe_exec_return
+global probe_exec_fault
+probe_exec:
+    call rdi
+probe_exec_return:
+    xor eax, eax
+    ret
+probe_exec_fault:
+    mov eax, -EFAULT
+    ret
+
+section .note.GNU-stack noalloc noexec nowrite progbits

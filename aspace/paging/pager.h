@@ -1,0 +1,56 @@
+/*
+ * Pagers: how a region of the paging implementation fills a missing page.
+ *
+ * The region map is the truth and the page tables are a cache of it (as
+ * FreeBSD's pmap puts it): physical, ANON and FILE regions differ only in
+ * the pager that fills a miss and releases what it filled. paging.c never
+ * looks at the kind of a region; it asks pager_of(region) (after FreeBSD's
+ * vm_pager.h: typedef'd slots, one comment each, one optional-slot policy).
+ *
+ * Optional slots: NULL means "nothing to do" (no per-region state to set up
+ * or tear down, no frames to release).
+ */
+#ifndef STRATA_PAGING_PAGER_H
+#define STRATA_PAGING_PAGER_H
+
+#include <aspace.h>
+
+/* REQUIRED. Provide the memory for va (page aligned, inside r): set *pa and
+ * *size (4 KiB, or a larger page whose aligned span lies inside r and whose
+ * physical start is equally aligned). Returns 0 or -ENOMEM (nothing
+ * allocated). A frame allocated here belongs to the address space and comes
+ * back through release. */
+typedef int (*pager_fill_fn)(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size);
+
+/* OPTIONAL. A mapping of [va, va+size) -> pa made by fill is being removed. */
+typedef void (*pager_release_fn)(const struct region *r, uint64_t va, uint64_t pa, uint64_t size);
+
+/* OPTIONAL. The region is being added (take references: e.g. the file).
+ * r is the map's own copy and may be updated. 0 or a negative error. */
+typedef int (*pager_attach_fn)(struct region *r);
+
+/* OPTIONAL. The region is gone (drop what attach took). */
+typedef void (*pager_detach_fn)(struct region *r);
+
+struct pager {
+    const char *name;
+    pager_fill_fn fill;         /* REQUIRED */
+    pager_release_fn release;   /* OPTIONAL */
+    pager_attach_fn attach;     /* OPTIONAL */
+    pager_detach_fn detach;     /* OPTIONAL */
+};
+
+extern const struct pager pager_phys;   /* physical memory at r->pa_start */
+extern const struct pager pager_anon;   /* fresh zeroed frames */
+extern const struct pager pager_file;   /* frames filled from r->file */
+
+static inline const struct pager *pager_of(const struct region *r)
+{
+    if (r->flags & REGION_ANON)
+        return &pager_anon;
+    if (r->flags & REGION_FILE)
+        return &pager_file;
+    return &pager_phys;
+}
+
+#endif

@@ -1,0 +1,25 @@
+/* The anonymous pager: every page is a fresh zeroed frame on first touch. */
+#include "pager.h"
+#include <frame.h>
+#include <uapi/errno.h>
+
+static int anon_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size)
+{
+    uint64_t f = frame_alloc(FRAME_ZERO);
+    if (!f)
+        return -ENOMEM;
+    *pa = f;
+    *size = PAGE_SIZE;
+    return 0;
+}
+
+static void anon_release(const struct region *r, uint64_t va, uint64_t pa, uint64_t size)
+{
+    frame_unref(pa);
+}
+
+const struct pager pager_anon = {
+    .name = "anon",
+    .fill = anon_fill,
+    .release = anon_release,
+};

@@ -1,0 +1,54 @@
+/*
+ * The file pager: page k of the region holds the file's bytes
+ * [file_offset + k*4096, +4096), read into a private frame on first touch;
+ * bytes past the end of the file read as zero. The region keeps its own
+ * open file (a dup of the caller's), so the caller may close theirs.
+ */
+#include "pager.h"
+#include <frame.h>
+#include <fs.h>
+#include <uapi/errno.h>
+
+static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size)
+{
+    uint64_t f = frame_alloc(FRAME_ZERO);
+    if (!f)
+        return -ENOMEM;
+    long n = fs_pread(r->file, phys_to_virt(f), PAGE_SIZE, r->file_offset + (va - r->va_start));
+    if (n < 0) {
+        frame_unref(f);
+        return (int)n;
+    }
+    *pa = f;
+    *size = PAGE_SIZE;
+    return 0;
+}
+
+static void file_release(const struct region *r, uint64_t va, uint64_t pa, uint64_t size)
+{
+    frame_unref(pa);
+}
+
+static int file_attach(struct region *r)
+{
+    struct file *own;
+    int err = fs_dup(r->file, &own);
+    if (err)
+        return err;
+    r->file = own;
+    return 0;
+}
+
+static void file_detach(struct region *r)
+{
+    fs_close(r->file);
+    r->file = NULL;
+}
+
+const struct pager pager_file = {
+    .name = "file",
+    .fill = file_fill,
+    .release = file_release,
+    .attach = file_attach,
+    .detach = file_detach,
+};

@@ -1,0 +1,386 @@
+/*
+ * The "paging" address-space implementation: x86-64 4-level page tables.
+ *
+ * The region map (rmap.c) is the truth; the page tables (pt.c) are a cache
+ * of it. A missing entry is filled on a fault by the region's pager
+ * (pager.h): physical, ANON and FILE regions differ only there. EAGER
+ * regions are filled for their whole range when added.
+ *
+ * Invariants (with as->lock held):
+ *  - every present leaf lies inside exactly one region of the map, and
+ *    carries that region's protection (pt_flags_of(region));
+ *  - a frame mapped in an ANON or FILE region was allocated by its pager,
+ *    holds one reference for that mapping, and is released exactly once
+ *    through the pager when the mapping goes (remove, destroy);
+ *  - the tree is loaded on a CPU only while this address space is that
+ *    CPU's current one (aspace_switch).
+ */
+#include <aspace.h>
+#include <rmap.h>
+#include <pt.h>
+#include <frame.h>
+#include <heap.h>
+#include <log.h>
+#include <panic.h>
+#include <uapi/errno.h>
+#include <paging.h>
+#include "pager.h"
+
+struct paging_aspace {
+    struct aspace as;           /* must be first */
+    struct pt pt;               /* the cache */
+    struct rmap map;            /* the truth */
+    uint64_t faults_phys, faults_anon, faults_file;
+};
+
+static inline struct paging_aspace *to_paging(struct aspace *as)
+{
+    return (struct paging_aspace *)as;
+}
+
+static uint32_t pt_flags_of(const struct region *r)
+{
+    uint32_t f = 0;
+    if (r->flags & REGION_WRITE)
+        f |= PT_WRITE;
+    if (r->flags & REGION_EXEC)
+        f |= PT_EXEC;
+    if (!(r->flags & REGION_KERN))
+        f |= PT_USER;
+    return f;
+}
+
+/* ---- filling and emptying ranges ---- */
+
+static void release_piece(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+{
+    const struct region *r = arg;
+    const struct pager *p = pager_of(r);
+    if (p->release)
+        p->release(r, va, pa, size);
+}
+
+/* Remove every mapping of r, giving pager-owned frames back. */
+static void region_unmap(struct paging_aspace *pa, const struct region *r)
+{
+    /* Region bounds are page aligned and leaves never straddle regions, so
+     * no split (and so no allocation) can be needed: this cannot fail. */
+    if (pt_range_unmap(&pa->pt, r->va_start, r->len, release_piece, (void *)r) < 0)
+        panic("%s: unmap of a whole region failed", __func__);
+}
+
+/* Fill the page containing va (not mapped yet) through the region's
+ * pager; *mapped_end is set to the end of what got mapped (the pager may
+ * map a large page). 0, or -ENOMEM / the pager's error with nothing left. */
+static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_t va,
+                       uint64_t *mapped_end)
+{
+    const struct pager *p = pager_of(r);
+    uint64_t frame, size;
+    int err = p->fill(r, ALIGN_DOWN(va, PAGE_SIZE), &frame, &size);
+    if (err)
+        return err;
+    uint64_t start = ALIGN_DOWN(va, size);
+    err = pt_range_map(&pa->pt, start, frame, size, pt_flags_of(r), PT_SIZE_ALL);
+    if (err) {
+        if (p->release)
+            p->release(r, start, frame, size);
+        return err;
+    }
+    *mapped_end = start + size;
+    return 0;
+}
+
+/* Map all of an EAGER region. On failure, nothing of it stays mapped. */
+static int region_populate(struct paging_aspace *pa, const struct region *r)
+{
+    for (uint64_t va = r->va_start; va < region_end(r);) {
+        int err = region_fill(pa, r, va, &va);
+        if (err) {
+            region_unmap(pa, r);
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* ---- the vtable ---- */
+
+static struct aspace *paging_create(void)
+{
+    struct paging_aspace *pa = kzalloc(sizeof(*pa));
+    if (!pa)
+        return NULL;
+    if (pt_create(&pa->pt) < 0) {
+        kfree(pa);
+        return NULL;
+    }
+    rmap_init(&pa->map);
+    return &pa->as;
+}
+
+static void region_drop(struct rmap_node *n, void *arg)
+{
+    struct paging_aspace *pa = arg;
+    const struct pager *p = pager_of(&n->region);
+    region_unmap(pa, &n->region);
+    if (p->detach)
+        p->detach(&n->region);
+}
+
+static void paging_destroy(struct aspace *as)
+{
+    struct paging_aspace *pa = to_paging(as);
+    rmap_destroy(&pa->map, region_drop, pa);
+    pt_destroy(&pa->pt);
+    kfree(pa);
+}
+
+static int paging_add_region(struct aspace *as, const struct region *r)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n;
+    int err = rmap_insert(&pa->map, r, &n);
+    if (err)
+        return err;
+    const struct pager *p = pager_of(&n->region);
+    if (p->attach && (err = p->attach(&n->region)) < 0)
+        goto fail_remove;
+    if ((r->flags & REGION_EAGER) && (err = region_populate(pa, &n->region)) < 0)
+        goto fail_detach;
+    return 0;
+
+fail_detach:
+    if (p->detach)
+        p->detach(&n->region);
+fail_remove:
+    rmap_remove(&pa->map, n);
+    return err;
+}
+
+static int paging_remove_region(struct aspace *as, uint64_t va)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n = rmap_find_start(&pa->map, va);
+    if (!n)
+        return -ENOENT;
+    if (n->region.flags & REGION_PIN)
+        return -EPERM;
+    region_drop(n, pa);
+    rmap_remove(&pa->map, n);
+    return 0;
+}
+
+static int paging_move_region(struct aspace *as, uint64_t va, uint64_t new_pa)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n = rmap_find_start(&pa->map, va);
+    if (!n)
+        return -ENOENT;
+    if (n->region.flags & REGION_PIN)
+        return -EPERM;
+    if (pager_of(&n->region) != &pager_phys || new_pa + n->region.len < new_pa)
+        return -EINVAL;
+
+    /* Drop the old translation first (with TLB invalidation), then point
+     * the region at its new memory; an EAGER region is mapped again. */
+    struct region moved = n->region;
+    moved.pa_start = new_pa;
+    region_unmap(pa, &n->region);
+    int err = rmap_change(&pa->map, n, &moved);
+    if (err)
+        panic("%s: rmap_change of an unchanged range failed: %d", __func__, err);
+    if (moved.flags & REGION_EAGER)
+        return region_populate(pa, &n->region);
+    return 0;
+}
+
+static int paging_protect_region(struct aspace *as, uint64_t va, uint32_t flags)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n = rmap_find_start(&pa->map, va);
+    if (!n)
+        return -ENOENT;
+    const uint32_t changeable = REGION_WRITE | REGION_EXEC | REGION_PIN;
+    struct region r = n->region;
+    r.flags = (r.flags & ~changeable) | (flags & changeable);
+    int err = rmap_change(&pa->map, n, &r);
+    if (err)
+        panic("%s: rmap_change of an unchanged range failed: %d", __func__, err);
+    /* Leaves never straddle regions, so this never splits and never fails. */
+    if (pt_range_protect(&pa->pt, r.va_start, r.len, pt_flags_of(&r)) < 0)
+        panic("%s: protect of a whole region failed", __func__);
+    return 0;
+}
+
+static void paging_switch_to(struct aspace *as)
+{
+    pt_switch(&to_paging(as)->pt);
+}
+
+/* Is access allowed by region r? Sets f->reason when not. */
+static bool access_allowed(const struct region *r, struct aspace_fault *f)
+{
+    if ((f->access & FAULT_USER) && (r->flags & REGION_KERN))
+        f->reason = "user access to a kernel-only region";
+    else if ((f->access & FAULT_WRITE) && !(r->flags & REGION_WRITE))
+        f->reason = "write to a read-only region";
+    else if ((f->access & FAULT_EXEC) && !(r->flags & REGION_EXEC))
+        f->reason = "instruction fetch from a no-execute region";
+    else
+        return true;
+    return false;
+}
+
+static enum fault_response paging_exception(struct aspace *as, const struct aspace_fault *fc)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct aspace_fault *f = (struct aspace_fault *)fc;
+    enum fault_response resp;
+
+    if (f->kind != FAULT_PAGE) {
+        f->reason = "general protection (not a paging fault)";
+        return FAULT_SIGNAL;
+    }
+    bool irq = spin_lock_irqsave(&as->lock);
+    struct rmap_node *n = rmap_lookup(&pa->map, f->address);
+    if (!n) {
+        f->reason = "no region covers the address";
+        resp = FAULT_SIGNAL;
+        goto out;
+    }
+    f->has_region = true;
+    f->region = n->region;
+    if (!access_allowed(&n->region, f)) {
+        resp = FAULT_SIGNAL;
+        goto out;
+    }
+    if (pt_query(&pa->pt, f->address, NULL, NULL, NULL)) {
+        /* Present and allowed by the region. Either the entry was just
+         * filled (a spurious fault: the TLB held the old non-present
+         * state) or it disagrees with the region: then we are broken. */
+        uint32_t flags;
+        pt_query(&pa->pt, f->address, NULL, &flags, NULL);
+        if (flags == pt_flags_of(&n->region)) {
+            resp = FAULT_RESOLVED;
+        } else {
+            f->reason = "page-table entry disagrees with its region";
+            resp = FAULT_KERNEL_BUG;
+        }
+        goto out;
+    }
+    uint64_t end;
+    int err = region_fill(pa, &n->region, f->address, &end);
+    if (err == 0) {
+        resp = FAULT_RESOLVED;
+        if (n->region.flags & REGION_ANON)
+            pa->faults_anon++;
+        else if (n->region.flags & REGION_FILE)
+            pa->faults_file++;
+        else
+            pa->faults_phys++;
+    } else {
+        f->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
+        resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
+    }
+out:
+    spin_unlock_irqrestore(&as->lock, irq);
+    return resp;
+}
+
+static void paging_print(struct aspace *as, int detail)
+{
+    struct paging_aspace *pa = to_paging(as);
+    kprintf("  %zu region(s); page tables: %lu table page(s); mapped: %lu x 4K, %lu x 2M, %lu x 1G\n",
+            rmap_count(&pa->map), pa->pt.table_pages, pa->pt.mapped[0],
+            pa->pt.mapped[1], pa->pt.mapped[2]);
+    kprintf("  faults filled: %lu phys, %lu anon, %lu file; TLB: %lu invlpg, %lu full flushes\n",
+            pa->faults_phys, pa->faults_anon, pa->faults_file, pa->pt.invlpgs, pa->pt.full_flushes);
+    if (detail <= 0)
+        return;
+    for (struct rmap_node *n = rmap_first(&pa->map); n; n = rmap_next(n)) {
+        const struct region *r = &n->region;
+        char fl[16];
+        kprintf("    [0x%016lx-0x%016lx) %s", r->va_start, region_end(r), region_flags_str(r->flags, fl));
+        if (r->flags & REGION_FILE)
+            kprintf(" offset %#lx\n", r->file_offset);
+        else if (r->flags & REGION_ANON)
+            kprintf("\n");
+        else
+            kprintf(" -> pa %#lx\n", r->pa_start);
+    }
+}
+
+static const struct aspace_ops paging_ops = {
+    .create = paging_create,
+    .destroy = paging_destroy,
+    .add_region = paging_add_region,
+    .remove_region = paging_remove_region,
+    .move_region = paging_move_region,
+    .protect_region = paging_protect_region,
+    .switch_to = paging_switch_to,
+    .exception = paging_exception,
+    .print = paging_print,
+};
+
+static const struct aspace_impl paging_impl = {
+    .name = "paging",
+    .description = "x86-64 4-level page tables; eager, lazy, anonymous and file-backed regions",
+    .granularity = PAGE_SIZE,
+    .alignment = PAGE_SIZE,
+    .supported_flags = REGION_FLAGS_ALL,
+    .ops = &paging_ops,
+};
+ASPACE_IMPL_REGISTER(paging_impl);
+
+/* ---- helpers for other kernel code ---- */
+
+bool paging_is(const struct aspace *as)
+{
+    return as && as->impl == &paging_impl;
+}
+
+bool paging_translate(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *pt_flags, uint64_t *size)
+{
+    if (!paging_is(as))
+        return false;
+    bool irq = spin_lock_irqsave(&as->lock);
+    bool ok = pt_query(&to_paging(as)->pt, va, pa, pt_flags, size);
+    spin_unlock_irqrestore(&as->lock, irq);
+    return ok;
+}
+
+void paging_stats(struct aspace *as, struct paging_stats *st)
+{
+    struct paging_aspace *pa = to_paging(as);
+    bool irq = spin_lock_irqsave(&as->lock);
+    st->regions = rmap_count(&pa->map);
+    st->table_pages = pa->pt.table_pages;
+    for (int i = 0; i < 3; i++)
+        st->mapped[i] = pa->pt.mapped[i];
+    st->invlpgs = pa->pt.invlpgs;
+    st->full_flushes = pa->pt.full_flushes;
+    spin_unlock_irqrestore(&as->lock, irq);
+}
+
+int paging_region_find(struct aspace *as, uint64_t va, struct region *out)
+{
+    if (!paging_is(as))
+        return -EINVAL;
+    bool irq = spin_lock_irqsave(&as->lock);
+    struct rmap_node *n = rmap_lookup(&to_paging(as)->map, va);
+    if (n)
+        *out = n->region;
+    spin_unlock_irqrestore(&as->lock, irq);
+    return n ? 0 : -ENOENT;
+}
+
+int paging_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va)
+{
+    if (!paging_is(as))
+        return -EINVAL;
+    bool irq = spin_lock_irqsave(&as->lock);
+    int err = rmap_find_gap(&to_paging(as)->map, lo, hi, len, PAGE_SIZE, va);
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}

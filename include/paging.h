@@ -1,0 +1,33 @@
+/*
+ * Queries on "paging" address spaces for other kernel code (the process
+ * layer, pagingtest, benchmarks). Everything that changes an address space
+ * still goes through the aspace_* wrappers.
+ */
+#ifndef STRATA_PAGING_H
+#define STRATA_PAGING_H
+
+#include <aspace.h>
+
+struct paging_stats {
+    uint64_t regions;
+    uint64_t table_pages;
+    uint64_t mapped[3];         /* leaves: 4K, 2M, 1G */
+    uint64_t invlpgs, full_flushes;
+};
+
+/* Is as an address space of the paging implementation? */
+bool paging_is(const struct aspace *as);
+
+/* The current translation of va, if mapped (pt_flags: enum pt_flags). */
+bool paging_translate(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *pt_flags, uint64_t *size);
+
+void paging_stats(struct aspace *as, struct paging_stats *st);
+
+/* Copy of the region containing va: 0, or -ENOENT. */
+int paging_region_find(struct aspace *as, uint64_t va, struct region *out);
+
+/* Lowest page-aligned free range of len bytes in [lo, hi): 0 and *va, or
+ * -ENOMEM when there is none. */
+int paging_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
+
+#endif
