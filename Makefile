@@ -109,7 +109,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -DHOST_TEST -Iinclude -Itests/host
 
-$(BUILD)/host/%: tests/host/%.c tests/host/check.h $(KERNEL_C)
+$(BUILD)/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(KERNEL_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $$(sed -n 's|.*host-test-sources:\(.*\)\*/.*|\1|p' $<)
 

@@ -55,10 +55,16 @@ int pt_create(struct pt *pt);
  * first. The tree must not be loaded. */
 void pt_destroy(struct pt *pt);
 
+/* Every range below must be 4 KiB aligned, non-empty, must not wrap and
+ * must have canonical ends on one side of the non-canonical hole (it may
+ * end at the very top of memory); otherwise the call returns -EINVAL and
+ * changes nothing. An empty range (len 0) does nothing and returns 0. */ 
+
 /* Map [va, va+len) to [pa, pa+len) with flags, using the largest page size
- * in `sizes` that va, pa and the remaining length allow. va, pa and len
- * must be 4 KiB aligned. Returns 0; -EEXIST if part of the range is already
- * mapped; -ENOMEM. On failure nothing this call mapped is left behind. */
+ * in `sizes` that va, pa and the remaining length allow. Returns 0;
+ * -EEXIST if part of the range is already mapped; -ENOMEM; -EINVAL (also
+ * for a pa beyond what an entry can hold). On failure nothing this call
+ * mapped is left behind. */
 int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes);
 

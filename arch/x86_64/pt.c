@@ -219,6 +219,8 @@ static void walk_clear(struct pt *pt, struct walk *w, uint64_t va)
 static int leaf_split(struct pt *pt, struct walk *w)
 {
     int l = w->level;
+    if (l < 1)
+        panic("%s: cannot split a 4 KiB leaf", __func__);
     uint64_t e = *w->pte;
     uint64_t tbl = table_alloc(pt);
     if (!tbl)
@@ -236,6 +238,27 @@ static int leaf_split(struct pt *pt, struct walk *w)
 }
 
 /* ---- the range interface ---- */
+
+static bool va_canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* Validate [va, va+len): page aligned, no wrap, both ends canonical and on
+ * the same side of the non-canonical hole. 0, 1 for an empty range
+ * (nothing to do), or -EINVAL; *last = the range's last byte (inclusive, so
+ * a range may end at the top of memory). */
+static int range_check(uint64_t va, uint64_t len, uint64_t *last)
+{
+    if (!IS_ALIGNED(va | len, PAGE_SIZE))
+        return -EINVAL;
+    if (len == 0)
+        return 1;
+    *last = va + len - 1;
+    if (*last < va || !va_canonical(va) || !va_canonical(*last) || (va >> 63) != (*last >> 63))
+        return -EINVAL;
+    return 0;
+}
 
 int pt_create(struct pt *pt)
 {
@@ -308,7 +331,12 @@ static void tables_prune(struct pt *pt, uint64_t va)
 int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes)
 {
-    if (!IS_ALIGNED(va | pa | len, PAGE_SIZE))
+    uint64_t last;
+    int r = range_check(va, len, &last);
+    if (r)
+        return r < 0 ? r : 0;
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa ||
+        ((pa + len - 1) & ~PTE_ADDR & ~(PAGE_SIZE - 1)))
         return -EINVAL;
     sizes &= pt_sizes_supported();
     uint64_t off = 0;
@@ -336,17 +364,17 @@ int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
     return 0;
 }
 
-/* Walk to the leaf at va; split it if it sticks out of [lo, hi). Returns 0
- * with *w at a leaf fully inside, 1 if va is in a hole (w->level says how
+/* Walk to the leaf at va; split it if it sticks out of [lo, last]. Returns
+ * 0 with *w at a leaf fully inside, 1 if va is in a hole (w->level says how
  * big), or -ENOMEM. */
-static int walk_leaf_inside(struct pt *pt, uint64_t va, uint64_t lo, uint64_t hi, struct walk *w)
+static int walk_leaf_inside(struct pt *pt, uint64_t va, uint64_t lo, uint64_t last, struct walk *w)
 {
     for (;;) {
         walk_to(pt, va, -1, w);
         if (!(*w->pte & PTE_P))
             return 1;
         uint64_t start = ALIGN_DOWN(va, level_size(w->level));
-        if (start >= lo && start + level_size(w->level) <= hi)
+        if (start >= lo && last - start >= level_size(w->level) - 1)
             return 0;
         int err = leaf_split(pt, w);
         if (err)
@@ -357,12 +385,14 @@ static int walk_leaf_inside(struct pt *pt, uint64_t va, uint64_t lo, uint64_t hi
 int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
 {
     struct tlb_batch tlb = { .pt = pt };
-    uint64_t end = va + len;
-    int err = 0;
+    uint64_t last;
+    int err = range_check(va, len, &last);
+    if (err)
+        return err < 0 ? err : 0;
 
-    for (uint64_t cur = va; cur < end;) {
+    for (uint64_t cur = va; cur <= last;) {
         struct walk w;
-        int r = walk_leaf_inside(pt, cur, va, end, &w);
+        int r = walk_leaf_inside(pt, cur, va, last, &w);
         uint64_t next = ALIGN_DOWN(cur, level_size(w.level)) + level_size(w.level);
         if (r < 0) {
             err = r;
@@ -387,12 +417,14 @@ int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, voi
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags)
 {
     struct tlb_batch tlb = { .pt = pt };
-    uint64_t end = va + len;
-    int err = 0;
+    uint64_t last;
+    int err = range_check(va, len, &last);
+    if (err)
+        return err < 0 ? err : 0;
 
-    for (uint64_t cur = va; cur < end;) {
+    for (uint64_t cur = va; cur <= last;) {
         struct walk w;
-        int r = walk_leaf_inside(pt, cur, va, end, &w);
+        int r = walk_leaf_inside(pt, cur, va, last, &w);
         uint64_t next = ALIGN_DOWN(cur, level_size(w.level)) + level_size(w.level);
         if (r < 0) {
             err = r;

@@ -602,8 +602,6 @@ static int in_child(void (*fn)(void))
     return st;
 }
 
-static int child_result;
-
 static void unaligned_unmap_child(void)
 {
     struct pt pt;
@@ -642,7 +640,6 @@ TEST(unaligned_unmap_protect)
                   "pt_range_protect(va, 0x1800): child %s %d (want exit 0 = -EINVAL, tree intact)",
                   WIFEXITED(st) ? "exited" : "killed by signal",
                   WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-    (void)child_result;
 }
 
 #define TOP2M   0xFFFFFFFFFFE00000ull      /* the last 2 MiB of the address space */

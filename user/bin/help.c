@@ -21,6 +21,7 @@ static const struct {
     { "init",          "the first process: starts /sh" },
     { "kernelread",    "read kernel memory (killed, SIGSEGV)" },
     { "ls",            "list directories: ls [PATH...]" },
+    { "loadcheck",     "check the ELF loader: data, zeroed bss, alignment" },
     { "memtest",       "malloc/free and map/unmap stress test" },
     { "nullderef",     "read address 0 (killed, SIGSEGV)" },
     { "privinsn",      "privileged instructions must fault (handler skips them)" },
