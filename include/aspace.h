@@ -69,6 +69,9 @@ struct region {
     uint32_t flags;             /* enum region_flags */
     struct file *file;          /* FILE: the file (the region holds a reference) */
     uint64_t file_offset;       /* FILE: file offset of va_start (page aligned) */
+    uint64_t file_len;          /* FILE: file bytes backing the region from
+                                   file_offset, the rest reads as zero (an
+                                   ELF segment's filesz); 0: the whole region */
 };
 
 static inline uint64_t region_end(const struct region *r)

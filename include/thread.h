@@ -33,6 +33,7 @@ enum thread_state {
 enum thread_flags {
     THREAD_JOINABLE = 0,
     THREAD_DETACHED = 1 << 0,   /* freed automatically on exit */
+    THREAD_SUSPENDED = 1 << 1,  /* created blocked: thread_resume() starts it */
 };
 
 typedef void *(*thread_fn)(void *arg);
@@ -66,6 +67,9 @@ struct thread {
  * or -ENOMEM with nothing allocated. */
 int thread_create(const char *name, thread_fn fn, void *arg,
                   enum thread_flags flags, struct thread **out);
+
+/* Start a thread created with THREAD_SUSPENDED. */
+void thread_resume(struct thread *t);
 
 /* End the calling thread with value (returned to the joiner). */
 void thread_exit(void *value) __noreturn;

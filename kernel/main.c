@@ -16,6 +16,8 @@
 #include <thread.h>
 #include <sched.h>
 #include <percpu.h>
+#include <proc.h>
+#include <syscall.h>
 #include <string.h>
 #include <arch/gdt.h>
 #include <arch/trap.h>
@@ -104,6 +106,8 @@ void kmain(uint32_t magic, uint64_t mbi)
     memory_init();
     aspace_init();
     sched_init();
+    syscall_init();
+    proc_init();
     lapic_timer_init(SCHED_HZ, sched_tick);
     serial_enable_irq();
     kbd_init();

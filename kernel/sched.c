@@ -16,6 +16,7 @@
 #include <string.h>
 #include <log.h>
 #include <arch/cpu.h>
+#include <arch/gdt.h>
 
 extern void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 extern uint8_t boot_stack[];
@@ -156,6 +157,9 @@ void sched_switch(void)
     prev->cpu_cycles += now - prev->last_switch_in;
     next->last_switch_in = now;
     cpu->current = next;
+    /* Interrupts and syscalls from user mode land on next's kernel stack. */
+    cpu->kernel_rsp = (uint64_t)next->kstack + THREAD_STACK_SIZE;
+    tss_set_rsp0(cpu->kernel_rsp);
     aspace_switch(next->aspace);
     context_switch(&prev->rsp, next->rsp);
     /* Back in prev, possibly much later. */

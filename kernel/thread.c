@@ -106,8 +106,15 @@ int thread_create(const char *name, thread_fn fn, void *arg,
     if (out)
         *out = t;
     t->state = THREAD_BLOCKED;
-    sched_wakeup(t);
+    if (!(flags & THREAD_SUSPENDED))
+        sched_wakeup(t);
     return 0;
+}
+
+void thread_resume(struct thread *t)
+{
+    thread_check(t, __func__);
+    sched_wakeup(t);
 }
 
 /* Free a zombie's memory; it must not be running on its own stack. */

@@ -1,7 +1,8 @@
 /*
  * The file pager: page k of the region holds the file's bytes
  * [file_offset + k*4096, +4096), read into a private frame on first touch;
- * bytes past the end of the file read as zero. The region keeps its own
+ * bytes past the end of the file, or past file_len bytes of the region,
+ * read as zero (so an ELF segment's bss tail in its last file page is 0). The region keeps its own
  * open file (a dup of the caller's), so the caller may close theirs.
  */
 #include "pager.h"
@@ -14,7 +15,11 @@ static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t
     uint64_t f = frame_alloc(FRAME_ZERO);
     if (!f)
         return -ENOMEM;
-    long n = fs_pread(r->file, phys_to_virt(f), PAGE_SIZE, r->file_offset + (va - r->va_start));
+    uint64_t k = va - r->va_start;          /* offset of this page in the region */
+    uint64_t want = PAGE_SIZE;
+    if (r->file_len)
+        want = k >= r->file_len ? 0 : MIN(PAGE_SIZE, r->file_len - k);
+    long n = want ? fs_pread(r->file, phys_to_virt(f), want, r->file_offset + k) : 0;
     if (n < 0) {
         frame_unref(f);
         return (int)n;

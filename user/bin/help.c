@@ -43,21 +43,33 @@ static const char *describe(const char *name)
     return "";
 }
 
+#define MAX_PROGS 128
+
 int main(int argc, char **argv)
 {
+    static char names[MAX_PROGS][FS_NAME_MAX];
     struct fs_dirent d;
+    size_t i, n = 0;
     int r;
-    size_t i;
 
-    printf("Programs in /bin (type a name to run it; 'exit' leaves the shell):\n");
-    for (i = 0; (r = readdir("/bin", i, &d)) == 0; i++) {
-        if (d.type != FS_TYPE_FILE)
-            continue;
-        printf("  %-14s %s\n", d.name, describe(d.name));
-    }
-    if (r != -ENOENT) {
+    for (i = 0; n < MAX_PROGS && (r = readdir("/bin", i, &d)) == 0; i++)
+        if (d.type == FS_TYPE_FILE)
+            strlcpy(names[n++], d.name, FS_NAME_MAX);
+    if (n < MAX_PROGS && r != -ENOENT) {
         printf("help: /bin: %s\n", errstr(r));
         return 1;
     }
+    /* sorted by name (insertion sort: a few dozen entries) */
+    static char tmp[FS_NAME_MAX];
+    for (i = 1; i < n; i++) {
+        size_t j = i;
+        strlcpy(tmp, names[i], sizeof(tmp));
+        for (; j > 0 && strcmp(names[j - 1], tmp) > 0; j--)
+            strlcpy(names[j], names[j - 1], FS_NAME_MAX);
+        strlcpy(names[j], tmp, FS_NAME_MAX);
+    }
+    printf("Programs in /bin (type a name to run it; 'exit' leaves the shell):\n");
+    for (i = 0; i < n; i++)
+        printf("  %-14s %s\n", names[i], describe(names[i]));
     return 0;
 }

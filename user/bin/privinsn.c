@@ -3,9 +3,10 @@
  * user mode. Each must raise a fault (delivered to our handler, which
  * skips the instruction); none may execute.
  *
- * "privinsn NAME" runs just that one. Per instruction: "privinsn: NAME -> signal N" (11 SIGSEGV for #GP-class,
- * 4 SIGILL for #UD, 5 SIGTRAP for breakpoints/int1), or "privinsn: NAME
- * EXECUTED in user mode!" (a failure). A signal other than the expected one
+ * "privinsn NAME" runs just that one. Per instruction:
+ * "privinsn: NAME -> signal N" (11 SIGSEGV for #GP-class, 4 SIGILL for
+ * #UD, 5 SIGTRAP for breakpoints/int1), or "privinsn: NAME EXECUTED in
+ * user mode!" (a failure). A signal other than the expected one
  * adds "(expected M)". Ends with "privinsn: all N instructions faulted" or
  * "privinsn: FAILED: N instructions executed".
  *
@@ -23,46 +24,49 @@ struct insn {
     void (*run)(void);
 };
 
-#define INSN(id, text, clob...)                                             \
+/* pi_run_ID: run `pre` (setup, must not fault), then the instruction
+ * `text` between the labels pi_start_ID and pi_end_ID. */
+#define INSN(id, pre, text, clob...)                                        \
     extern const char pi_start_##id[], pi_end_##id[];                       \
     static __attribute__((noinline, noclone)) void pi_run_##id(void)        \
     {                                                                       \
-        __asm__ volatile(".globl pi_start_" #id ", pi_end_" #id "\n"        \
+        __asm__ volatile(pre "\n"                                           \
+                         ".globl pi_start_" #id ", pi_end_" #id "\n"        \
                          "pi_start_" #id ":\n\t" text "\n"                  \
                          "pi_end_" #id ":\n" ::: "memory", ##clob);         \
     }
 
-INSN(cli, "cli")
-INSN(sti, "sti")
-INSN(hlt, "hlt")
-INSN(in, "in $0x60, %%al", "rax")
-INSN(out, "mov $0x80, %%dx; out %%al, (%%dx)", "rax", "rdx")
-INSN(outcmos, "out %%al, $0x70", "rax")
-INSN(rdcr3, "mov %%cr3, %%rax", "rax")
-INSN(wrcr3, "xor %%eax, %%eax; mov %%rax, %%cr3", "rax")
-INSN(wrmsr, "mov $0xc0000082, %%ecx; xor %%eax, %%eax; xor %%edx, %%edx; wrmsr",
+INSN(cli, "", "cli")
+INSN(sti, "", "sti")
+INSN(hlt, "", "hlt")
+INSN(in, "", "in $0x60, %%al", "rax")
+INSN(out, "mov $0x80, %%dx", "out %%al, (%%dx)", "rax", "rdx")
+INSN(outcmos, "", "out %%al, $0x70", "rax")
+INSN(rdcr3, "", "mov %%cr3, %%rax", "rax")
+INSN(wrcr3, "xor %%eax, %%eax", "mov %%rax, %%cr3", "rax")
+INSN(wrmsr, "mov $0xc0000082, %%ecx; xor %%eax, %%eax; xor %%edx, %%edx", "wrmsr",
      "rax", "rcx", "rdx")
-INSN(rdmsr, "mov $0xc0000082, %%ecx; rdmsr", "rax", "rcx", "rdx")
-INSN(lidt, "lidt (%%rsp)")
-INSN(lgdt, "lgdt (%%rsp)")
-INSN(invlpg, "invlpg (%%rsp)")
-INSN(swapgs, "swapgs")
-INSN(sysret, "sysretq")
-INSN(clts, "clts")
-INSN(wbinvd, "wbinvd")
-INSN(rddr7, "mov %%dr7, %%rax", "rax")
-INSN(ltr, "xor %%eax, %%eax; ltr %%ax", "rax")
-INSN(int14, "int $14")
-INSN(int8, "int $8")
-INSN(int2, "int $2")
-INSN(int13, "int $13")
-INSN(int32, "int $0x20")
-INSN(int255, "int $0xff")
-INSN(ud2, "ud2")
-INSN(into, ".byte 0xce")
-INSN(int3, "int3")
-INSN(int3long, ".byte 0xcd, 0x03")
-INSN(icebp, ".byte 0xf1")
+INSN(rdmsr, "mov $0xc0000082, %%ecx", "rdmsr", "rax", "rcx", "rdx")
+INSN(lidt, "", "lidt (%%rsp)")
+INSN(lgdt, "", "lgdt (%%rsp)")
+INSN(invlpg, "", "invlpg (%%rsp)")
+INSN(swapgs, "", "swapgs")
+INSN(sysret, "", "sysretq")
+INSN(clts, "", "clts")
+INSN(wbinvd, "", "wbinvd")
+INSN(rddr7, "", "mov %%dr7, %%rax", "rax")
+INSN(ltr, "xor %%eax, %%eax", "ltr %%ax", "rax")
+INSN(int14, "", "int $14")
+INSN(int8, "", "int $8")
+INSN(int2, "", "int $2")
+INSN(int13, "", "int $13")
+INSN(int32, "", "int $0x20")
+INSN(int255, "", "int $0xff")
+INSN(ud2, "", "ud2")
+INSN(into, "", ".byte 0xce")
+INSN(int3, "", "int3")
+INSN(int3long, "", ".byte 0xcd, 0x03")
+INSN(icebp, "", ".byte 0xf1")
 
 #define E(id, sig) { #id, pi_start_##id, pi_end_##id, sig, pi_run_##id }
 

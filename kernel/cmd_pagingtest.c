@@ -1,0 +1,812 @@
+/*
+ * `pagingtest`: self-test of the "paging" address-space implementation,
+ * run in a fresh paging address space that the command builds, moves the
+ * calling thread into, and destroys at the end.
+ *
+ *   pagingtest            every check below; one PASS/FAIL line each, then
+ *                         "pagingtest: N passed, N failed"
+ *   pagingtest fault      a kernel thread in a paging address space reads an
+ *                         address no region covers: the kernel must print
+ *                         its fault report and panic
+ *   pagingtest fault-ro   same, writing to a read-only region
+ *
+ * Memory written through test mappings is always memory the test owns
+ * (frames from frame_alloc_contig filled with a pattern, ANON and FILE
+ * frames), so a broken mapping cannot corrupt the kernel.
+ *
+ * TLB checks (move, protect, remove) run with interrupts off, so that no
+ * context switch (a CR3 reload) can hide a missing invalidation: the
+ * translation is used first, so the TLB holds it, then changed, then used
+ * again.
+ *
+ * Layout of the test address space (K = kernel_map_size(), 4 GiB with the
+ * usual amount of RAM):
+ *   [0, K)                 eager identity map, RWX, pinned (the kernel)
+ *   [K, 2K)                eager alias of physical 0, RW
+ *   [ALIAS, ALIAS+K)       lazy alias of physical 0, RW
+ *   SMALL(i), i < 16       512 KiB lazy regions on pattern blocks, 1 MiB apart
+ *   SLOT(n), n >= 1        one GiB each for the ANON, FILE, large-page... tests
+ */
+#include <shell.h>
+#include <aspace.h>
+#include <paging.h>
+#include <pt.h>
+#include <frame.h>
+#include <heap.h>
+#include <fs.h>
+#include <thread.h>
+#include <uaccess.h>
+#include <log.h>
+#include <fmt.h>
+#include <string.h>
+#include <errstr.h>
+#include <uapi/errno.h>
+#include <arch/cpu.h>
+
+#define ALIAS_BASE      ((uint64_t)USER_HALF_START)
+#define NSMALL          16
+#define SMALL_LEN       KiB(512)
+#define SMALL_PAGES     (SMALL_LEN / PAGE_SIZE)
+#define NBLOCKS         (NSMALL + 1)        /* the last one: target of moves */
+#define SPARE           NSMALL
+#define COMPARE_LEN     MiB(4)
+#define TEST_NAME       "pagingtest"
+
+/* Roles of some of the sixteen small regions. */
+enum { R_MOVE = 0, R_REMOVE = 1, R_PIN = 2, R_RO = 3, R_NX = 4, R_OVERLAP = 5 };
+
+struct ptest {
+    int passed, failed;
+    struct aspace *as;
+    uint64_t kmap;                  /* kernel_map_size() */
+    uint64_t block[NBLOCKS];        /* physical starts of the pattern blocks */
+};
+
+static void check(struct ptest *c, bool ok, const char *fmt, ...) __printf(3, 4);
+static void check(struct ptest *c, bool ok, const char *fmt, ...)
+{
+    char buf[240];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    kprintf("  %s: %s\n", ok ? "PASS" : "FAIL", buf);
+    if (ok)
+        c->passed++;
+    else
+        c->failed++;
+}
+
+/* One check that an operation returned `want`. */
+static void check_err(struct ptest *c, int got, int want, const char *what)
+{
+    check(c, got == want, "%s -> %d (%s)%s%d", what, got, errstr(got),
+          got == want ? "" : ", expected ", got == want ? 0 : want);
+}
+
+static uint64_t va_small(const struct ptest *c, int i)
+{
+    return ALIAS_BASE + c->kmap + (uint64_t)i * MiB(1);
+}
+
+static uint64_t va_slot(const struct ptest *c, int n)
+{
+    return ALIAS_BASE + c->kmap + GiB(n);
+}
+
+static void *ptr(uint64_t va) { return (void *)va; }
+
+static struct region phys_region(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
+{
+    return (struct region){ .va_start = va, .pa_start = pa, .len = len, .flags = flags };
+}
+
+static int add(struct ptest *c, uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
+{
+    struct region r = phys_region(va, pa, len, flags);
+    return aspace_region_add(c->as, &r);
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+    const uint64_t *q = p;
+    for (size_t i = 0; i < n / 8; i++)
+        if (q[i])
+            return false;
+    return true;
+}
+
+static uint64_t first_qword(uint64_t va) { return *(volatile uint64_t *)va; }
+
+static struct paging_stats stats(struct ptest *c)
+{
+    struct paging_stats st;
+    paging_stats(c->as, &st);
+    return st;
+}
+
+/* Frames not free, counted where they went: heap pages and this address
+ * space's table pages. The sum only changes when frames are mapped into
+ * (or released from) ANON or FILE regions. */
+static uint64_t frames_accounted(struct ptest *c)
+{
+    struct frame_stats fs;
+    struct heap_stats hs;
+    struct paging_stats ps;
+    frame_stats(&fs);
+    heap_stats(&hs);
+    paging_stats(c->as, &ps);
+    return fs.free + hs.slab_pages + hs.large_pages + ps.table_pages;
+}
+
+static uint64_t free_frames(void)
+{
+    struct frame_stats fs;
+    frame_stats(&fs);
+    return fs.free;
+}
+
+/* ---- pattern blocks ---- */
+
+static uint64_t pattern_word(int b, uint64_t i)
+{
+    return 0x5054000000000000ull | ((uint64_t)b << 32) | i;    /* "PT" */
+}
+
+static bool blocks_alloc(struct ptest *c)
+{
+    for (int b = 0; b < NBLOCKS; b++) {
+        c->block[b] = frame_alloc_contig(SMALL_PAGES, FRAME_NONE);
+        if (!c->block[b]) {
+            while (--b >= 0)
+                frame_free_contig(c->block[b], SMALL_PAGES);
+            return false;
+        }
+        uint64_t *w = phys_to_virt(c->block[b]);
+        for (uint64_t i = 0; i < SMALL_LEN / 8; i++)
+            w[i] = pattern_word(b, i);
+    }
+    return true;
+}
+
+static void blocks_free(struct ptest *c)
+{
+    for (int b = 0; b < NBLOCKS; b++)
+        frame_free_contig(c->block[b], SMALL_PAGES);
+}
+
+/* ---- building the address space ---- */
+
+static void test_big_regions(struct ptest *c)
+{
+    uint64_t k = c->kmap;
+    check_err(c, add(c, 0, 0, k, REGION_READ | REGION_WRITE | REGION_EXEC | REGION_PIN |
+                     REGION_KERN | REGION_EAGER), 0, "add eager identity map [0, K) rwx pinned");
+    check_err(c, add(c, k, 0, k, REGION_READ | REGION_WRITE | REGION_KERN | REGION_EAGER), 0,
+              "add eager alias [K, 2K) -> pa 0");
+    check_err(c, add(c, ALIAS_BASE, 0, k, REGION_READ | REGION_WRITE | REGION_KERN), 0,
+              "add lazy alias at 0xffff800000000000 -> pa 0");
+
+    /* Large pages: two eager K-byte regions at 1 GiB-aligned addresses. */
+    struct paging_stats st = stats(c);
+    uint64_t g = k / GiB(1);
+    kprintf("  (K = %lu GiB; page tables: %lu table pages, leaves %lu x 4K, %lu x 2M, %lu x 1G)\n",
+            g, st.table_pages, st.mapped[0], st.mapped[1], st.mapped[2]);
+    if (pt_sizes_supported() & PT_SIZE_1G)
+        check(c, st.mapped[2] == 2 * g && st.mapped[1] == 0 && st.mapped[0] == 0 &&
+              st.table_pages <= 3,
+              "the two eager maps use %lu x 1 GiB leaves and %lu table pages (want %lu, <= 3)",
+              st.mapped[2], st.table_pages, 2 * g);
+    else
+        check(c, st.mapped[1] == 2 * g * 512 && st.mapped[0] == 0 && st.table_pages <= 2 + 2 * g,
+              "no 1 GiB pages: the eager maps use %lu x 2 MiB leaves, %lu table pages",
+              st.mapped[1], st.table_pages);
+    uint64_t pa = 0, size = 0;
+    uint32_t fl = 0;
+    bool ok = paging_translate(c->as, MiB(1) + 0x123, &pa, &fl, &size);
+    uint64_t want = (pt_sizes_supported() & PT_SIZE_1G) ? GiB(1) : MiB(2);
+    check(c, ok && pa == MiB(1) + 0x123 && size == want && (fl & PT_WRITE) && (fl & PT_EXEC) &&
+          !(fl & PT_USER),
+          "translate 0x100123 -> pa %#lx, %lu KiB page, flags %#x (kernel rwx)", pa, size >> 10, fl);
+    ok = paging_translate(c->as, k + MiB(1), &pa, &fl, &size);
+    check(c, ok && pa == MiB(1) && size == want && !(fl & PT_EXEC) == pt_nx_enabled(),
+          "translate K+1MiB -> pa %#lx, %lu KiB page, flags %#x", pa, size >> 10, fl);
+    check(c, !paging_translate(c->as, ALIAS_BASE + MiB(1), NULL, NULL, NULL),
+          "the lazy alias is not mapped before it is touched");
+}
+
+static void test_small_regions(struct ptest *c)
+{
+    int added = 0;
+    for (int i = 0; i < NSMALL; i++) {
+        uint32_t fl = REGION_READ | REGION_KERN;
+        if (i != R_RO)
+            fl |= REGION_WRITE;
+        if (i == R_PIN)
+            fl |= REGION_PIN;
+        if (add(c, va_small(c, i), c->block[i], SMALL_LEN, fl) == 0)
+            added++;
+    }
+    check(c, added == NSMALL, "add sixteen 512 KiB lazy regions (%d added)", added);
+
+    uint64_t regions = stats(c).regions;
+    uint64_t v5 = va_small(c, R_OVERLAP);
+    check_err(c, add(c, v5 + KiB(256), c->block[SPARE], SMALL_LEN, REGION_READ | REGION_KERN),
+              -EEXIST, "add overlapping the second half of a region");
+    check_err(c, add(c, v5 - PAGE_SIZE, c->block[SPARE], 2 * PAGE_SIZE, REGION_READ | REGION_KERN),
+              -EEXIST, "add overlapping the first page of a region");
+    check_err(c, add(c, v5, c->block[SPARE], MiB(3), REGION_READ | REGION_KERN),
+              -EEXIST, "add covering three regions");
+    check_err(c, add(c, ALIAS_BASE + GiB(1), 0, PAGE_SIZE, REGION_READ | REGION_KERN),
+              -EEXIST, "add inside the lazy 4 GiB alias");
+    check(c, stats(c).regions == regions, "failed adds leave the region count at %lu (now %lu)",
+          regions, stats(c).regions);
+    /* Exactly between two regions (touching both ends) is not an overlap. */
+    uint64_t gap = v5 + SMALL_LEN;
+    check_err(c, add(c, gap, c->block[SPARE], MiB(1) - SMALL_LEN, REGION_READ | REGION_KERN), 0,
+              "add filling the gap between two regions exactly");
+    check_err(c, aspace_region_remove(c->as, gap), 0, "remove it again");
+}
+
+/* ---- views agree ---- */
+
+static void test_compare(struct ptest *c)
+{
+    const void *low = ptr(MiB(1));
+    bool irq = irq_save();
+    int lazy = memcmp(low, ptr(ALIAS_BASE + MiB(1)), COMPARE_LEN);
+    int eager = memcmp(low, ptr(c->kmap + MiB(1)), COMPARE_LEN);
+    irq_restore(irq);
+    check(c, lazy == 0, "identity map and lazy alias agree over 4 MiB at pa 1 MiB");
+    check(c, eager == 0, "identity map and eager alias agree over 4 MiB at pa 1 MiB");
+    uint64_t pa = 0, size = 0;
+    bool ok = paging_translate(c->as, ALIAS_BASE + MiB(1), &pa, NULL, &size);
+    uint64_t want = (pt_sizes_supported() & PT_SIZE_1G) ? GiB(1) : MiB(2);
+    check(c, ok && pa == MiB(1) && size == want,
+          "the lazy alias was filled on fault with a %lu KiB page (pa %#lx)", size >> 10, pa);
+
+    int good = 0;
+    for (int i = 0; i < NSMALL; i++)
+        if (memcmp(ptr(va_small(c, i)), phys_to_virt(c->block[i]), SMALL_LEN) == 0)
+            good++;
+    check(c, good == NSMALL, "each small region shows its own pattern block (%d of %d)", good, NSMALL);
+    ok = paging_translate(c->as, va_small(c, 7) + PAGE_SIZE + 8, &pa, NULL, &size);
+    check(c, ok && pa == c->block[7] + PAGE_SIZE + 8 && size == PAGE_SIZE,
+          "512 KiB regions are filled with 4 KiB pages (pa %#lx, %lu KiB)", pa, size >> 10);
+}
+
+/* ---- move, remove, pin, protect ---- */
+
+static void test_move(struct ptest *c)
+{
+    uint64_t va = va_small(c, R_MOVE);
+    uint64_t old_w = pattern_word(R_MOVE, 0), new_w = pattern_word(SPARE, 0);
+
+    /* A few pages in the TLB: invalidated one by one. */
+    struct paging_stats s0 = stats(c);
+    bool irq = irq_save();
+    uint64_t before = first_qword(va);
+    (void)first_qword(va + 5 * PAGE_SIZE);
+    int err = aspace_region_move(c->as, va, c->block[SPARE]);
+    uint64_t after = first_qword(va);
+    uint64_t after5 = first_qword(va + 5 * PAGE_SIZE);
+    irq_restore(irq);
+    struct paging_stats s1 = stats(c);
+    check_err(c, err, 0, "move a lazy region to a new physical start");
+    check(c, before == old_w && after == new_w && after5 == pattern_word(SPARE, 5 * PAGE_SIZE / 8),
+          "after the move the new memory shows, not the old (before %#lx, after %#lx)", before, after);
+    check(c, s1.invlpgs >= s0.invlpgs + 2,
+          "the two stale pages were invalidated with invlpg (%lu -> %lu)", s0.invlpgs, s1.invlpgs);
+
+    /* The whole region in the TLB: more than PT_INVLPG_MAX pages. */
+    irq = irq_save();
+    int same = memcmp(ptr(va), phys_to_virt(c->block[SPARE]), SMALL_LEN);
+    err = aspace_region_move(c->as, va, c->block[R_MOVE]);
+    int back = memcmp(ptr(va), phys_to_virt(c->block[R_MOVE]), SMALL_LEN);
+    irq_restore(irq);
+    struct paging_stats s2 = stats(c);
+    check(c, same == 0 && err == 0 && back == 0,
+          "move back after touching all 128 pages: all old data gone (err %d)", err);
+    check(c, s2.full_flushes > s1.full_flushes,
+          "a large invalidation reloads CR3 instead (%lu -> %lu full flushes)",
+          s1.full_flushes, s2.full_flushes);
+
+    /* An eager region is mapped again at once at its new place. */
+    uint64_t eva = va_slot(c, 7);
+    err = add(c, eva, c->block[8], SMALL_LEN, REGION_READ | REGION_KERN | REGION_EAGER);
+    check_err(c, err, 0, "add an eager 512 KiB region");
+    irq = irq_save();
+    uint64_t w0 = first_qword(eva);
+    int merr = aspace_region_move(c->as, eva, c->block[9]);
+    uint64_t pa = 0;
+    bool mapped = paging_translate(c->as, eva + PAGE_SIZE, &pa, NULL, NULL);
+    int cmp = memcmp(ptr(eva), phys_to_virt(c->block[9]), SMALL_LEN);
+    irq_restore(irq);
+    check(c, merr == 0 && w0 == pattern_word(8, 0) && mapped && pa == c->block[9] + PAGE_SIZE && cmp == 0,
+          "moving an eager region maps it again at once (err %d, pa %#lx)", merr, pa);
+    check_err(c, aspace_region_remove(c->as, eva), 0, "remove the eager region");
+    check_err(c, aspace_region_move(c->as, va, c->block[SPARE] + 0x800), -EALIGN,
+              "move to an unaligned physical start");
+}
+
+static void test_remove(struct ptest *c)
+{
+    uint64_t va = va_small(c, R_REMOVE);
+    bool irq = irq_save();
+    int r0 = probe_read(ptr(va + 2 * PAGE_SIZE));
+    int err = aspace_region_remove(c->as, va);
+    int r1 = probe_read(ptr(va + 2 * PAGE_SIZE));
+    int r2 = probe_read(ptr(va + SMALL_LEN - 1));
+    irq_restore(irq);
+    check_err(c, err, 0, "remove a region");
+    check(c, r0 >= 0 && r1 == -EFAULT && r2 == -EFAULT,
+          "reads fault after the remove (before %d, after %d, %d)", r0, r1, r2);
+    struct region found;
+    check(c, !paging_translate(c->as, va + 2 * PAGE_SIZE, NULL, NULL, NULL) &&
+          paging_region_find(c->as, va, &found) == -ENOENT,
+          "no translation and no region left at the removed range");
+    check(c, probe_read(ptr(va_small(c, R_REMOVE + 1))) >= 0, "the next region is still readable");
+}
+
+static void test_pin(struct ptest *c)
+{
+    uint64_t va = va_small(c, R_PIN);
+    check_err(c, aspace_region_remove(c->as, va), -EPERM, "remove a pinned region");
+    check_err(c, aspace_region_move(c->as, va, c->block[SPARE]), -EPERM, "move a pinned region");
+    check_err(c, aspace_region_remove(c->as, 0), -EPERM, "remove the pinned kernel map");
+    check(c, first_qword(va) == pattern_word(R_PIN, 0), "the pinned region is still mapped");
+    check_err(c, aspace_region_protect(c->as, va, REGION_READ | REGION_WRITE), 0,
+              "protect without PIN (unpin)");
+    check_err(c, aspace_region_remove(c->as, va), 0, "remove the unpinned region");
+    check(c, probe_read(ptr(va)) == -EFAULT, "it is gone (read faults)");
+}
+
+static void test_readonly(struct ptest *c)
+{
+    uint64_t va = va_small(c, R_RO) + 3 * PAGE_SIZE;
+    volatile uint8_t *ident = phys_to_virt(c->block[R_RO] + 3 * PAGE_SIZE);
+    uint8_t orig = *ident;
+
+    bool irq = irq_save();
+    int rd = probe_read(ptr(va));
+    int w0 = probe_write(ptr(va), 0x11);
+    irq_restore(irq);
+    check(c, rd == orig && w0 == -EFAULT && *ident == orig,
+          "write to a read-only region faults (read %d, write %d)", rd, w0);
+
+    irq = irq_save();
+    int e1 = aspace_region_protect(c->as, va_small(c, R_RO), REGION_READ | REGION_WRITE);
+    int w1 = probe_write(ptr(va), 0x22);
+    uint8_t seen = *ident;
+    int e2 = aspace_region_protect(c->as, va_small(c, R_RO), REGION_READ);
+    int w2 = probe_write(ptr(va), 0x33);
+    irq_restore(irq);
+    check(c, e1 == 0 && w1 == 0 && seen == 0x22,
+          "after protect +WRITE the write succeeds (protect %d, write %d, memory %#x)", e1, w1, seen);
+    check(c, e2 == 0 && w2 == -EFAULT && *ident == 0x22,
+          "after protect -WRITE it faults again: stale writable TLB entry dropped (write %d)", w2);
+    uint32_t fl = 0;
+    paging_translate(c->as, va, NULL, &fl, NULL);
+    check(c, !(fl & PT_WRITE), "the page-table entry is read-only (flags %#x)", fl);
+    *ident = orig;
+}
+
+static void test_nx(struct ptest *c)
+{
+    uint64_t va = va_small(c, R_NX) + PAGE_SIZE;
+    uint64_t rva = va_small(c, R_NX);
+    *(volatile uint8_t *)phys_to_virt(c->block[R_NX] + PAGE_SIZE) = 0xC3;      /* ret */
+    if (!pt_nx_enabled()) {
+        check(c, true, "no-execute checks skipped: NX is not enabled on this CPU");
+        return;
+    }
+    bool irq = irq_save();
+    int rd = probe_read(ptr(va));
+    int x0 = probe_exec(ptr(va));
+    int e1 = aspace_region_protect(c->as, rva, REGION_READ | REGION_WRITE | REGION_EXEC);
+    int x1 = probe_exec(ptr(va));
+    int e2 = aspace_region_protect(c->as, rva, REGION_READ | REGION_WRITE);
+    int x2 = probe_exec(ptr(va));
+    irq_restore(irq);
+    check(c, rd == 0xC3 && x0 == -EFAULT, "executing a `ret` in a no-execute region faults (%d)", x0);
+    check(c, e1 == 0 && x1 == 0, "after protect +EXEC it runs (protect %d, exec %d)", e1, x1);
+    check(c, e2 == 0 && x2 == -EFAULT, "after protect -EXEC it faults again (exec %d)", x2);
+}
+
+/* ---- ANON ---- */
+
+static void test_anon(struct ptest *c)
+{
+    const uint64_t pages = 4;
+    uint64_t a = va_slot(c, 1), b = a + MiB(1);
+    struct region r = { .va_start = a, .len = pages * PAGE_SIZE,
+                        .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON };
+    uint64_t acct0 = frames_accounted(c);
+    int ea = aspace_region_add(c->as, &r);
+    r.va_start = b;
+    int eb = aspace_region_add(c->as, &r);
+    check(c, ea == 0 && eb == 0, "add two ANON regions of 4 pages (%d, %d)", ea, eb);
+    if (ea || eb)
+        return;
+    check(c, !paging_translate(c->as, a, NULL, NULL, NULL), "ANON pages are not mapped before use");
+
+    uint64_t acct1 = frames_accounted(c);
+    int zero = 0;
+    for (uint64_t i = 0; i < pages; i++) {
+        zero += all_zero(ptr(a + i * PAGE_SIZE), PAGE_SIZE);
+        zero += all_zero(ptr(b + i * PAGE_SIZE), PAGE_SIZE);
+    }
+    uint64_t acct2 = frames_accounted(c);
+    check(c, zero == 2 * (int)pages, "every ANON page reads zero on first touch (%d of %lu)",
+          zero, 2 * pages);
+    check(c, acct1 - acct2 == 2 * pages, "touching them took exactly %lu frames (%lu)",
+          2 * pages, acct1 - acct2);
+
+    memset(ptr(a), 0xA5, PAGE_SIZE);
+    bool a1_zero = all_zero(ptr(a + PAGE_SIZE), PAGE_SIZE);
+    bool b0_zero = all_zero(ptr(b), PAGE_SIZE);
+    memset(ptr(b), 0x5B, PAGE_SIZE);
+    bool a0_kept = *(volatile uint8_t *)ptr(a + PAGE_SIZE - 1) == 0xA5 &&
+                   *(volatile uint8_t *)ptr(a) == 0xA5;
+    check(c, a1_zero && b0_zero && a0_kept,
+          "writes to one ANON page show in no other page or region");
+
+    uint64_t pas[8];
+    int n = 0, distinct = 1;
+    for (uint64_t i = 0; i < pages; i++) {
+        paging_translate(c->as, a + i * PAGE_SIZE, &pas[n++], NULL, NULL);
+        paging_translate(c->as, b + i * PAGE_SIZE, &pas[n++], NULL, NULL);
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (pas[i] == pas[j])
+                distinct = 0;
+    check(c, distinct, "the eight ANON pages have eight different frames");
+    check_err(c, aspace_region_move(c->as, a, c->block[SPARE]), -EINVAL, "move an ANON region");
+
+    int ra = aspace_region_remove(c->as, a), rb = aspace_region_remove(c->as, b);
+    uint64_t acct3 = frames_accounted(c);
+    int freed = 0;
+    for (int i = 0; i < n; i++)
+        freed += frame_refcount(pas[i]) == 0;
+    check(c, ra == 0 && rb == 0 && acct3 == acct0,
+          "removing them gives every frame back (accounted %lu before, %lu after)", acct0, acct3);
+    check(c, freed == n, "the ANON frames are free again (%d of %d)", freed, n);
+    check(c, probe_read(ptr(a)) == -EFAULT, "a removed ANON region faults");
+}
+
+/* ---- FILE ---- */
+
+/* A file for the FILE tests: a /bin program larger than a page whose size is
+ * not a multiple of the page (so its last page has bytes past EOF), else any
+ * file larger than a page, else /etc/motd. */
+static void file_pick(char *path, size_t n)
+{
+    struct fs_dirent de;
+    char any[FS_NAME_MAX] = "";
+    for (size_t i = 0; fs_readdir("/bin", i, &de) == 0; i++) {
+        if (de.type != FS_TYPE_FILE || de.size <= PAGE_SIZE)
+            continue;
+        if (de.size % PAGE_SIZE) {
+            snprintf(path, n, "/bin/%s", de.name);
+            return;
+        }
+        if (!any[0])
+            strlcpy(any, de.name, sizeof(any));
+    }
+    if (any[0])
+        snprintf(path, n, "/bin/%s", any);
+    else
+        strlcpy(path, "/etc/motd", n);
+}
+
+static uint8_t file_buf[PAGE_SIZE];
+
+/* Compare the region at va (file offset off, npages) with the file. */
+static bool file_region_matches(struct file *f, uint64_t va, uint64_t off, uint64_t npages,
+                                uint64_t *bad_page)
+{
+    for (uint64_t k = 0; k < npages; k++) {
+        long n = fs_pread(f, file_buf, PAGE_SIZE, off + k * PAGE_SIZE);
+        const uint8_t *p = ptr(va + k * PAGE_SIZE);
+        if (n < 0 || memcmp(p, file_buf, (size_t)n) != 0) {
+            *bad_page = k;
+            return false;
+        }
+        for (size_t i = (size_t)n; i < PAGE_SIZE; i++)
+            if (p[i]) {
+                *bad_page = k;
+                return false;
+            }
+    }
+    return true;
+}
+
+static void test_file(struct ptest *c)
+{
+    char path[FS_NAME_MAX + 8];
+    struct file *f;
+    struct fs_stat st;
+    file_pick(path, sizeof(path));
+    size_t open0 = fs_open_count();
+    uint64_t acct0 = frames_accounted(c);
+    if (fs_open(path, &f) < 0 || fs_fstat(f, &st) < 0) {
+        check(c, false, "open %s for the FILE tests", path);
+        return;
+    }
+    uint64_t size = st.size, pages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    kprintf("  (FILE tests use %s, %lu bytes)\n", path, size);
+
+    uint64_t va = va_slot(c, 2);
+    struct region r = { .va_start = va, .len = (pages + 1) * PAGE_SIZE, .file = f,
+                        .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_FILE };
+    check_err(c, aspace_region_add(c->as, &r), 0, "add a FILE region: whole file plus one page");
+    uint64_t bad = 0;
+    check(c, file_region_matches(f, va, 0, pages, &bad),
+          "FILE region equals the file page by page, zero past EOF (%lu pages%s%lu)",
+          pages, bad ? "; first bad page " : "", bad);
+    check(c, all_zero(ptr(va + pages * PAGE_SIZE), PAGE_SIZE), "the extra page past the file is all zero");
+
+    /* Writes are private to the region. */
+    uint8_t b0 = *(volatile uint8_t *)ptr(va);
+    *(volatile uint8_t *)ptr(va) = (uint8_t)~b0;
+    uint8_t filebyte = 0;
+    fs_pread(f, &filebyte, 1, 0);
+    check(c, filebyte == b0 && *(volatile uint8_t *)ptr(va) == (uint8_t)~b0,
+          "a write to a FILE page changes the page, not the file");
+    check_err(c, aspace_region_move(c->as, va, c->block[SPARE]), -EINVAL, "move a FILE region");
+
+    uint64_t vb = va_slot(c, 3);
+    bool offset_test = size > PAGE_SIZE;
+    if (offset_test) {
+        uint64_t bpages = pages - 1;
+        struct region rb = { .va_start = vb, .len = bpages * PAGE_SIZE, .file = f,
+                             .file_offset = PAGE_SIZE,
+                             .flags = REGION_READ | REGION_KERN | REGION_FILE };
+        check_err(c, aspace_region_add(c->as, &rb), 0, "add a FILE region at file offset 4096");
+        check(c, file_region_matches(f, vb, PAGE_SIZE, bpages, &bad),
+              "it shows the file from offset 4096 (%lu pages%s%lu)", bpages,
+              bad ? "; first bad page " : "", bad);
+        check(c, probe_write(ptr(vb), 1) == -EFAULT, "a read-only FILE region refuses writes");
+    }
+    fs_close(f);
+    check(c, fs_open_count() == open0 + 1 + offset_test,
+          "each FILE region holds its own open file (%zu open, %zu before)", fs_open_count(), open0);
+    check(c, first_qword(va + PAGE_SIZE) == *(uint64_t *)ptr(va + PAGE_SIZE),
+          "the region still reads after the caller closed its file");
+    int e1 = aspace_region_remove(c->as, va);
+    int e2 = offset_test ? aspace_region_remove(c->as, vb) : 0;
+    check(c, e1 == 0 && e2 == 0 && fs_open_count() == open0,
+          "removing the FILE regions closes their files (%zu open)", fs_open_count());
+    check(c, frames_accounted(c) == acct0, "and gives their frames back (accounted %lu, was %lu)",
+          frames_accounted(c), acct0);
+}
+
+/* ---- argument errors ---- */
+
+static void test_bad_args(struct ptest *c)
+{
+    uint64_t va = va_slot(c, 8);
+    const uint32_t R = REGION_READ | REGION_KERN;
+    uint64_t regions = stats(c).regions;
+    struct file *f = NULL;
+    fs_open("/etc/motd", &f);
+
+    check_err(c, add(c, va, 0, 0, R), -EINVAL, "add with zero length");
+    check_err(c, add(c, va + 0x800, 0, PAGE_SIZE, R), -EALIGN, "add with an unaligned start");
+    check_err(c, add(c, va, 0, 0x1800, R), -EALIGN, "add with an unaligned length");
+    check_err(c, add(c, va, 0x1234, PAGE_SIZE, R), -EALIGN, "add with an unaligned physical start");
+    check_err(c, add(c, 0x0000800000000000ull, 0, PAGE_SIZE, R), -ENONCANON,
+              "add at a non-canonical address");
+    check_err(c, add(c, 0x00007ffffffff000ull, 0, 2 * PAGE_SIZE, R), -ENONCANON,
+              "add running into the non-canonical hole");
+    check_err(c, add(c, 0xfffffffffffff000ull, 0, 2 * PAGE_SIZE, R), -EINVAL,
+              "add wrapping past the top of the address space");
+    check_err(c, add(c, va, 0xfffffffffffff000ull, 2 * PAGE_SIZE, R), -EINVAL,
+              "add whose physical range wraps");
+    check_err(c, add(c, va, 0, PAGE_SIZE, R | (1u << 8)), -EINVAL, "add with an unknown flag");
+    struct region r = { .va_start = va, .len = PAGE_SIZE, .file = f,
+                        .flags = R | REGION_ANON | REGION_FILE };
+    check_err(c, aspace_region_add(c->as, &r), -EINVAL, "add ANON|FILE");
+    r.flags = R | REGION_FILE;
+    r.file = NULL;
+    check_err(c, aspace_region_add(c->as, &r), -EINVAL, "add FILE without a file");
+    r.file = f;
+    r.file_offset = 100;
+    check_err(c, aspace_region_add(c->as, &r), f ? -EINVAL : -EINVAL,
+              "add FILE at an unaligned file offset");
+    check_err(c, aspace_region_add(c->as, NULL), -EINVAL, "add a NULL region");
+    check(c, stats(c).regions == regions, "none of them added a region (%lu regions)", stats(c).regions);
+
+    check_err(c, aspace_region_remove(c->as, va), -ENOENT, "remove where there is no region");
+    check_err(c, aspace_region_remove(c->as, va_small(c, 9) + PAGE_SIZE), -ENOENT,
+              "remove at an address inside a region but not its start");
+    check_err(c, aspace_region_protect(c->as, va, REGION_READ), -ENOENT,
+              "protect where there is no region");
+    check_err(c, aspace_region_move(c->as, va, 0), -ENOENT, "move where there is no region");
+    check_err(c, aspace_region_remove(c->as, 0x0000800000000000ull), -ENONCANON,
+              "remove at a non-canonical address");
+    check_err(c, aspace_region_protect(c->as, va_small(c, 9), 1u << 9), -EINVAL,
+              "protect with an unknown flag");
+    fs_close(f);
+}
+
+/* ---- large pages ---- */
+
+static void test_large_pages(struct ptest *c)
+{
+    const uint32_t R = REGION_READ | REGION_KERN;
+    uint64_t va = va_slot(c, 4), pa = 0, size = 0;
+
+    struct paging_stats s0 = stats(c);
+    check_err(c, add(c, va, MiB(2), MiB(4), R | REGION_EAGER), 0,
+              "add an eager 4 MiB region at 2 MiB-aligned pa 2 MiB");
+    struct paging_stats s1 = stats(c);
+    check(c, s1.mapped[1] - s0.mapped[1] == 2 && s1.mapped[0] == s0.mapped[0],
+          "it is mapped with two 2 MiB leaves (%lu x 2M, %lu x 4K added)",
+          s1.mapped[1] - s0.mapped[1], s1.mapped[0] - s0.mapped[0]);
+    bool ok = paging_translate(c->as, va + MiB(3) + 16, &pa, NULL, &size);
+    check(c, ok && pa == MiB(5) + 16 && size == MiB(2),
+          "translate reports a 2 MiB page (pa %#lx, %lu KiB)", pa, size >> 10);
+    check(c, memcmp(ptr(va), ptr(MiB(2)), MiB(4)) == 0, "it shows the same bytes as the identity map");
+
+    uint64_t vb = va_slot(c, 5);
+    check_err(c, add(c, vb, MiB(2) + PAGE_SIZE, MiB(2), R | REGION_EAGER), 0,
+              "add an eager 2 MiB region at a pa that is only 4 KiB aligned");
+    struct paging_stats s2 = stats(c);
+    check(c, s2.mapped[0] - s1.mapped[0] == 512 && s2.mapped[1] == s1.mapped[1],
+          "it needs 512 x 4 KiB leaves (%lu added)", s2.mapped[0] - s1.mapped[0]);
+
+    uint64_t vc = va_slot(c, 6);
+    check_err(c, add(c, vc, MiB(2), MiB(4), R), 0, "add a lazy 4 MiB region at pa 2 MiB");
+    (void)first_qword(vc + MiB(2) + 8);
+    struct paging_stats s3 = stats(c);
+    ok = paging_translate(c->as, vc + MiB(2) + 8, &pa, NULL, &size);
+    check(c, ok && size == MiB(2) && pa == MiB(4) + 8 && s3.mapped[1] == s2.mapped[1] + 1,
+          "one fault in it maps a whole 2 MiB page (pa %#lx, %lu KiB)", pa, size >> 10);
+
+    int e = aspace_region_remove(c->as, va);
+    e = e ? e : aspace_region_remove(c->as, vb);
+    e = e ? e : aspace_region_remove(c->as, vc);
+    struct paging_stats s4 = stats(c);
+    check(c, e == 0 && s4.mapped[0] == s0.mapped[0] && s4.mapped[1] == s0.mapped[1] &&
+          s4.table_pages == s0.table_pages,
+          "removing them restores leaves and table pages (%lu table pages, was %lu)",
+          s4.table_pages, s0.table_pages);
+}
+
+/* ---- the command ---- */
+
+static int pagingtest_all(void)
+{
+    struct ptest c = { 0 };
+    c.kmap = kernel_map_size();
+    struct aspace *prev = thread_current()->aspace;
+    struct heap_stats h0, h1;
+
+    if (!blocks_alloc(&c)) {
+        kprintf("pagingtest: cannot allocate %d x 512 KiB of pattern memory\n", NBLOCKS);
+        return -ENOMEM;
+    }
+    uint64_t free0 = free_frames();
+    heap_stats(&h0);
+    int err = aspace_create("paging", TEST_NAME, &c.as);
+    check_err(&c, err, 0, "create paging address space '" TEST_NAME "'");
+    if (err) {
+        blocks_free(&c);
+        kprintf("pagingtest: %d passed, %d failed\n", c.passed, c.failed);
+        return err;
+    }
+
+    test_big_regions(&c);
+    test_small_regions(&c);
+    err = aspace_thread_move(c.as);
+    check(&c, err == 0 && aspace_current() == c.as && thread_current()->aspace == c.as,
+          "move the calling thread in (err %d)", err);
+    if (err == 0) {
+        test_compare(&c);
+        test_move(&c);
+        test_remove(&c);
+        test_pin(&c);
+        test_readonly(&c);
+        test_nx(&c);
+        test_anon(&c);
+        test_file(&c);
+        test_bad_args(&c);
+        test_large_pages(&c);
+        check_err(&c, aspace_destroy(c.as), -EBUSY, "destroy while this thread is inside");
+        err = aspace_thread_move(prev);
+        check(&c, err == 0 && aspace_current() == prev && c.as->nthreads == 0,
+              "move back out to '%s' (err %d)", prev ? prev->name : "boot", err);
+    }
+    err = aspace_destroy(c.as);
+    check_err(&c, err, 0, "destroy the address space");
+    check(&c, aspace_find(TEST_NAME) == NULL, "it is no longer registered");
+    uint64_t free1 = free_frames();
+    heap_stats(&h1);
+    check(&c, free1 == free0, "free frames back to where they were (%lu before, %lu after)", free0, free1);
+    check(&c, h1.bytes_in_use == h0.bytes_in_use, "heap back to where it was (%lu bytes before, %lu after)",
+          h0.bytes_in_use, h1.bytes_in_use);
+    blocks_free(&c);
+    kprintf("pagingtest: %d passed, %d failed\n", c.passed, c.failed);
+    return c.failed ? -EIO : 0;
+}
+
+/* ---- deliberate kernel faults ---- */
+
+#define FAULT_VA_NONE   0x00007f0000000000ull   /* no region covers it */
+
+struct fault_job {
+    struct aspace *as;
+    uint64_t va;
+    bool write;
+};
+
+static __attribute__((noinline)) void pagingtest_fault_touch(uint64_t va, bool write)
+{
+    if (write)
+        *(volatile uint8_t *)va = 0x42;
+    else
+        (void)*(volatile uint8_t *)va;
+}
+
+static void *pagingtest_fault_thread(void *arg)
+{
+    struct fault_job *j = arg;
+    struct aspace *prev = thread_current()->aspace;
+    int err = aspace_thread_move(j->as);
+    if (err) {
+        kprintf("pagingtest: cannot enter '%s': %s\n", j->as->name, errstr(err));
+        return NULL;
+    }
+    kprintf("pagingtest: kernel thread %s %#lx in address space '%s'\n",
+            j->write ? "writing to" : "reading", j->va, j->as->name);
+    pagingtest_fault_touch(j->va, j->write);
+    kprintf("pagingtest: FAIL: the access did not fault\n");
+    aspace_thread_move(prev);
+    return NULL;
+}
+
+static int pagingtest_fault(bool readonly)
+{
+    struct fault_job j = { .va = FAULT_VA_NONE, .write = readonly };
+    struct thread *t;
+    uint64_t frame = 0;
+    int err = shell_aspace_create("kfault", &j.as);
+    if (err) {
+        kprintf("pagingtest: cannot create address space 'kfault': %s\n", errstr(err));
+        return err;
+    }
+    if (readonly) {
+        frame = frame_alloc(FRAME_ZERO);
+        j.va = ALIAS_BASE + GiB(64);
+        struct region r = phys_region(j.va, frame, PAGE_SIZE, REGION_READ | REGION_KERN);
+        err = frame ? aspace_region_add(j.as, &r) : -ENOMEM;
+    }
+    if (!err)
+        err = thread_create("kfault", pagingtest_fault_thread, &j, THREAD_JOINABLE, &t);
+    if (err) {
+        kprintf("pagingtest: cannot set up the fault: %s\n", errstr(err));
+    } else {
+        thread_join(t, NULL);   /* only returns if the access did not fault */
+        err = -EIO;
+    }
+    aspace_destroy(j.as);
+    if (frame)
+        frame_unref(frame);
+    return err;
+}
+
+static int cmd_pagingtest(int argc, char **argv)
+{
+    if (argc == 1)
+        return pagingtest_all();
+    if (argc == 2 && strcmp(argv[1], "fault") == 0)
+        return pagingtest_fault(false);
+    if (argc == 2 && strcmp(argv[1], "fault-ro") == 0)
+        return pagingtest_fault(true);
+    kprintf("usage: pagingtest [fault|fault-ro]\n");
+    return -EINVAL;
+}
+SHELL_COMMAND(pagingtest, "pagingtest", "pagingtest [fault|fault-ro]",
+              "self-test of paging address spaces (fault: a deliberate kernel fault)", cmd_pagingtest);

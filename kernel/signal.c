@@ -1,0 +1,130 @@
+/*
+ * Fault signals for user processes (ABI in uapi/signal.h).
+ *
+ * A user-mode fault nobody could fix arrives here from the trap path. If
+ * the process registered a handler and is not already in it, the kernel
+ * saves the interrupted registers in a struct sigcontext on the user stack
+ * and makes the trap return into the handler; sigreturn restores them
+ * (possibly edited). Otherwise the process is killed and its parent's
+ * wait() reports the signal.
+ */
+#include <syscall.h>
+#include <proc.h>
+#include <aspace.h>
+#include <usercopy.h>
+#include <log.h>
+#include <panic.h>
+#include <arch/trap.h>
+#include <arch/gdt.h>
+#include <uapi/signal.h>
+#include <uapi/syscall.h>
+#include <uapi/layout.h>
+#include <uapi/errno.h>
+
+#define RED_ZONE        128
+/* RFLAGS bits user code may set: CF PF AF ZF SF DF OF. */
+#define RFLAGS_USER     0xCD5ull
+
+static void sigcontext_from_frame(struct sigcontext *c, const struct trap_frame *tf)
+{
+    c->r15 = tf->r15; c->r14 = tf->r14; c->r13 = tf->r13; c->r12 = tf->r12;
+    c->r11 = tf->r11; c->r10 = tf->r10; c->r9 = tf->r9;   c->r8 = tf->r8;
+    c->rbp = tf->rbp; c->rdi = tf->rdi; c->rsi = tf->rsi; c->rdx = tf->rdx;
+    c->rcx = tf->rcx; c->rbx = tf->rbx; c->rax = tf->rax;
+    c->rip = tf->rip; c->rflags = tf->rflags; c->rsp = tf->rsp;
+}
+
+static void frame_from_sigcontext(struct trap_frame *tf, const struct sigcontext *c)
+{
+    tf->r15 = c->r15; tf->r14 = c->r14; tf->r13 = c->r13; tf->r12 = c->r12;
+    tf->r11 = c->r11; tf->r10 = c->r10; tf->r9 = c->r9;   tf->r8 = c->r8;
+    tf->rbp = c->rbp; tf->rdi = c->rdi; tf->rsi = c->rsi; tf->rdx = c->rdx;
+    tf->rcx = c->rcx; tf->rbx = c->rbx; tf->rax = c->rax;
+    tf->rip = c->rip; tf->rsp = c->rsp;
+    tf->rflags = (c->rflags & RFLAGS_USER) | RFLAGS_IF;
+    tf->cs = SEL_UCODE | RPL_USER;
+    tf->ss = SEL_UDATA | RPL_USER;
+}
+
+/* Push a signal frame and point tf at the handler. 0, or -EFAULT if the
+ * user stack cannot take it (e.g. it overflowed into the guard page). */
+static int signal_deliver(struct process *p, struct trap_frame *tf, int signo, uint64_t addr)
+{
+    struct sigcontext c;
+    sigcontext_from_frame(&c, tf);
+    c.fault_addr = addr;
+    c.signo = (unsigned long)signo;
+
+    uint64_t ctx = ALIGN_DOWN(tf->rsp - RED_ZONE - sizeof(c), 16);
+    uint64_t sp = ctx - 8;      /* the return address: the trampoline */
+    if (tf->rsp < USER_START || copy_to_user(ctx, &c, sizeof(c)) < 0 ||
+        copy_to_user(sp, &p->sig_trampoline, 8) < 0)
+        return -EFAULT;
+    tf->rip = p->sig_handler;
+    tf->rsp = sp;
+    tf->rdi = (uint64_t)signo;
+    tf->rsi = addr;
+    tf->rdx = ctx;
+    tf->rflags &= ~(1ull << 10);    /* DF clear on function entry (SysV) */
+    p->in_handler = true;
+    return 0;
+}
+
+static const char *signal_name(int signo)
+{
+    switch (signo) {
+    case SIGILL:  return "SIGILL";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGFPE:  return "SIGFPE";
+    case SIGKILL: return "SIGKILL";
+    case SIGSEGV: return "SIGSEGV";
+    default:      return "signal";
+    }
+}
+
+void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why)
+{
+    struct process *p = process_current();
+    if (!p) {
+        trap_dump(tf);
+        panic("%s: user-mode fault in a thread without a process", __func__);
+    }
+    if (p->sig_handler && !p->in_handler && signal_deliver(p, tf, signo, addr) == 0)
+        return;
+    if (tf->vector == VEC_PF)
+        kprintf("[pid %d] user fault va %#lx ip %#lx (%s)\n", p->pid, addr, tf->rip, why);
+    else
+        kprintf("[pid %d] user fault ip %#lx (%s)\n", p->pid, tf->rip, why ? why : "exception");
+    kprintf("[pid %d] %s killed by %s (%d)%s\n", p->pid, p->name, signal_name(signo), signo,
+            p->in_handler ? " while in its signal handler" : "");
+    process_exit(WAIT_SIGNALED(signo));
+}
+
+long sys_signal(struct trap_frame *tf, uint64_t handler, uint64_t trampoline, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct process *p = process_current();
+    if (handler == 0) {             /* remove the handler */
+        p->sig_handler = 0;
+        return 0;
+    }
+    if (!user_range_ok(handler, 1) || !user_range_ok(trampoline, 1))
+        return -EFAULT;
+    p->sig_handler = handler;
+    p->sig_trampoline = trampoline;
+    return 0;
+}
+
+long sys_sigreturn(struct trap_frame *tf, uint64_t uctx, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct process *p = process_current();
+    struct sigcontext c;
+    if (copy_from_user(&c, uctx, sizeof(c)) < 0 ||
+        !user_range_ok(c.rip, 1) || !user_range_ok(c.rsp, 0)) {
+        /* Resuming at a kernel or non-canonical address is never allowed. */
+        kprintf("[pid %d] %s: bad sigreturn context at %#lx\n", p->pid, p->name, uctx);
+        process_exit(WAIT_SIGNALED(SIGSEGV));
+    }
+    frame_from_sigcontext(tf, &c);
+    p->in_handler = false;
+    return 0;
+}

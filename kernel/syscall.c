@@ -1,0 +1,181 @@
+/*
+ * System-call dispatch, and the calls about processes and the console.
+ * Every pointer from user space goes through usercopy.h.
+ */
+#include <syscall.h>
+#include <proc.h>
+#include <thread.h>
+#include <console.h>
+#include <heap.h>
+#include <string.h>
+#include <usercopy.h>
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <uapi/syscall.h>
+#include <uapi/layout.h>
+#include <uapi/errno.h>
+
+extern void syscall_entry(void);
+
+static const syscall_fn syscall_table[SYS_COUNT] = {
+    [SYS_EXIT] = sys_exit,       [SYS_SPAWN] = sys_spawn,     [SYS_WAIT] = sys_wait,
+    [SYS_GETPID] = sys_getpid,   [SYS_YIELD] = sys_yield,     [SYS_GETC] = sys_getc,
+    [SYS_CWRITE] = sys_cwrite,   [SYS_OPEN] = sys_open,       [SYS_CLOSE] = sys_close,
+    [SYS_READ] = sys_read,       [SYS_WRITE] = sys_write,     [SYS_SEEK] = sys_seek,
+    [SYS_STAT] = sys_stat,       [SYS_READDIR] = sys_readdir, [SYS_MAP] = sys_map,
+    [SYS_UNMAP] = sys_unmap,     [SYS_SIGNAL] = sys_signal,   [SYS_SIGRETURN] = sys_sigreturn,
+};
+
+int syscall_dispatch(struct trap_frame *tf)
+{
+    uint64_t n = tf->rax;
+    sti();      /* calls may block; the entry had interrupts off */
+    if (!process_current() || n >= SYS_COUNT || !syscall_table[n]) {
+        tf->rax = (uint64_t)-EINVAL;
+        return 0;
+    }
+    long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
+    if (n == SYS_SIGRETURN)
+        return SYSCALL_FULL_RESTORE;    /* tf holds the restored context */
+    tf->rax = (uint64_t)r;
+    return 0;
+}
+
+/* int $0x80: the same dispatcher, returning through iretq. */
+static void syscall_int80(struct trap_frame *tf)
+{
+    syscall_dispatch(tf);
+    cli();
+}
+
+void syscall_init(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    /* SYSRET: CS = STAR[63:48] + 16, SS = STAR[63:48] + 8 (RPL 3).
+     * SYSCALL: CS = STAR[47:32], SS = STAR[47:32] + 8. */
+    wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | RPL_USER) << 48) | ((uint64_t)SEL_KCODE << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Clear IF (no interrupt before the stack switch), DF, TF and AC. */
+    wrmsr(MSR_FMASK, RFLAGS_IF | (1u << 10) | (1u << 8) | (1u << 18));
+    trap_register(VEC_SYSCALL, syscall_int80);
+}
+
+/* ---- processes ---- */
+
+long sys_exit(struct trap_frame *tf, uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    process_exit(WAIT_EXITED((int)status));
+}
+
+/* Copy a user argv (NULL-terminated array of strings) into kernel memory:
+ * *out is one kmalloc'd block holding the pointers and the strings. */
+static int argv_copy_in(uint64_t uargv, char ***out, int *argc_out)
+{
+    uint64_t ptrs[SYSCALL_ARGV_MAX];
+    int argc = 0;
+    for (;; argc++) {
+        uint64_t p;
+        if (copy_from_user(&p, uargv + (uint64_t)argc * 8, 8) < 0)
+            return -EFAULT;
+        if (!p)
+            break;
+        if (argc == SYSCALL_ARGV_MAX)
+            return -E2BIG;
+        ptrs[argc] = p;
+    }
+    char **argv = kmalloc(sizeof(char *) * (size_t)(argc + 1) + (size_t)argc * SYSCALL_ARG_MAX);
+    if (!argv)
+        return -ENOMEM;
+    char *strings = (char *)(argv + argc + 1);
+    for (int i = 0; i < argc; i++) {
+        argv[i] = strings + (size_t)i * SYSCALL_ARG_MAX;
+        long n = strncpy_from_user(argv[i], ptrs[i], SYSCALL_ARG_MAX);
+        if (n < 0) {
+            kfree(argv);
+            return n == -ENAMETOOLONG ? -E2BIG : (int)n;
+        }
+    }
+    argv[argc] = NULL;
+    *out = argv;
+    *argc_out = argc;
+    return 0;
+}
+
+long sys_spawn(struct trap_frame *tf, uint64_t upath, uint64_t uargv, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    char path[SYSCALL_PATH_MAX];
+    char **argv = NULL;
+    char *default_argv[2] = { path, NULL };
+    int argc = 1;
+    long n = strncpy_from_user(path, upath, sizeof(path));
+    if (n < 0)
+        return n;
+    if (uargv) {
+        int err = argv_copy_in(uargv, &argv, &argc);
+        if (err)
+            return err;
+        if (argc == 0) {        /* spawn(path, {NULL}): argv[0] = path */
+            kfree(argv);
+            argv = NULL;
+            argc = 1;
+        }
+    }
+    long r = process_spawn(path, argc, argv ? argv : default_argv, process_current());
+    kfree(argv);
+    return r;
+}
+
+long sys_wait(struct trap_frame *tf, uint64_t pid, uint64_t ustatus, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    int status;
+    /* Check the status pointer first: a bad one must not cost the child. */
+    if (ustatus && !user_range_ok(ustatus, sizeof(int)))
+        return -EFAULT;
+    int r = process_wait(process_current(), (int)pid, &status);
+    if (r < 0)
+        return r;
+    if (ustatus && copy_to_user(ustatus, &status, sizeof(status)) < 0)
+        return -EFAULT;
+    return r;
+}
+
+long sys_getpid(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    return process_current()->pid;
+}
+
+long sys_yield(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    thread_yield();
+    return 0;
+}
+
+/* ---- the console ---- */
+
+long sys_getc(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    return (unsigned char)console_getc();
+}
+
+/* Write len user bytes to the console through a bounce buffer. */
+long console_write_user(uint64_t ubuf, uint64_t len)
+{
+    char chunk[256];
+    if (len > SYSCALL_IO_MAX)
+        return -EINVAL;
+    if (!user_range_ok(ubuf, len))
+        return -EFAULT;
+    for (uint64_t done = 0; done < len;) {
+        size_t n = (size_t)MIN(len - done, sizeof(chunk));
+        if (copy_from_user(chunk, ubuf + done, n) < 0)
+            return done ? (long)done : -EFAULT;
+        console_write(chunk, n);
+        done += n;
+    }
+    return (long)len;
+}
+
+long sys_cwrite(struct trap_frame *tf, uint64_t ubuf, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    return console_write_user(ubuf, len);
+}
