@@ -127,9 +127,10 @@ long sys_spawn(struct trap_frame *tf, uint64_t upath, uint64_t uargv, uint64_t a
 
 long sys_wait(struct trap_frame *tf, uint64_t pid, uint64_t ustatus, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-    int status;
-    /* Check the status pointer first: a bad one must not cost the child. */
-    if (ustatus && !user_range_ok(ustatus, sizeof(int)))
+    int status = 0;
+    /* Check the status pointer is writable first (by writing it): a bad
+     * one must fail the call without costing the child. */
+    if (ustatus && copy_to_user(ustatus, &status, sizeof(status)) < 0)
         return -EFAULT;
     int r = process_wait(process_current(), (int)pid, &status);
     if (r < 0)
