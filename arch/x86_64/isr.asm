@@ -7,6 +7,7 @@
 ; base is live, and swap it back on the way out.
 
 bits 64
+%include "arch/x86_64/trapframe.inc"
 section .text
 extern trap_dispatch
 global isr_stub_table
@@ -40,42 +41,14 @@ isr_common:
     jz .kernel_entry
     swapgs
 .kernel_entry:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    TRAPFRAME_PUSH_REGS
     cld
     mov rdi, rsp
     call trap_dispatch
 ; Also the path by which new threads and user processes first reach their
 ; context: RSP must point at a struct trap_frame.
 trap_return:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    TRAPFRAME_POP_REGS
     test qword [rsp + 24], 3
     jz .kernel_exit
     swapgs

@@ -27,6 +27,8 @@
 #define PTE_U       (1ull << 2)
 #define PTE_PWT     (1ull << 3)
 #define PTE_PCD     (1ull << 4)
+#define PTE_A       (1ull << 5)
+#define PTE_D       (1ull << 6)
 #define PTE_PS      (1ull << 7)
 #define PTE_NX      (1ull << 63)
 #define PTE_ADDR    0x000FFFFFFFFFF000ull
@@ -382,7 +384,15 @@ static int walk_leaf_inside(struct pt *pt, uint64_t va, uint64_t lo, uint64_t la
     }
 }
 
-int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
+/* Called for each present leaf fully inside the range being visited. */
+typedef void (*leaf_visit_fn)(struct pt *pt, struct walk *w, uint64_t va,
+                              struct tlb_batch *tlb, void *arg);
+
+/* Visit every present leaf in [va, va+len), splitting large leaves that
+ * stick out of it, then apply the TLB invalidations the visits collected.
+ * The shared loop of unmap and protect; same failure rule as theirs. */
+static int range_for_each_leaf(struct pt *pt, uint64_t va, uint64_t len,
+                               leaf_visit_fn fn, void *arg)
 {
     struct tlb_batch tlb = { .pt = pt };
     uint64_t last;
@@ -398,14 +408,8 @@ int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, voi
             err = r;
             break;
         }
-        if (r == 0) {
-            uint64_t e = *w.pte;
-            walk_clear(pt, &w, cur);
-            pt->mapped[w.level]--;
-            tlb_batch_add(&tlb, cur);
-            if (fn)
-                fn(cur, leaf_addr(e, w.level), level_size(w.level), arg);
-        }
+        if (r == 0)
+            fn(pt, &w, cur, &tlb, arg);
         if (next <= cur)
             break;      /* wrapped past the top of the address space */
         cur = next;
@@ -414,36 +418,43 @@ int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, voi
     return err;
 }
 
+struct unmap_ctx {
+    pt_unmap_fn fn;
+    void *arg;
+};
+
+static void leaf_unmap(struct pt *pt, struct walk *w, uint64_t va, struct tlb_batch *tlb, void *arg)
+{
+    struct unmap_ctx *c = arg;
+    uint64_t e = *w->pte;
+    walk_clear(pt, w, va);
+    pt->mapped[w->level]--;
+    tlb_batch_add(tlb, va);
+    if (c->fn)
+        c->fn(va, leaf_addr(e, w->level), level_size(w->level), c->arg);
+}
+
+int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
+{
+    struct unmap_ctx c = { fn, arg };
+    return range_for_each_leaf(pt, va, len, leaf_unmap, &c);
+}
+
+static void leaf_protect(struct pt *pt, struct walk *w, uint64_t va, struct tlb_batch *tlb, void *arg)
+{
+    uint32_t flags = *(uint32_t *)arg;
+    uint64_t e = *w->pte;
+    /* Keep Accessed/Dirty: they record what happened, not what is allowed. */
+    uint64_t ne = leaf_addr(e, w->level) | pte_flags_of(flags, w->level) | (e & (PTE_A | PTE_D));
+    if (ne != e) {
+        *w->pte = ne;
+        tlb_batch_add(tlb, va);
+    }
+}
+
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags)
 {
-    struct tlb_batch tlb = { .pt = pt };
-    uint64_t last;
-    int err = range_check(va, len, &last);
-    if (err)
-        return err < 0 ? err : 0;
-
-    for (uint64_t cur = va; cur <= last;) {
-        struct walk w;
-        int r = walk_leaf_inside(pt, cur, va, last, &w);
-        uint64_t next = ALIGN_DOWN(cur, level_size(w.level)) + level_size(w.level);
-        if (r < 0) {
-            err = r;
-            break;
-        }
-        if (r == 0) {
-            uint64_t e = *w.pte;
-            uint64_t ne = leaf_addr(e, w.level) | pte_flags_of(flags, w.level);
-            if (ne != (e & ~(1ull << 5 | 1ull << 6))) {    /* ignore A and D */
-                *w.pte = ne;
-                tlb_batch_add(&tlb, cur);
-            }
-        }
-        if (next <= cur)
-            break;
-        cur = next;
-    }
-    tlb_batch_flush(&tlb);
-    return err;
+    return range_for_each_leaf(pt, va, len, leaf_protect, &flags);
 }
 
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)

@@ -9,6 +9,7 @@
 ; sigreturn, so rcx and r11 matter) by the interrupt path's iretq.
 
 bits 64
+%include "arch/x86_64/trapframe.inc"
 section .text
 
 SEL_UCODE       equ 0x28
@@ -33,42 +34,14 @@ syscall_entry:
     push rcx                        ; rip
     push qword 0                    ; error code
     push qword VEC_SYSCALL_INSN     ; vector
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    TRAPFRAME_PUSH_REGS
     xor ebp, ebp                    ; backtraces stop at the user boundary
     mov rdi, rsp
     call syscall_dispatch           ; enables interrupts while it works
     cli
     test eax, eax
     jnz trap_return                 ; full restore through iretq
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    TRAPFRAME_POP_REGS
     add rsp, 16                     ; vector, error code
     mov rcx, [rsp]                  ; user rip
     mov r11, [rsp + 16]             ; user rflags

@@ -158,14 +158,26 @@ fail_remove:
     return err;
 }
 
-static int paging_remove_region(struct aspace *as, uint64_t va)
+/* The region starting exactly at va, if it may be changed: 0, -ENOENT, or
+ * -EPERM for a pinned region. */
+static int region_find_unpinned(struct paging_aspace *pa, uint64_t va, struct rmap_node **out)
 {
-    struct paging_aspace *pa = to_paging(as);
     struct rmap_node *n = rmap_find_start(&pa->map, va);
     if (!n)
         return -ENOENT;
     if (n->region.flags & REGION_PIN)
         return -EPERM;
+    *out = n;
+    return 0;
+}
+
+static int paging_remove_region(struct aspace *as, uint64_t va)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n;
+    int err = region_find_unpinned(pa, va, &n);
+    if (err)
+        return err;
     region_drop(n, pa);
     rmap_remove(&pa->map, n);
     return 0;
@@ -174,11 +186,10 @@ static int paging_remove_region(struct aspace *as, uint64_t va)
 static int paging_move_region(struct aspace *as, uint64_t va, uint64_t new_pa)
 {
     struct paging_aspace *pa = to_paging(as);
-    struct rmap_node *n = rmap_find_start(&pa->map, va);
-    if (!n)
-        return -ENOENT;
-    if (n->region.flags & REGION_PIN)
-        return -EPERM;
+    struct rmap_node *n;
+    int err = region_find_unpinned(pa, va, &n);
+    if (err)
+        return err;
     if (pager_of(&n->region) != &pager_phys || new_pa + n->region.len < new_pa)
         return -EINVAL;
 
@@ -187,7 +198,7 @@ static int paging_move_region(struct aspace *as, uint64_t va, uint64_t new_pa)
     struct region moved = n->region;
     moved.pa_start = new_pa;
     region_unmap(pa, &n->region);
-    int err = rmap_change(&pa->map, n, &moved);
+    err = rmap_change(&pa->map, n, &moved);
     if (err)
         panic("%s: rmap_change of an unchanged range failed: %d", __func__, err);
     if (moved.flags & REGION_EAGER)
