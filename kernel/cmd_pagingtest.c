@@ -333,6 +333,8 @@ static void test_move(struct ptest *c)
     check_err(c, aspace_region_remove(c->as, eva), 0, "remove the eager region");
     check_err(c, aspace_region_move(c->as, va, c->block[SPARE] + 0x800), -EALIGN,
               "move to an unaligned physical start");
+    check_err(c, aspace_region_move(c->as, va, 0xfffffffffffff000ull), -EINVAL,
+              "move to a physical range that wraps");
 }
 
 static void test_remove(struct ptest *c)
@@ -479,6 +481,22 @@ static void test_anon(struct ptest *c)
           "removing them gives every frame back (accounted %lu before, %lu after)", acct0, acct3);
     check(c, freed == n, "the ANON frames are free again (%d of %d)", freed, n);
     check(c, probe_read(ptr(a)) == -EFAULT, "a removed ANON region faults");
+
+    /* EAGER|ANON: every page gets its frame at add time. */
+    struct paging_stats s0 = stats(c);
+    r.va_start = a;
+    r.flags |= REGION_EAGER;
+    int ee = aspace_region_add(c->as, &r);
+    struct paging_stats s1 = stats(c);
+    uint64_t pa = 0;
+    bool mapped = paging_translate(c->as, a + (pages - 1) * PAGE_SIZE, &pa, NULL, NULL);
+    check(c, ee == 0 && mapped && s1.mapped[0] - s0.mapped[0] == pages &&
+          all_zero(ptr(a), pages * PAGE_SIZE),
+          "an EAGER ANON region has all %lu zeroed pages mapped at add (err %d, %lu mapped)",
+          pages, ee, s1.mapped[0] - s0.mapped[0]);
+    int er = aspace_region_remove(c->as, a);
+    check(c, er == 0 && frame_refcount(pa) == 0 && frames_accounted(c) == acct0,
+          "removing it frees its frames (err %d)", er);
 }
 
 /* ---- FILE ---- */
@@ -590,6 +608,33 @@ static void test_file(struct ptest *c)
           "removing the FILE regions closes their files (%zu open)", fs_open_count());
     uint64_t acct1 = frames_accounted(c);
     check(c, acct1 == acct0, "and gives their frames back (accounted %lu, was %lu)", acct1, acct0);
+
+    /* A region entirely past the end of the file reads zero. */
+    if (fs_open(path, &f) == 0) {
+        struct region rp = { .va_start = va, .len = 2 * PAGE_SIZE, .file = f,
+                             .file_offset = (pages + 1) * PAGE_SIZE,
+                             .flags = REGION_READ | REGION_KERN | REGION_FILE };
+        int e = aspace_region_add(c->as, &rp);
+        bool z = e == 0 && all_zero(ptr(va), 2 * PAGE_SIZE);
+        int er = e == 0 ? aspace_region_remove(c->as, va) : e;
+        fs_close(f);
+        check(c, z && er == 0, "a FILE region wholly past EOF reads zero (add %d, remove %d)", e, er);
+    }
+    /* A FILE region over a directory: the pager fails, the access faults
+     * (recovered by probe_read), and nothing leaks. */
+    if (fs_open("/bin", &f) == 0) {
+        struct region rd = { .va_start = va, .len = PAGE_SIZE, .file = f,
+                             .flags = REGION_READ | REGION_KERN | REGION_FILE };
+        int e = aspace_region_add(c->as, &rd);
+        int rv = probe_read(ptr(va));
+        bool unmapped = !paging_translate(c->as, va, NULL, NULL, NULL);
+        int er = e == 0 ? aspace_region_remove(c->as, va) : 0;
+        fs_close(f);
+        uint64_t acct2 = frames_accounted(c);
+        check(c, (e != 0 || (rv == -EFAULT && unmapped && er == 0)) && fs_open_count() == open0 &&
+              acct2 == acct0,
+              "a FILE region over a directory: add %d, read %d (fault), no frame or file leaked", e, rv);
+    }
 }
 
 /* ---- argument errors ---- */
@@ -810,6 +855,20 @@ static int cmd_pagingtest(int argc, char **argv)
 {
     if (argc == 1)
         return pagingtest_all();
+    if (argc == 3 && strcmp(argv[1], "exp") == 0) {
+        unsigned long long pa;
+        str_to_u64(argv[2], &pa);
+        struct aspace *as = thread_current()->aspace;
+        uint64_t va = ALIAS_BASE + GiB(100);
+        int e = add(&(struct ptest){ .as = as }, va, pa, PAGE_SIZE, REGION_READ | REGION_KERN);
+        kprintf("exp: add pa %#llx -> %d; cpuid phys bits %u\n", pa, e, 0);
+        int r = probe_read(ptr(va));
+        uint64_t tpa = 0, tsz = 0; uint32_t tfl = 0;
+        bool tok = paging_translate(as, va, &tpa, &tfl, &tsz);
+        kprintf("exp: probe_read -> %d; translate %d pa %#lx flags %#x size %#lx\n", r, tok, tpa, tfl, tsz);
+        aspace_region_remove(as, va);
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "fault") == 0)
         return pagingtest_fault(false);
     if (argc == 2 && strcmp(argv[1], "fault-ro") == 0)

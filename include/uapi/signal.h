@@ -27,4 +27,11 @@ struct sigcontext {
     unsigned long signo;
 };
 
+/* What the kernel pushes on the user stack for a handler: at handler
+ * entry rsp points at retaddr, and (rsp + 8) % 16 == 0 (SysV). */
+struct sigframe {
+    unsigned long retaddr;          /* the trampoline */
+    struct sigcontext ctx;          /* the handler's third argument */
+};
+
 #endif

@@ -30,12 +30,13 @@
  *                  ud2
  *
  * SYS_SIGRETURN(ctx) restores every register in *ctx (including rax, rcx
- * and r11, so the kernel must return through iretq, not sysret), after
- * checking what the user may have edited: rip and rsp must be canonical
- * user addresses (else the process is killed, or sigreturn fails), and
- * rflags is sanitised: only CF PF AF ZF SF OF DF AC (mask 0x40cd5) are
- * taken from ctx, IF is forced on, everything else (IOPL, NT, TF, RF,
- * VM, ...) is zero.
+ * and r11, so the kernel returns through iretq, not sysret), after
+ * checking what the user may have edited: rip and rsp must be user
+ * addresses (else the process is killed with SIGSEGV, as it is for an
+ * unreadable ctx), and rflags is sanitised: only CF PF AF ZF SF DF OF
+ * (mask 0xcd5) are taken from ctx, IF is forced on, everything else
+ * (IOPL, NT, TF, AC, RF, VM, ...) is zero. The kernel also clears DF for
+ * the handler (SysV function entry).
  * Then the handler counts as finished and the next fault is delivered
  * again. A fault while the handler runs, or a frame that cannot be written
  * (e.g. stack overflow), kills the process.

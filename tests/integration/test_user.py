@@ -1,0 +1,285 @@
+"""User processes from the root shell: `urun` starts /init, which greets and
+runs the user shell (/sh, prompt 'user# '); the programs in /bin; `urun
+PATH` straight from the root shell; errors; `ps` and the free frame count
+once every process has ended; `pagingtest` after user processes ran.
+
+Every test ends with check_alive(): QEMU still running, no panic, the root
+shell answering."""
+
+import glob
+import os
+import re
+
+from harness import (ROOT, ROOT_PROMPT, USER_PROMPT, TestFailure,
+                     check_contains, check_match, check_not_contains)
+
+GREETING = ['Hello from userspace!',
+            "[init] starting shell (/sh). Run the 'help' program for help"]
+URUN_TIMEOUT = 60           # generous: TCG
+
+
+# ---- helpers (test_hostile.py has the same ones) -----------------------------
+
+def user_programs():
+    """The names the initrd's /bin holds: every user/bin/*.c but init (which
+    the Makefile moves to /init)."""
+    names = [os.path.basename(p)[:-2] for p in glob.glob(os.path.join(ROOT, 'user', 'bin', '*.c'))]
+    return sorted(n for n in names if n != 'init')
+
+
+def free_frames(m):
+    """The free frame count from the root shell's `mem`."""
+    out = m.cmd('mem')
+    f = re.search(r'frames:.*?\bfree\s+(\d+)', out)
+    if not f:
+        raise TestFailure(f"mem output has no 'frames: ... free N':\n{out}")
+    return int(f.group(1)), out
+
+
+def enter_user(m):
+    """`urun` from the root shell: exactly the two greeting lines, then the
+    user prompt. Switches m.prompt to the user prompt."""
+    m.sendline('urun')
+    m.expect('\n')                      # the root shell's echo of the line
+    m.prompt = USER_PROMPT
+    try:
+        out = m.wait_prompt(URUN_TIMEOUT)
+    except TestFailure:
+        m.prompt = ROOT_PROMPT
+        raise
+    lines = [l for l in out.split('\n') if l.strip()]
+    if lines != GREETING:
+        raise TestFailure('urun printed, before the first user prompt:\n'
+                          + out + '\nexpected exactly:\n' + '\n'.join(GREETING))
+
+
+def leave_user(m, line='exit'):
+    """Type `exit` at the user prompt; the root prompt must come back. Returns
+    what was printed in between (urun's report of /init's status)."""
+    m.prompt = ROOT_PROMPT
+    return m.cmd(line, timeout=URUN_TIMEOUT)
+
+
+def ucmd(m, line, timeout=URUN_TIMEOUT):
+    """A command at the user prompt."""
+    return m.cmd(line, timeout=timeout)
+
+
+def check_no_processes(m):
+    """`ps` lists no process (just the header)."""
+    out = m.cmd('ps')
+    lines = [l for l in out.split('\n') if l.strip()]
+    if not lines or 'PID' not in lines[0]:
+        raise TestFailure(f'ps printed no header:\n{out}')
+    if len(lines) > 1:
+        raise TestFailure('ps lists processes after every one ended:\n' + out)
+
+
+def check_alive(m):
+    """QEMU still runs, nothing panicked, the root shell answers."""
+    if m.proc.poll() is not None:
+        m.fail(f'QEMU exited (status {m.proc.returncode})')
+    check_not_contains(m.output, 'PANIC', 'serial output')
+    check_contains(m.cmd('help'), 'urun', 'root shell help (is the root shell alive?)')
+
+
+def check_frames(m, before, before_out):
+    after, after_out = free_frames(m)
+    if after != before:
+        raise TestFailure(f'free frames {before} before urun, {after} after every '
+                          f'process ended ({after - before:+d}):\n'
+                          f'--- before ---\n{before_out}--- after ---\n{after_out}')
+
+
+# ---- the user shell --------------------------------------------------------------
+
+def test_user_shell_programs(m):
+    enter_user(m)
+
+    out = ucmd(m, 'help')
+    check_contains(out, 'Programs in /bin', 'help program')
+    for name in user_programs():
+        check_match(out, r'(?m)^\s+' + re.escape(name) + r'\s', f'help program ({name})')
+    check_not_contains(out, 'sh: help', 'help program')
+
+    out = ucmd(m, 'hello')
+    check_contains(out, 'Hello, world!', 'hello')
+    check_match(out, r'hello: my pid is \d+\n', 'hello')
+
+    out = ucmd(m, 'echo a b c')
+    if out != 'a b c\n':
+        raise TestFailure(f"echo a b c printed {out!r}, expected 'a b c\\n'")
+    out = ucmd(m, 'echo')
+    if out != '\n':
+        raise TestFailure(f"echo (no arguments) printed {out!r}, expected an empty line")
+
+    out = ucmd(m, 'cat /etc/motd')
+    check_contains(out, 'Welcome to Strata', 'cat /etc/motd')
+    check_not_contains(out, 'sh: cat', 'cat /etc/motd')
+
+    out = ucmd(m, 'ls /')
+    for entry in ['bin/', 'etc/', 'init', 'sh']:
+        check_match(out, r'(?m)^\s*\d+\s+' + re.escape(entry) + r'$', f'ls / ({entry})')
+
+    out = ucmd(m, 'ls /bin')
+    for name in user_programs():
+        mm = check_match(out, r'(?m)^\s*(\d+)\s+' + re.escape(name) + r'$', f'ls /bin ({name})')
+        if int(mm.group(1)) == 0:
+            raise TestFailure(f'ls /bin shows {name} with size 0:\n{out}')
+
+    out = ucmd(m, 'args a "b c" ""')
+    want = 'argc=4\nargv[0]="args"\nargv[1]="a"\nargv[2]="b c"\nargv[3]=""\nargv[argc]=NULL\n'
+    if out != want:
+        raise TestFailure(f'args a "b c" "" printed:\n{out}\nexpected:\n{want}')
+
+    out = ucmd(m, '/bin/hello')             # a path instead of a name
+    check_contains(out, 'Hello, world!', '/bin/hello')
+
+    out = leave_user(m)
+    if out.strip():
+        raise TestFailure(f'urun printed after a clean exit:\n{out}')
+    check_alive(m)
+
+
+def test_user_shell_errors(m):
+    enter_user(m)
+
+    out = ucmd(m, 'nosuchprogram')
+    check_contains(out, 'sh: nosuchprogram: command not found', 'unknown program')
+    out = ucmd(m, '/no/such/path')
+    check_contains(out, 'command not found', 'unknown path')
+    out = ucmd(m, '/etc/motd')
+    check_match(out, r'sh: /etc/motd: .*(?i:exec format|not an ELF)', 'running a text file')
+
+    out = ucmd(m, 'cat /nonexistent')
+    check_match(out, r'(?i)cat: /nonexistent: no such file', 'cat of a missing file')
+    check_contains(out, 'sh: cat: exit status 1', 'cat of a missing file')
+    out = ucmd(m, 'ls /nonexistent')
+    check_match(out, r'(?i)ls: /nonexistent: no such file', 'ls of a missing directory')
+
+    out = ucmd(m, 'exitcode 5')
+    check_contains(out, 'sh: exitcode: exit status 5', 'exitcode 5')
+    out = ucmd(m, 'exitcode 0')
+    if out.strip():
+        raise TestFailure(f'exitcode 0 printed {out!r}')
+
+    out = ucmd(m, 'echo "unterminated')
+    check_contains(out, 'unterminated quote', 'unterminated quote')
+
+    # The shell still works after all that.
+    check_contains(ucmd(m, 'echo still here'), 'still here', 'echo after the errors')
+
+    out = leave_user(m, 'exit 7')           # /init passes the shell's status on
+    check_match(out, r'urun: /init \(pid \d+\) exited with status 7', 'exit 7')
+    check_no_processes(m)
+    check_alive(m)
+
+
+def test_exit_frees_everything(m):
+    """Free frames before urun == after the user shell exits, with ordinary,
+    killed and memory-hungry programs run in between; ps shows nothing."""
+    check_no_processes(m)
+    before, before_out = free_frames(m)
+    enter_user(m)
+    for line, expect in [('hello', 'Hello, world!'),
+                         ('echo x', 'x'),
+                         ('cat /etc/motd', 'Welcome to Strata'),
+                         ('ls /bin', 'hello'),
+                         ('divzero', 'killed by signal 8'),
+                         ('kernelread', 'killed by signal 11'),
+                         ('hack', 'Hit signal handler due to permission denial'),
+                         ('stackoverflow', 'killed by signal 11'),
+                         ('memtest', 'memtest: ok'),
+                         ('spawnrec 4', 'spawnrec: ok (depth 4)')]:
+        check_contains(ucmd(m, line, timeout=120), expect, line)
+    out = leave_user(m)
+    if out.strip():
+        raise TestFailure(f'urun printed after a clean exit:\n{out}')
+    check_no_processes(m)
+    check_frames(m, before, before_out)
+
+    # A second session: nothing left over from the first gets in the way.
+    enter_user(m)
+    check_contains(ucmd(m, 'hello'), 'Hello, world!', 'hello in a second session')
+    leave_user(m)
+    check_frames(m, before, before_out)
+    check_alive(m)
+
+
+# ---- urun from the root shell ---------------------------------------------------
+
+def test_urun_direct(m):
+    before, before_out = free_frames(m)
+
+    out = m.cmd('urun /bin/hello', timeout=URUN_TIMEOUT)
+    check_contains(out, 'Hello, world!', 'urun /bin/hello')
+    check_match(out, r'hello: my pid is \d+', 'urun /bin/hello')
+    check_not_contains(out, 'urun:', 'urun /bin/hello (exit status 0: no report)')
+
+    out = m.cmd('urun /bin/echo x y', timeout=URUN_TIMEOUT)
+    if out != 'x y\n':
+        raise TestFailure(f"urun /bin/echo x y printed {out!r}, expected 'x y\\n'")
+
+    out = m.cmd('urun /bin/exitcode 3', timeout=URUN_TIMEOUT)
+    check_match(out, r'urun: /bin/exitcode \(pid \d+\) exited with status 3', 'urun exitcode 3')
+
+    out = m.cmd('urun /bin/divzero', timeout=URUN_TIMEOUT)
+    check_match(out, r'\[pid \d+\] divzero killed by SIGFPE \(8\)', 'urun /bin/divzero')
+    check_match(out, r'urun: /bin/divzero \(pid \d+\) was killed by signal 8', 'urun /bin/divzero')
+
+    out = m.cmd('urun /nonexistent', timeout=URUN_TIMEOUT)
+    check_match(out, r'(?i)urun: /nonexistent: no such file or directory', 'urun /nonexistent')
+
+    out = m.cmd('urun /etc/motd', timeout=URUN_TIMEOUT)
+    check_match(out, r'(?i)not an ELF', 'urun /etc/motd (reason)')
+    check_match(out, r'(?i)urun: /etc/motd: exec format error', 'urun /etc/motd')
+
+    out = m.cmd('urun /bin', timeout=URUN_TIMEOUT)
+    check_match(out, r'urun: /bin: \S', 'urun /bin (a directory)')
+    check_not_contains(out, 'killed', 'urun /bin')
+
+    out = m.cmd('urun /etc', timeout=URUN_TIMEOUT)
+    check_match(out, r'urun: /etc: \S', 'urun /etc (a directory)')
+
+    # The root shell goes on: commands work, nothing is left running.
+    check_contains(m.cmd('cat /etc/motd'), 'Welcome to Strata', 'root shell cat')
+    check_no_processes(m)
+    check_frames(m, before, before_out)
+    check_alive(m)
+
+
+def test_urun_matches_root_shell(m):
+    """The user programs show the same initrd as the root shell."""
+    root_ls = m.cmd('ls /')
+    root_ls_bin = m.cmd('ls /bin')
+    root_motd = m.cmd('cat /etc/motd')
+    enter_user(m)
+    for line, root in [('ls /', root_ls), ('ls /bin', root_ls_bin),
+                       ('cat /etc/motd', root_motd)]:
+        out = ucmd(m, line)
+        if out.strip() != root.strip():
+            raise TestFailure(f'{line!r} differs between the root shell and the user '
+                              f'shell:\n--- root ---\n{root}--- user ---\n{out}')
+    leave_user(m)
+    check_alive(m)
+
+
+def test_pagingtest_after_user_processes(m):
+    """pagingtest (if this kernel has it) still passes once user processes
+    have run and ended."""
+    if not re.search(r'(?m)^\s*pagingtest\b', m.cmd('help')):
+        return                              # no such command: nothing to check
+    check_contains(m.cmd('urun /bin/hello', timeout=URUN_TIMEOUT), 'Hello, world!',
+                   'urun /bin/hello')
+    enter_user(m)
+    check_contains(ucmd(m, 'memtest', timeout=120), 'memtest: ok', 'memtest')
+    leave_user(m)
+    out = m.cmd('pagingtest', timeout=120)
+    mm = check_match(out, r'pagingtest: (\d+) passed, (\d+) failed', 'pagingtest summary')
+    fails = [l for l in out.split('\n') if re.match(r'\s*FAIL', l)]
+    if int(mm.group(2)) != 0 or fails:
+        raise TestFailure('pagingtest failed after user processes ran:\n' + '\n'.join(fails)
+                          + '\n' + mm.group(0))
+    if int(mm.group(1)) == 0:
+        raise TestFailure(f'pagingtest ran no checks:\n{out}')
+    check_alive(m)
