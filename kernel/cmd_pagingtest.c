@@ -862,7 +862,7 @@ static int cmd_pagingtest(int argc, char **argv)
         uint64_t va = ALIAS_BASE + GiB(100);
         int e = add(&(struct ptest){ .as = as }, va, pa, PAGE_SIZE, REGION_READ | REGION_KERN);
         kprintf("exp: add pa %#llx -> %d; cpuid phys bits %u\n", pa, e, 0);
-        int r = probe_read(ptr(va));
+        int r = pa > 0xffffffffffff ? *(volatile uint8_t *)ptr(va) : probe_read(ptr(va));
         uint64_t tpa = 0, tsz = 0; uint32_t tfl = 0;
         bool tok = paging_translate(as, va, &tpa, &tfl, &tsz);
         kprintf("exp: probe_read -> %d; translate %d pa %#lx flags %#x size %#lx\n", r, tok, tpa, tfl, tsz);

@@ -50,15 +50,16 @@ static void frame_from_sigcontext(struct trap_frame *tf, const struct sigcontext
  * user stack cannot take it (e.g. it overflowed into the guard page). */
 static int signal_deliver(struct process *p, struct trap_frame *tf, int signo, uint64_t addr)
 {
-    struct sigcontext c;
-    sigcontext_from_frame(&c, tf);
-    c.fault_addr = addr;
-    c.signo = (unsigned long)signo;
+    struct sigframe f;
+    f.retaddr = p->sig_trampoline;
+    sigcontext_from_frame(&f.ctx, tf);
+    f.ctx.fault_addr = addr;
+    f.ctx.signo = (unsigned long)signo;
 
-    uint64_t ctx = ALIGN_DOWN(tf->rsp - RED_ZONE - sizeof(c), 16);
-    uint64_t sp = ctx - 8;      /* the return address: the trampoline */
-    if (tf->rsp < USER_START || copy_to_user(ctx, &c, sizeof(c)) < 0 ||
-        copy_to_user(sp, &p->sig_trampoline, 8) < 0)
+    /* Below the red zone, with the context 16-byte aligned. */
+    uint64_t ctx = ALIGN_DOWN(tf->rsp - RED_ZONE - sizeof(f.ctx), 16);
+    uint64_t sp = ctx - offsetof(struct sigframe, ctx);
+    if (tf->rsp < USER_START || copy_to_user(sp, &f, sizeof(f)) < 0)
         return -EFAULT;
     tf->rip = p->sig_handler;
     tf->rsp = sp;
