@@ -5,7 +5,7 @@
  *
  *   pagingtest            every check below; one PASS/FAIL line each, then
  *                         "pagingtest: N passed, N failed"
- *   pagingtest fault      a kernel thread in a paging address space reads an
+ *   pagingtest fault      (kernel/pagingtest_fault.c) a kernel thread in a paging address space reads an
  *                         address no region covers: the kernel must print
  *                         its fault report and panic
  *   pagingtest fault-ro   same, writing to a read-only region
@@ -786,89 +786,13 @@ static int pagingtest_all(void)
     return c.failed ? -EIO : 0;
 }
 
-/* ---- deliberate kernel faults ---- */
-
-#define FAULT_VA_NONE   0x00007f0000000000ull   /* no region covers it */
-
-struct fault_job {
-    struct aspace *as;
-    uint64_t va;
-    bool write;
-};
-
-static __attribute__((noinline)) void pagingtest_fault_touch(uint64_t va, bool write)
-{
-    if (write)
-        *(volatile uint8_t *)va = 0x42;
-    else
-        (void)*(volatile uint8_t *)va;
-}
-
-static void *pagingtest_fault_thread(void *arg)
-{
-    struct fault_job *j = arg;
-    struct aspace *prev = thread_current()->aspace;
-    int err = aspace_thread_move(j->as);
-    if (err) {
-        kprintf("pagingtest: cannot enter '%s': %s\n", j->as->name, errstr(err));
-        return NULL;
-    }
-    kprintf("pagingtest: kernel thread %s %#lx in address space '%s'\n",
-            j->write ? "writing to" : "reading", j->va, j->as->name);
-    pagingtest_fault_touch(j->va, j->write);
-    kprintf("pagingtest: FAIL: the access did not fault\n");
-    aspace_thread_move(prev);
-    return NULL;
-}
-
-static int pagingtest_fault(bool readonly)
-{
-    struct fault_job j = { .va = FAULT_VA_NONE, .write = readonly };
-    struct thread *t;
-    uint64_t frame = 0;
-    int err = shell_aspace_create("kfault", &j.as);
-    if (err) {
-        kprintf("pagingtest: cannot create address space 'kfault': %s\n", errstr(err));
-        return err;
-    }
-    if (readonly) {
-        frame = frame_alloc(FRAME_ZERO);
-        j.va = ALIAS_BASE + GiB(64);
-        struct region r = phys_region(j.va, frame, PAGE_SIZE, REGION_READ | REGION_KERN);
-        err = frame ? aspace_region_add(j.as, &r) : -ENOMEM;
-    }
-    if (!err)
-        err = thread_create("kfault", pagingtest_fault_thread, &j, THREAD_JOINABLE, &t);
-    if (err) {
-        kprintf("pagingtest: cannot set up the fault: %s\n", errstr(err));
-    } else {
-        thread_join(t, NULL);   /* only returns if the access did not fault */
-        err = -EIO;
-    }
-    aspace_destroy(j.as);
-    if (frame)
-        frame_unref(frame);
-    return err;
-}
+/* pagingtest fault|fault-ro: kernel/pagingtest_fault.c */
+int pagingtest_fault(bool readonly);
 
 static int cmd_pagingtest(int argc, char **argv)
 {
     if (argc == 1)
         return pagingtest_all();
-    if (argc == 3 && strcmp(argv[1], "exp") == 0) {
-        unsigned long long pa;
-        str_to_u64(argv[2], &pa);
-        struct aspace *as = thread_current()->aspace;
-        uint64_t va = ALIAS_BASE + GiB(100);
-        int e = add(&(struct ptest){ .as = as }, va, pa, PAGE_SIZE, REGION_READ | REGION_KERN);
-        kprintf("exp: add pa %#llx -> %d; cpuid phys bits %u\n", pa, e, 0);
-        int r = pa > 0xffffffffffff ? *(volatile uint8_t *)ptr(va) : probe_read(ptr(va));
-        uint64_t tpa = 0, tsz = 0; uint32_t tfl = 0;
-        bool tok = paging_translate(as, va, &tpa, &tfl, &tsz);
-        kprintf("exp: probe_read -> %d; translate %d pa %#lx flags %#x size %#lx\n", r, tok, tpa, tfl, tsz);
-        aspace_region_remove(as, va);
-        return 0;
-    }
     if (argc == 2 && strcmp(argv[1], "fault") == 0)
         return pagingtest_fault(false);
     if (argc == 2 && strcmp(argv[1], "fault-ro") == 0)

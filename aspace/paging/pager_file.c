@@ -8,11 +8,12 @@
 #include "pager.h"
 #include <frame.h>
 #include <fs.h>
+#include <string.h>
 #include <uapi/errno.h>
 
 static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size)
 {
-    uint64_t f = frame_alloc(FRAME_ZERO);
+    uint64_t f = frame_alloc(FRAME_NONE);     /* only the tail is zeroed below */
     if (!f)
         return -ENOMEM;
     uint64_t k = va - r->va_start;          /* offset of this page in the region */
@@ -24,6 +25,7 @@ static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t
         frame_unref(f);
         return (int)n;
     }
+    memset((uint8_t *)phys_to_virt(f) + n, 0, PAGE_SIZE - (uint64_t)n);
     *pa = f;
     *size = PAGE_SIZE;
     return 0;
