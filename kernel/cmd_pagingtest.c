@@ -5,10 +5,11 @@
  *
  *   pagingtest            every check below; one PASS/FAIL line each, then
  *                         "pagingtest: N passed, N failed"
- *   pagingtest fault      (kernel/pagingtest_fault.c) a kernel thread in a paging address space reads an
- *                         address no region covers: the kernel must print
- *                         its fault report and panic
+ *   pagingtest fault      a kernel thread in a paging address space reads
+ *                         an address no region covers: the kernel must
+ *                         print its fault report and panic
  *   pagingtest fault-ro   same, writing to a read-only region
+ *                         (both in kernel/pagingtest_fault.c)
  *
  * Memory written through test mappings is always memory the test owns
  * (frames from frame_alloc_contig filled with a pattern, ANON and FILE
@@ -53,7 +54,16 @@
 #define TEST_NAME       "pagingtest"
 
 /* Roles of some of the sixteen small regions. */
-enum { R_MOVE = 0, R_REMOVE = 1, R_PIN = 2, R_RO = 3, R_NX = 4, R_OVERLAP = 5 };
+enum { R_MOVE = 0, R_REMOVE = 1, R_PIN = 2, R_RO = 3, R_NX = 4, R_OVERLAP = 5,
+       R_REMOVE_ALL = 10, R_PROTECT_ALL = 11 };
+
+/* Regions the first comparison leaves alone, so that only the page or two
+ * their own tests touch are in the TLB: changing them takes invlpg, while
+ * changing a fully touched region (128 pages) takes a CR3 reload. */
+static bool lightly_touched(int i)
+{
+    return i == R_REMOVE || i == R_RO || i == R_NX;
+}
 
 struct ptest {
     int passed, failed;
@@ -267,11 +277,16 @@ static void test_compare(struct ptest *c)
     check(c, ok && pa == MiB(1) && size == want,
           "the lazy alias was filled on fault with a %lu KiB page (pa %#lx)", size >> 10, pa);
 
-    int good = 0;
-    for (int i = 0; i < NSMALL; i++)
+    int good = 0, want_good = 0;
+    for (int i = 0; i < NSMALL; i++) {
+        if (lightly_touched(i))
+            continue;
+        want_good++;
         if (memcmp(ptr(va_small(c, i)), phys_to_virt(c->block[i]), SMALL_LEN) == 0)
             good++;
-    check(c, good == NSMALL, "each small region shows its own pattern block (%d of %d)", good, NSMALL);
+    }
+    check(c, good == want_good, "each small region shows its own pattern block (%d of %d checked whole)",
+          good, want_good);
     ok = paging_translate(c->as, va_small(c, 7) + PAGE_SIZE + 8, &pa, NULL, &size);
     check(c, ok && pa == c->block[7] + PAGE_SIZE + 8 && size == PAGE_SIZE,
           "512 KiB regions are filled with 4 KiB pages (pa %#lx, %lu KiB)", pa, size >> 10);
@@ -340,15 +355,30 @@ static void test_move(struct ptest *c)
 static void test_remove(struct ptest *c)
 {
     uint64_t va = va_small(c, R_REMOVE);
+    struct paging_stats s0 = stats(c);
     bool irq = irq_save();
     int r0 = probe_read(ptr(va + 2 * PAGE_SIZE));
     int err = aspace_region_remove(c->as, va);
     int r1 = probe_read(ptr(va + 2 * PAGE_SIZE));
     int r2 = probe_read(ptr(va + SMALL_LEN - 1));
     irq_restore(irq);
-    check_err(c, err, 0, "remove a region");
-    check(c, r0 >= 0 && r1 == -EFAULT && r2 == -EFAULT,
-          "reads fault after the remove (before %d, after %d, %d)", r0, r1, r2);
+    struct paging_stats s1 = stats(c);
+    check_err(c, err, 0, "remove a region (one page in the TLB)");
+    check(c, r0 >= 0 && r1 == -EFAULT && r2 == -EFAULT && s1.invlpgs > s0.invlpgs,
+          "reads fault after the remove (before %d, after %d, %d; %lu invlpg)", r0, r1, r2,
+          s1.invlpgs - s0.invlpgs);
+
+    uint64_t vall = va_small(c, R_REMOVE_ALL);
+    irq = irq_save();
+    int same = memcmp(ptr(vall), phys_to_virt(c->block[R_REMOVE_ALL]), SMALL_LEN);
+    err = aspace_region_remove(c->as, vall);
+    r1 = probe_read(ptr(vall));
+    r2 = probe_read(ptr(vall + SMALL_LEN - 1));
+    irq_restore(irq);
+    struct paging_stats s2 = stats(c);
+    check(c, same == 0 && err == 0 && r1 == -EFAULT && r2 == -EFAULT &&
+          s2.full_flushes > s1.full_flushes,
+          "remove a region with all 128 pages in the TLB: reads fault (err %d, %d, %d)", err, r1, r2);
     struct region found;
     check(c, !paging_translate(c->as, va + 2 * PAGE_SIZE, NULL, NULL, NULL) &&
           paging_region_find(c->as, va, &found) == -ENOENT,
@@ -397,6 +427,23 @@ static void test_readonly(struct ptest *c)
     paging_translate(c->as, va, NULL, &fl, NULL);
     check(c, !(fl & PT_WRITE), "the page-table entry is read-only (flags %#x)", fl);
     *ident = orig;
+
+    /* Same with every page of a region writable in the TLB. */
+    uint64_t vall = va_small(c, R_PROTECT_ALL);
+    const uint8_t *pall = phys_to_virt(c->block[R_PROTECT_ALL]);
+    int wrote = 0;
+    irq = irq_save();
+    for (uint64_t i = 0; i < SMALL_PAGES; i++)
+        wrote += probe_write(ptr(vall + i * PAGE_SIZE), pall[i * PAGE_SIZE]) == 0;
+    int e3 = aspace_region_protect(c->as, vall, REGION_READ);
+    int w3 = probe_write(ptr(vall), pall[0]);
+    int w4 = probe_write(ptr(vall + SMALL_LEN - PAGE_SIZE), pall[SMALL_LEN - PAGE_SIZE]);
+    int e4 = aspace_region_protect(c->as, vall, REGION_READ | REGION_WRITE);
+    int w5 = probe_write(ptr(vall), pall[0]);
+    irq_restore(irq);
+    check(c, wrote == (int)SMALL_PAGES && e3 == 0 && w3 == -EFAULT && w4 == -EFAULT && e4 == 0 && w5 == 0,
+          "protect -WRITE with all 128 pages writable in the TLB: writes fault (%d, %d), "
+          "and work again after +WRITE (%d)", w3, w4, w5);
 }
 
 static void test_nx(struct ptest *c)

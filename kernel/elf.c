@@ -67,8 +67,9 @@ int elf_segments_check(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, uint64_t file
             return refuse(why, "segment file size larger than memory size");
         if (!range_within(p->p_offset, p->p_filesz, file_size))
             return refuse(why, "segment outside the file");
-        if (p->p_vaddr < lo || p->p_vaddr >= hi || p->p_memsz > hi - p->p_vaddr ||
-            hi - p->p_vaddr - p->p_memsz < ELF_PAGE - 1)
+        /* Against the page-aligned top, so the page-rounded end fits too. */
+        uint64_t hi_page = hi & ~(ELF_PAGE - 1);
+        if (p->p_vaddr < lo || p->p_vaddr >= hi_page || p->p_memsz > hi_page - p->p_vaddr)
             return refuse(why, "segment outside the user address range");
         if ((p->p_vaddr ^ p->p_offset) & (ELF_PAGE - 1))
             return refuse(why, "segment offset and address not congruent modulo the page size");

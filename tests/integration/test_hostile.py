@@ -16,7 +16,6 @@ its documented outcome, the kernel survives, and every frame comes back.
 Several programs share one boot; each check names the command, and the
 serial log of a failing boot stays in build/test-logs/."""
 
-import glob
 import os
 import re
 
@@ -196,12 +195,8 @@ def printed_address(out, regex, line):
 
 def test_killed_by_signal(m):
     def body():
-        pids = []
-
         def killed(*a, **kw):
-            out = check_killed(m, *a, **kw)
-            pids.append(int(KILLED_RE.search(out).group(1)))
-            return out
+            return check_killed(m, *a, **kw)
 
         killed('divzero', SIGFPE, 'divzero: dividing by zero', reason='divide')
         killed('illegal', SIGILL, 'illegal: executing ud2', reason='invalid opcode')
@@ -236,19 +231,13 @@ def test_killed_by_signal(m):
         # handler run and exit 0 instead).
         out = run(m, 'stackoverflow handler')
         if 'stackoverflow: handler ran' not in out:
-            out = check_killed(m, 'stackoverflow handler', SIGSEGV, 'stackoverflow: recursing',
-                               va=guard, out=out)
-            pids.append(int(KILLED_RE.search(out).group(1)))
+            check_killed(m, 'stackoverflow handler', SIGSEGV, 'stackoverflow: recursing',
+                         va=guard, out=out)
 
-        # Each kill took out a different process, and only that one: the
-        # shell still runs programs.
-        if len(set(pids)) != len(pids):
-            raise TestFailure(f'the same pid was killed twice: {pids}')
-        out = run(m, 'hello')
-        expect(out, 'Hello, world!', 'hello')
-        pid = int(check_match(out, r'my pid is (\d+)', 'hello').group(1))
-        if pid in pids:
-            raise TestFailure(f'hello got pid {pid}, one of the killed ones {pids}')
+        # Each kill took out only the program (one kill line each, checked
+        # above): the shell still runs programs, and leave_user() checks that
+        # neither it nor /init was killed.
+        expect(run(m, 'hello'), 'Hello, world!', 'hello after the kills')
 
     session(m, body)
 
@@ -407,21 +396,18 @@ def test_process_exhaustion(m):
         out = run(m, line, timeout=600)
         kills = KILLED_RE.findall(out)
         if 'spawnrec: ok (depth 5000)' in out:
-            outcome = 'complete'
+            pass                            # all 5000 levels
         elif re.search(r'spawnrec: spawn at depth \d+ failed: \S', out):
-            outcome = 'spawn failed'
             expect(out, 'sh: spawnrec: exit status 3', line)
             if kills:
                 raise TestFailure(f'{what}: a process was killed as well:\n{out[-3000:]}')
         else:
-            outcome = 'out of frames'
             faults = FAULT_RE.findall(out)
             if len(kills) != 1 or len(faults) != 1 or 'no free frame' not in faults[0][3]:
                 raise TestFailure(f'{what}: neither a clean spawn failure nor one process '
                                   f'killed for want of a frame:\n{out[-3000:]}')
             check_match(out, r'spawnrec: child at depth \d+ killed by signal 11', what)
             expect(out, 'sh: spawnrec: exit status 4', line)
-        print(f'spawnrec 5000: {outcome}')
         expect(run(m, 'hello'), 'Hello, world!', 'hello after exhaustion')
         expect(run(m, 'spawnrec -w 16'), 'spawnrec: wide ok (16 children)',
                'spawnrec -w 16 after exhaustion')

@@ -1,0 +1,136 @@
+"""Address spaces from the shell: `asis`, `ases`, the `aspacetest`
+self-test of the registry and wrapper errors, and nested shells (naming,
+depth limit, errors)."""
+
+import re
+
+from harness import (ROOT_PROMPT, TestFailure, check_contains, check_match,
+                     check_not_contains)
+
+
+def cmd_at(m, line, prompt, timeout=30):
+    """m.cmd(line), waiting for `prompt` after it (e.g. a nested shell's)."""
+    old = m.prompt
+    m.prompt = prompt
+    try:
+        return m.cmd(line, timeout)
+    finally:
+        m.prompt = old
+
+
+def aspace_names(out):
+    return re.findall(r"(?m)^aspace \d+ '([^']*)'", out)
+
+
+def test_asis(m):
+    out = m.cmd('asis')
+    check_match(out, r'(?m)^base\s+granularity 0x40000000, alignment 0x40000000, '
+                r'1 instance\(s\), singleton$', 'asis: base')
+    check_match(out, r'(?m)^paging\s+granularity 0x1000, alignment 0x1000, '
+                r'1 instance\(s\)$', 'asis: paging')
+    check_contains(out, 'none (fixed map)', 'asis: base regions')
+
+
+def test_asis_counts_instances(m):
+    cmd_at(m, 'shell', 'shell1> ')
+    out = cmd_at(m, 'asis', 'shell1> ')
+    check_match(out, r'(?m)^paging\s+granularity 0x1000, alignment 0x1000, 2 instance\(s\)$',
+                'asis in a nested shell')
+    cmd_at(m, 'exit', ROOT_PROMPT)
+    check_match(m.cmd('asis'), r'(?m)^paging\s.*, 1 instance\(s\)$', 'asis after exit')
+
+
+def test_ases(m):
+    out = m.cmd('ases')
+    check_match(out, r"(?m)^aspace 0 'boot' \(impl base\): \d+ thread\(s\)$", 'ases: boot')
+    check_match(out, r"(?m)^aspace \d+ 'root' \(impl paging\): 1 thread\(s\), loaded$", 'ases: root')
+    check_not_contains(out, "  thread ", 'ases without detail')
+    if aspace_names(out) != ['boot', 'root']:
+        raise TestFailure(f"ases should list exactly boot and root:\n{out}")
+
+
+def test_ases_detail(m):
+    out = m.cmd('ases detail')
+    check_match(out, r"thread 1 'main' running", 'ases detail')
+    check_match(out, r"thread \d+ 'idle' (runnable|running)", 'ases detail')
+    check_match(out, r'identity map \[0, 0x[0-9a-f]+\) rwx kernel-only', 'ases detail: boot')
+    check_match(out, r'2 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
+    check_match(out, r'faults filled: \d+ phys, \d+ anon, \d+ file', 'ases detail: root')
+
+
+def test_ases_bad_argument(m):
+    check_contains(m.cmd('ases bogus'), 'usage: ases [detail]', 'ases bogus')
+    check_contains(m.cmd('ases detail extra'), 'root', 'ases detail extra')
+
+
+def test_aspacetest_passes(m):
+    out = m.cmd('aspacetest', 120)
+    s = check_match(out, r'(?m)^aspacetest: (\d+) passed, (\d+) failed$', 'aspacetest output')
+    fails = [l for l in out.split('\n') if l.lstrip().startswith('FAIL')]
+    if int(s.group(2)) or fails:
+        raise TestFailure('aspacetest failed:\n' + out)
+    npass = len([l for l in out.split('\n') if l.startswith('  PASS: ')])
+    if npass != int(s.group(1)) or npass < 25:
+        raise TestFailure(f'aspacetest: {s.group(1)} passed, {npass} PASS lines:\n{out}')
+    for needle in ['unknown implementation -> -2',
+                   "second instance of singleton 'base' -> -16",
+                   'name of an existing address space -> -17',
+                   'add a region to \'boot\' -> -95',
+                   "destroy 'boot' -> -1",
+                   'destroy it while a thread is inside -> -16',
+                   '32-character name (too long) -> -22']:
+        check_contains(out, needle, 'aspacetest output')
+    # Nothing the test created is left behind.
+    if aspace_names(m.cmd('ases')) != ['boot', 'root']:
+        raise TestFailure('aspacetest left address spaces behind:\n' + m.cmd('ases'))
+
+
+def test_aspacetest_usage(m):
+    check_contains(m.cmd('aspacetest now'), 'usage: aspacetest', 'aspacetest now')
+
+
+def test_shell_named(m):
+    out = cmd_at(m, 'shell foo', 'foo> ')
+    check_contains(out, "nested shell in address space 'foo'", 'shell foo')
+    names = aspace_names(cmd_at(m, 'ases', 'foo> '))
+    if 'foo' not in names:
+        raise TestFailure(f"ases in shell foo lacks 'foo': {names}")
+    cmd_at(m, 'exit', ROOT_PROMPT)
+    if 'foo' in aspace_names(m.cmd('ases')):
+        raise TestFailure("'foo' still listed after exit")
+
+
+def test_shell_depth_limit(m):
+    cmd_at(m, 'shell', 'shell1> ')
+    cmd_at(m, 'shell', 'shell2> ')
+    cmd_at(m, 'shell', 'shell3> ')
+    names = aspace_names(cmd_at(m, 'ases', 'shell3> '))
+    if names != ['boot', 'root', 'shell1', 'shell2', 'shell3']:
+        raise TestFailure(f'three nested shells should give five address spaces: {names}')
+    out = cmd_at(m, 'shell', 'shell3> ')
+    check_contains(out, 'too deeply nested (max 3)', 'a fourth nested shell')
+    check_contains(cmd_at(m, 'help', 'shell3> '), 'exit', 'help in shell3')
+    cmd_at(m, 'exit', 'shell2> ')
+    cmd_at(m, 'exit', 'shell1> ')
+    cmd_at(m, 'exit', ROOT_PROMPT)
+    out = m.cmd('ases')
+    if aspace_names(out) != ['boot', 'root']:
+        raise TestFailure('nested shells left address spaces behind:\n' + out)
+    # The depth counter went back down: nesting works again.
+    cmd_at(m, 'shell', 'shell4> ')
+    cmd_at(m, 'exit', ROOT_PROMPT)
+
+
+def test_shell_name_errors(m):
+    out = m.cmd('shell ' + 'x' * 40)
+    check_contains(out, 'name too long (max 31 characters)', 'shell <40 characters>')
+    out = m.cmd('shell root')
+    check_contains(out, "cannot create address space 'root': already exists", 'shell root')
+    out = m.cmd('shell a b')
+    check_contains(out, 'usage: shell [name]', 'shell a b')
+    if aspace_names(m.cmd('ases')) != ['boot', 'root']:
+        raise TestFailure('a failed shell left an address space behind')
+    # The longest name that fits still works.
+    name = 'y' * 31
+    cmd_at(m, 'shell ' + name, name + '> ')
+    cmd_at(m, 'exit', ROOT_PROMPT)
