@@ -13,6 +13,7 @@
 #include <string.h>
 #include <log.h>
 #include <errstr.h>
+#include <argv.h>
 #include <uapi/errno.h>
 
 #define HISTORY_SIZE 16
@@ -227,40 +228,10 @@ static bool line_read(struct line_editor *ed, const char *prompt)
 
 /* ---- parsing and dispatch ---- */
 
-/* Split line in place into argv (double quotes group words). Returns argc,
- * or -E2BIG with too many words, -EINVAL for an unterminated quote. */
-static int line_split(char *line, char **argv)
-{
-    int argc = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            return argc;
-        if (argc == SHELL_MAX_ARGS)
-            return -E2BIG;
-        if (*p == '"') {
-            argv[argc++] = ++p;
-            while (*p && *p != '"')
-                p++;
-            if (!*p)
-                return -EINVAL;
-        } else {
-            argv[argc++] = p;
-            while (*p && *p != ' ' && *p != '\t')
-                p++;
-            if (!*p)
-                return argc;
-        }
-        *p++ = '\0';
-    }
-}
-
 int shell_run_line(char *line)
 {
     char *argv[SHELL_MAX_ARGS + 1];
-    int argc = line_split(line, argv);
+    int argc = argv_split(line, argv, SHELL_MAX_ARGS);
     if (argc == -E2BIG) {
         kprintf("shell: too many arguments (max %d)\n", SHELL_MAX_ARGS);
         return argc;
@@ -271,7 +242,6 @@ int shell_run_line(char *line)
     }
     if (argc == 0)
         return 0;
-    argv[argc] = NULL;
     const struct shell_cmd *cmd = shell_cmd_find(argv[0]);
     if (!cmd) {
         kprintf("unknown command '%s' (try 'help')\n", argv[0]);

@@ -31,7 +31,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
                 -z noexecstack --build-id=none --orphan-handling=error \
                 -T user/user.ld
 
-USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/fmt.c kernel/string.c kernel/errstr.c
+USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/fmt.c kernel/string.c kernel/errstr.c kernel/argv.c
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OUT)/obj/%.o,$(filter-out user/lib/crt0.c,$(USER_LIB_SRC)))
 USER_CRT0    := $(USER_OUT)/obj/user/lib/crt0.o
 USER_LIB     := $(USER_OUT)/libstrata.a

@@ -10,40 +10,11 @@
  *     sh: NAME: ERROR                 (spawn failed for another reason)
  */
 #include <ulib.h>
+#include <argv.h>
 
 #define LINE_MAX    256
 #define MAX_WORDS   32      /* more than spawn accepts: the kernel says E2BIG */
 #define PROMPT      "user# "
-
-/* Split line in place. Returns the word count, -E2BIG with too many words,
- * -EINVAL for an unterminated quote. */
-static int split(char *line, char **argv)
-{
-    int argc = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            return argc;
-        if (argc == MAX_WORDS)
-            return -E2BIG;
-        if (*p == '"') {
-            argv[argc++] = ++p;
-            while (*p && *p != '"')
-                p++;
-            if (!*p)
-                return -EINVAL;
-        } else {
-            argv[argc++] = p;
-            while (*p && *p != ' ' && *p != '\t')
-                p++;
-            if (!*p)
-                return argc;
-        }
-        *p++ = '\0';
-    }
-}
 
 static void run(int argc, char **argv)
 {
@@ -97,7 +68,7 @@ int main(int argc, char **argv)
             printf("sh: cannot read the console: %s\n", errstr((int)n));
             return 1;
         }
-        int nw = split(line, words);
+        int nw = argv_split(line, words, MAX_WORDS);
         if (nw == -E2BIG) {
             printf("sh: too many words (max %d)\n", MAX_WORDS);
             continue;
@@ -108,7 +79,6 @@ int main(int argc, char **argv)
         }
         if (nw == 0)
             continue;
-        words[nw] = NULL;
         if (strcmp(words[0], "exit") == 0) {
             long code = 0;
             if (nw > 1 && parse_long(words[1], &code) < 0) {
