@@ -14,6 +14,7 @@
 #include <string.h>
 #include <panic.h>
 #include <log.h>
+#include <pt.h>
 #include <uapi/errno.h>
 
 extern const struct aspace_impl *const __aspace_impls_start[], *const __aspace_impls_end[];
@@ -197,8 +198,8 @@ int aspace_region_add(struct aspace *as, const struct region *r)
     if (file && (!r->file || !IS_ALIGNED(r->file_offset, 4096)))
         return -EINVAL;
     if (!anon && !file) {
-        if (r->pa_start + r->len < r->pa_start)
-            return -EINVAL;
+        if (r->pa_start + r->len < r->pa_start || r->pa_start + r->len > pt_phys_limit())
+            return -EINVAL;     /* wraps, or beyond what the CPU can address */
         if (!IS_ALIGNED(r->pa_start, as->impl->alignment))
             return -EALIGN;
     }
@@ -239,6 +240,8 @@ int aspace_region_move(struct aspace *as, uint64_t va, uint64_t new_pa)
         return -ENONCANON;
     if (!IS_ALIGNED(new_pa, as->impl->alignment))
         return -EALIGN;
+    if (new_pa >= pt_phys_limit())
+        return -EINVAL;     /* the slot checks new_pa + len against it too */
     return ASPACE_REGION_CALL(as, move_region, va, new_pa);
 }
 

@@ -47,6 +47,9 @@ struct pt {
 uint32_t pt_sizes_supported(void);
 /* Whether leaf entries can carry NX (EFER.NXE was enabled at boot). */
 bool pt_nx_enabled(void);
+/* First physical address the CPU cannot address (CPUID 0x80000008): an
+ * entry pointing at or above it has reserved bits set. */
+uint64_t pt_phys_limit(void);
 
 /* Allocate an empty tree. 0 or -ENOMEM. */
 int pt_create(struct pt *pt);

@@ -1,4 +1,4 @@
-/* Shell commands about address spaces: asis, ases, shell, aspacetest. */
+/* Shell commands about address spaces: asis, ases, shell. */
 #include <shell.h>
 #include <aspace.h>
 #include <thread.h>
@@ -18,14 +18,17 @@ static void impl_count(struct aspace *as, void *arg)
 static void impl_print(const struct aspace_impl *impl, void *arg)
 {
     struct { const struct aspace_impl *impl; int n; } c = { impl, 0 };
-    char fl[16];
+    uint32_t sf = impl->supported_flags;
+    char kinds[64];
     aspace_for_each(impl_count, &c);
+    snprintf(kinds, sizeof(kinds), "%s%s%s%s%s%s", sf & REGION_WRITE ? "write " : "",
+             sf & REGION_EXEC ? "exec " : "", sf & REGION_PIN ? "pin " : "",
+             sf & REGION_EAGER ? "eager+lazy " : "", sf & REGION_ANON ? "anon " : "",
+             sf & REGION_FILE ? "file" : "");
     kprintf("%-8s granularity %#lx, alignment %#lx, %d instance(s)%s\n", impl->name,
             impl->granularity, impl->alignment, c.n,
             impl->impl_flags & ASPACE_IMPL_SINGLETON ? ", singleton" : "");
-    kprintf("         regions: %s; %s\n",
-            impl->supported_flags ? region_flags_str(impl->supported_flags, fl) : "none (fixed map)",
-            impl->description);
+    kprintf("         regions: %s; %s\n", sf ? kinds : "none (fixed map)", impl->description);
 }
 
 static int cmd_asis(int argc, char **argv)

@@ -7,6 +7,7 @@
  */
 #include <shell.h>
 #include <aspace.h>
+#include <pt.h>
 #include <frame.h>
 #include <heap.h>
 #include <thread.h>
@@ -155,6 +156,15 @@ static void test_busy(struct counts *c)
     check(c, s.stage == 1 && s.err == 0 && s.as->nthreads == 1,
           "a thread moved into it (%d thread(s))", s.as->nthreads);
     check_err(c, aspace_destroy(s.as), -EBUSY, "destroy it while a thread is inside");
+    /* A physical range the CPU cannot address would make a malformed entry. */
+    struct region far = { .va_start = GiB(64), .pa_start = ALIGN_DOWN(pt_phys_limit(), PAGE_SIZE),
+                          .len = PAGE_SIZE, .flags = REGION_READ | REGION_KERN };
+    check_err(c, aspace_region_add(s.as, &far), -EINVAL,
+              "add a region beyond the CPU's physical address limit");
+    far.pa_start = 0;
+    check_err(c, aspace_region_add(s.as, &far), 0, "add a small physical region");
+    check_err(c, aspace_region_move(s.as, far.va_start, pt_phys_limit()), -EINVAL,
+              "move it beyond the physical address limit");
     check(c, aspace_find("astest-busy") == s.as, "it is still registered");
     s.stage = 2;
     thread_join(t, NULL);

@@ -55,7 +55,18 @@ static uint64_t leaf_addr(uint64_t e, int level)
 #ifdef HOST_TEST
 uint32_t pt_sizes_supported(void) { return PT_SIZE_ALL; }
 bool pt_nx_enabled(void) { return true; }
+uint64_t pt_phys_limit(void) { return 1ull << 52; }
 #else
+uint64_t pt_phys_limit(void)
+{
+    uint32_t a, b, c, d;
+    cpuid(0x80000000, 0, &a, &b, &c, &d);
+    if (a < 0x80000008)
+        return 1ull << 36;      /* the architectural minimum with PAE */
+    cpuid(0x80000008, 0, &a, &b, &c, &d);
+    return 1ull << (a & 0xFF);
+}
+
 extern uint8_t boot_nx_enabled;
 
 uint32_t pt_sizes_supported(void)
@@ -337,8 +348,7 @@ int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
     int r = range_check(va, len, &last);
     if (r)
         return r < 0 ? r : 0;
-    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa ||
-        ((pa + len - 1) & ~PTE_ADDR & ~(PAGE_SIZE - 1)))
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa || pa + len - 1 >= pt_phys_limit())
         return -EINVAL;
     sizes &= pt_sizes_supported();
     uint64_t off = 0;

@@ -22,6 +22,7 @@
 #include <heap.h>
 #include <log.h>
 #include <panic.h>
+#include <arch/trap.h>
 #include <uapi/errno.h>
 #include <paging.h>
 #include "pager.h"
@@ -190,7 +191,8 @@ static int paging_move_region(struct aspace *as, uint64_t va, uint64_t new_pa)
     int err = region_find_unpinned(pa, va, &n);
     if (err)
         return err;
-    if (pager_of(&n->region) != &pager_phys || new_pa + n->region.len < new_pa)
+    if (pager_of(&n->region) != &pager_phys || new_pa + n->region.len < new_pa ||
+        new_pa + n->region.len > pt_phys_limit())
         return -EINVAL;
 
     /* Drop the old translation first (with TLB invalidation), then point
@@ -253,6 +255,12 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
         f->reason = "general protection (not a paging fault)";
         return FAULT_SIGNAL;
     }
+    if (f->error_code & PF_RSVD) {
+        /* We wrote an entry the CPU considers malformed: retrying would
+         * fault forever. */
+        f->reason = "reserved bit set in a page-table entry";
+        return FAULT_KERNEL_BUG;
+    }
     bool irq = spin_lock_irqsave(&as->lock);
     struct rmap_node *n = rmap_lookup(&pa->map, f->address);
     if (!n) {
@@ -272,7 +280,9 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
          * state) or it disagrees with the region: then we are broken. */
         uint32_t flags;
         pt_query(&pa->pt, f->address, NULL, &flags, NULL);
-        if (flags == pt_flags_of(&n->region)) {
+        /* Without NX every entry reads back as executable. */
+        uint32_t mask = pt_nx_enabled() ? ~0u : ~(uint32_t)PT_EXEC;
+        if ((flags & mask) == (pt_flags_of(&n->region) & mask)) {
             resp = FAULT_RESOLVED;
         } else {
             f->reason = "page-table entry disagrees with its region";
