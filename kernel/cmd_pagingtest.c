@@ -29,6 +29,7 @@
  *   SLOT(n), n >= 1        one GiB each for the ANON, FILE, large-page... tests
  */
 #include <shell.h>
+#include <selftest.h>
 #include <aspace.h>
 #include <paging.h>
 #include <pt.h>
@@ -66,35 +67,11 @@ static bool lightly_touched(int i)
 }
 
 struct ptest {
-    int passed, failed;
+    struct selftest st;
     struct aspace *as;
     uint64_t kmap;                  /* kernel_map_size() */
     uint64_t block[NBLOCKS];        /* physical starts of the pattern blocks */
 };
-
-static void check(struct ptest *c, bool ok, const char *fmt, ...) __printf(3, 4);
-static void check(struct ptest *c, bool ok, const char *fmt, ...)
-{
-    char buf[240];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    kprintf("  %s: %s\n", ok ? "PASS" : "FAIL", buf);
-    if (ok)
-        c->passed++;
-    else
-        c->failed++;
-}
-
-/* One check that an operation returned `want`. */
-static void check_err(struct ptest *c, int got, int want, const char *what)
-{
-    if (got == want)
-        check(c, true, "%s -> %d (%s)", what, got, errstr(got));
-    else
-        check(c, false, "%s -> %d (%s), expected %d (%s)", what, got, errstr(got), want, errstr(want));
-}
 
 static uint64_t va_small(const struct ptest *c, int i)
 {
@@ -192,11 +169,11 @@ static void blocks_free(struct ptest *c)
 static void test_big_regions(struct ptest *c)
 {
     uint64_t k = c->kmap;
-    check_err(c, add(c, 0, 0, k, REGION_READ | REGION_WRITE | REGION_EXEC | REGION_PIN |
+    selftest_check_err(&c->st, add(c, 0, 0, k, REGION_READ | REGION_WRITE | REGION_EXEC | REGION_PIN |
                      REGION_KERN | REGION_EAGER), 0, "add eager identity map [0, K) rwx pinned");
-    check_err(c, add(c, k, 0, k, REGION_READ | REGION_WRITE | REGION_KERN | REGION_EAGER), 0,
+    selftest_check_err(&c->st, add(c, k, 0, k, REGION_READ | REGION_WRITE | REGION_KERN | REGION_EAGER), 0,
               "add eager alias [K, 2K) -> pa 0");
-    check_err(c, add(c, ALIAS_BASE, 0, k, REGION_READ | REGION_WRITE | REGION_KERN), 0,
+    selftest_check_err(&c->st, add(c, ALIAS_BASE, 0, k, REGION_READ | REGION_WRITE | REGION_KERN), 0,
               "add lazy alias at 0xffff800000000000 -> pa 0");
 
     /* Large pages: two eager K-byte regions at 1 GiB-aligned addresses. */
@@ -205,36 +182,36 @@ static void test_big_regions(struct ptest *c)
     kprintf("  (K = %lu GiB; page tables: %lu table pages, leaves %lu x 4K, %lu x 2M, %lu x 1G)\n",
             g, st.table_pages, st.mapped[0], st.mapped[1], st.mapped[2]);
     if (pt_sizes_supported() & PT_SIZE_1G)
-        check(c, st.mapped[2] == 2 * g && st.mapped[1] == 0 && st.mapped[0] == 0 &&
+        selftest_check(&c->st, st.mapped[2] == 2 * g && st.mapped[1] == 0 && st.mapped[0] == 0 &&
               st.table_pages <= 3,
               "the two eager maps use %lu x 1 GiB leaves and %lu table pages (want %lu, <= 3)",
               st.mapped[2], st.table_pages, 2 * g);
     else
-        check(c, st.mapped[1] == 2 * g * 512 && st.mapped[0] == 0 && st.table_pages <= 2 + 2 * g,
+        selftest_check(&c->st, st.mapped[1] == 2 * g * 512 && st.mapped[0] == 0 && st.table_pages <= 2 + 2 * g,
               "no 1 GiB pages: the eager maps use %lu x 2 MiB leaves, %lu table pages",
               st.mapped[1], st.table_pages);
     uint64_t pa = 0, size = 0;
     uint32_t fl = 0;
     bool ok = paging_translate(c->as, MiB(1) + 0x123, &pa, &fl, &size);
     uint64_t want = (pt_sizes_supported() & PT_SIZE_1G) ? GiB(1) : MiB(2);
-    check(c, ok && pa == MiB(1) + 0x123 && size == want && (fl & PT_WRITE) && (fl & PT_EXEC) &&
+    selftest_check(&c->st, ok && pa == MiB(1) + 0x123 && size == want && (fl & PT_WRITE) && (fl & PT_EXEC) &&
           !(fl & PT_USER),
           "translate 0x100123 -> pa %#lx, %lu KiB page, flags %#x (kernel rwx)", pa, size >> 10, fl);
     ok = paging_translate(c->as, k + MiB(1), &pa, &fl, &size);
-    check(c, ok && pa == MiB(1) && size == want && !(fl & PT_EXEC) == pt_nx_enabled(),
+    selftest_check(&c->st, ok && pa == MiB(1) && size == want && !(fl & PT_EXEC) == pt_nx_enabled(),
           "translate K+1MiB -> pa %#lx, %lu KiB page, flags %#x", pa, size >> 10, fl);
-    check(c, !paging_translate(c->as, ALIAS_BASE + MiB(1), NULL, NULL, NULL),
+    selftest_check(&c->st, !paging_translate(c->as, ALIAS_BASE + MiB(1), NULL, NULL, NULL),
           "the lazy alias is not mapped before it is touched");
 
     /* Checked before moving in: were the pin ignored, the kernel map would
      * vanish under the running kernel. */
     int err = aspace_region_remove(c->as, 0);
-    check_err(c, err, -EPERM, "remove the pinned kernel map");
+    selftest_check_err(&c->st, err, -EPERM, "remove the pinned kernel map");
     if (err == 0)
         add(c, 0, 0, k, REGION_READ | REGION_WRITE | REGION_EXEC | REGION_PIN | REGION_KERN |
             REGION_EAGER);
     err = aspace_region_move(c->as, 0, GiB(1));
-    check_err(c, err, -EPERM, "move the pinned kernel map");
+    selftest_check_err(&c->st, err, -EPERM, "move the pinned kernel map");
     if (err == 0)
         aspace_region_move(c->as, 0, 0);
 }
@@ -251,25 +228,25 @@ static void test_small_regions(struct ptest *c)
         if (add(c, va_small(c, i), c->block[i], SMALL_LEN, fl) == 0)
             added++;
     }
-    check(c, added == NSMALL, "add sixteen 512 KiB lazy regions (%d added)", added);
+    selftest_check(&c->st, added == NSMALL, "add sixteen 512 KiB lazy regions (%d added)", added);
 
     uint64_t regions = stats(c).regions;
     uint64_t v5 = va_small(c, R_OVERLAP);
-    check_err(c, add(c, v5 + KiB(256), c->block[SPARE], SMALL_LEN, REGION_READ | REGION_KERN),
+    selftest_check_err(&c->st, add(c, v5 + KiB(256), c->block[SPARE], SMALL_LEN, REGION_READ | REGION_KERN),
               -EEXIST, "add overlapping the second half of a region");
-    check_err(c, add(c, v5 - PAGE_SIZE, c->block[SPARE], 2 * PAGE_SIZE, REGION_READ | REGION_KERN),
+    selftest_check_err(&c->st, add(c, v5 - PAGE_SIZE, c->block[SPARE], 2 * PAGE_SIZE, REGION_READ | REGION_KERN),
               -EEXIST, "add overlapping the first page of a region");
-    check_err(c, add(c, v5, c->block[SPARE], MiB(3), REGION_READ | REGION_KERN),
+    selftest_check_err(&c->st, add(c, v5, c->block[SPARE], MiB(3), REGION_READ | REGION_KERN),
               -EEXIST, "add covering three regions");
-    check_err(c, add(c, ALIAS_BASE + GiB(1), 0, PAGE_SIZE, REGION_READ | REGION_KERN),
+    selftest_check_err(&c->st, add(c, ALIAS_BASE + GiB(1), 0, PAGE_SIZE, REGION_READ | REGION_KERN),
               -EEXIST, "add inside the lazy 4 GiB alias");
-    check(c, stats(c).regions == regions, "failed adds leave the region count at %lu (now %lu)",
+    selftest_check(&c->st, stats(c).regions == regions, "failed adds leave the region count at %lu (now %lu)",
           regions, stats(c).regions);
     /* Exactly between two regions (touching both ends) is not an overlap. */
     uint64_t gap = v5 + SMALL_LEN;
-    check_err(c, add(c, gap, c->block[SPARE], MiB(1) - SMALL_LEN, REGION_READ | REGION_KERN), 0,
+    selftest_check_err(&c->st, add(c, gap, c->block[SPARE], MiB(1) - SMALL_LEN, REGION_READ | REGION_KERN), 0,
               "add filling the gap between two regions exactly");
-    check_err(c, aspace_region_remove(c->as, gap), 0, "remove it again");
+    selftest_check_err(&c->st, aspace_region_remove(c->as, gap), 0, "remove it again");
 }
 
 /* ---- views agree ---- */
@@ -281,12 +258,12 @@ static void test_compare(struct ptest *c)
     int lazy = memcmp(low, ptr(ALIAS_BASE + MiB(1)), COMPARE_LEN);
     int eager = memcmp(low, ptr(c->kmap + MiB(1)), COMPARE_LEN);
     irq_restore(irq);
-    check(c, lazy == 0, "identity map and lazy alias agree over 4 MiB at pa 1 MiB");
-    check(c, eager == 0, "identity map and eager alias agree over 4 MiB at pa 1 MiB");
+    selftest_check(&c->st, lazy == 0, "identity map and lazy alias agree over 4 MiB at pa 1 MiB");
+    selftest_check(&c->st, eager == 0, "identity map and eager alias agree over 4 MiB at pa 1 MiB");
     uint64_t pa = 0, size = 0;
     bool ok = paging_translate(c->as, ALIAS_BASE + MiB(1), &pa, NULL, &size);
     uint64_t want = (pt_sizes_supported() & PT_SIZE_1G) ? GiB(1) : MiB(2);
-    check(c, ok && pa == MiB(1) && size == want,
+    selftest_check(&c->st, ok && pa == MiB(1) && size == want,
           "the lazy alias was filled on fault with a %lu KiB page (pa %#lx)", size >> 10, pa);
 
     int good = 0, want_good = 0;
@@ -297,10 +274,10 @@ static void test_compare(struct ptest *c)
         if (memcmp(ptr(va_small(c, i)), phys_to_virt(c->block[i]), SMALL_LEN) == 0)
             good++;
     }
-    check(c, good == want_good, "each small region shows its own pattern block (%d of %d checked whole)",
+    selftest_check(&c->st, good == want_good, "each small region shows its own pattern block (%d of %d checked whole)",
           good, want_good);
     ok = paging_translate(c->as, va_small(c, 7) + PAGE_SIZE + 8, &pa, NULL, &size);
-    check(c, ok && pa == c->block[7] + PAGE_SIZE + 8 && size == PAGE_SIZE,
+    selftest_check(&c->st, ok && pa == c->block[7] + PAGE_SIZE + 8 && size == PAGE_SIZE,
           "512 KiB regions are filled with 4 KiB pages (pa %#lx, %lu KiB)", pa, size >> 10);
 }
 
@@ -322,11 +299,11 @@ static void test_move(struct ptest *c)
     uint64_t after5 = first_qword(va + 5 * PAGE_SIZE);
     irq_restore(irq);
     struct paging_stats s1 = stats(c);
-    check_err(c, err, 0, "move a lazy region to a new physical start");
-    check(c, same == 0 && before == old_w && after == new_w &&
+    selftest_check_err(&c->st, err, 0, "move a lazy region to a new physical start");
+    selftest_check(&c->st, same == 0 && before == old_w && after == new_w &&
           after5 == pattern_word(SPARE, 5 * PAGE_SIZE / 8),
           "after the move the new memory shows, not the old (before %#lx, after %#lx)", before, after);
-    check(c, s1.full_flushes > s0.full_flushes,
+    selftest_check(&c->st, s1.full_flushes > s0.full_flushes,
           "128 stale pages were dropped with a CR3 reload (%lu -> %lu full flushes)",
           s0.full_flushes, s1.full_flushes);
 
@@ -338,16 +315,16 @@ static void test_move(struct ptest *c)
     irq_restore(irq);
     struct paging_stats s2 = stats(c);
     int back = memcmp(ptr(va), phys_to_virt(c->block[R_MOVE]), SMALL_LEN);
-    check(c, err == 0 && new5 == after5 && back0 == old_w &&
+    selftest_check(&c->st, err == 0 && new5 == after5 && back0 == old_w &&
           back5 == pattern_word(R_MOVE, 5 * PAGE_SIZE / 8) && back == 0,
           "move back: the old memory shows again (err %d, %#lx)", err, back0);
-    check(c, s2.invlpgs >= s1.invlpgs + 2 && s2.full_flushes == s1.full_flushes,
+    selftest_check(&c->st, s2.invlpgs >= s1.invlpgs + 2 && s2.full_flushes == s1.full_flushes,
           "the two stale pages were dropped with invlpg (%lu -> %lu invlpg)", s1.invlpgs, s2.invlpgs);
 
     /* An eager region is mapped again at once at its new place. */
     uint64_t eva = va_slot(c, 7);
     err = add(c, eva, c->block[8], SMALL_LEN, REGION_READ | REGION_KERN | REGION_EAGER);
-    check_err(c, err, 0, "add an eager 512 KiB region");
+    selftest_check_err(&c->st, err, 0, "add an eager 512 KiB region");
     irq = irq_save();
     uint64_t w0 = first_qword(eva);
     int merr = aspace_region_move(c->as, eva, c->block[9]);
@@ -355,12 +332,12 @@ static void test_move(struct ptest *c)
     bool mapped = paging_translate(c->as, eva + PAGE_SIZE, &pa, NULL, NULL);
     int cmp = memcmp(ptr(eva), phys_to_virt(c->block[9]), SMALL_LEN);
     irq_restore(irq);
-    check(c, merr == 0 && w0 == pattern_word(8, 0) && mapped && pa == c->block[9] + PAGE_SIZE && cmp == 0,
+    selftest_check(&c->st, merr == 0 && w0 == pattern_word(8, 0) && mapped && pa == c->block[9] + PAGE_SIZE && cmp == 0,
           "moving an eager region maps it again at once (err %d, pa %#lx)", merr, pa);
-    check_err(c, aspace_region_remove(c->as, eva), 0, "remove the eager region");
-    check_err(c, aspace_region_move(c->as, va, c->block[SPARE] + 0x800), -EALIGN,
+    selftest_check_err(&c->st, aspace_region_remove(c->as, eva), 0, "remove the eager region");
+    selftest_check_err(&c->st, aspace_region_move(c->as, va, c->block[SPARE] + 0x800), -EALIGN,
               "move to an unaligned physical start");
-    check_err(c, aspace_region_move(c->as, va, 0xfffffffffffff000ull), -EINVAL,
+    selftest_check_err(&c->st, aspace_region_move(c->as, va, 0xfffffffffffff000ull), -EINVAL,
               "move to a physical range that wraps");
 }
 
@@ -375,8 +352,8 @@ static void test_remove(struct ptest *c)
     int r2 = probe_read(ptr(va + SMALL_LEN - 1));
     irq_restore(irq);
     struct paging_stats s1 = stats(c);
-    check_err(c, err, 0, "remove a region (one page in the TLB)");
-    check(c, r0 >= 0 && r1 == -EFAULT && r2 == -EFAULT && s1.invlpgs > s0.invlpgs,
+    selftest_check_err(&c->st, err, 0, "remove a region (one page in the TLB)");
+    selftest_check(&c->st, r0 >= 0 && r1 == -EFAULT && r2 == -EFAULT && s1.invlpgs > s0.invlpgs,
           "reads fault after the remove (before %d, after %d, %d; %lu invlpg)", r0, r1, r2,
           s1.invlpgs - s0.invlpgs);
 
@@ -388,26 +365,26 @@ static void test_remove(struct ptest *c)
     r2 = probe_read(ptr(vall + SMALL_LEN - 1));
     irq_restore(irq);
     struct paging_stats s2 = stats(c);
-    check(c, same == 0 && err == 0 && r1 == -EFAULT && r2 == -EFAULT &&
+    selftest_check(&c->st, same == 0 && err == 0 && r1 == -EFAULT && r2 == -EFAULT &&
           s2.full_flushes > s1.full_flushes,
           "remove a region with all 128 pages in the TLB: reads fault (err %d, %d, %d)", err, r1, r2);
     struct region found;
-    check(c, !paging_translate(c->as, va + 2 * PAGE_SIZE, NULL, NULL, NULL) &&
+    selftest_check(&c->st, !paging_translate(c->as, va + 2 * PAGE_SIZE, NULL, NULL, NULL) &&
           paging_region_find(c->as, va, &found) == -ENOENT,
           "no translation and no region left at the removed range");
-    check(c, probe_read(ptr(va_small(c, R_REMOVE + 1))) >= 0, "the next region is still readable");
+    selftest_check(&c->st, probe_read(ptr(va_small(c, R_REMOVE + 1))) >= 0, "the next region is still readable");
 }
 
 static void test_pin(struct ptest *c)
 {
     uint64_t va = va_small(c, R_PIN);
-    check_err(c, aspace_region_remove(c->as, va), -EPERM, "remove a pinned region");
-    check_err(c, aspace_region_move(c->as, va, c->block[SPARE]), -EPERM, "move a pinned region");
-    check(c, probe_read(ptr(va)) == (int)(pattern_word(R_PIN, 0) & 0xFF), "the pinned region is still mapped");
-    check_err(c, aspace_region_protect(c->as, va, REGION_READ | REGION_WRITE), 0,
+    selftest_check_err(&c->st, aspace_region_remove(c->as, va), -EPERM, "remove a pinned region");
+    selftest_check_err(&c->st, aspace_region_move(c->as, va, c->block[SPARE]), -EPERM, "move a pinned region");
+    selftest_check(&c->st, probe_read(ptr(va)) == (int)(pattern_word(R_PIN, 0) & 0xFF), "the pinned region is still mapped");
+    selftest_check_err(&c->st, aspace_region_protect(c->as, va, REGION_READ | REGION_WRITE), 0,
               "protect without PIN (unpin)");
-    check_err(c, aspace_region_remove(c->as, va), 0, "remove the unpinned region");
-    check(c, probe_read(ptr(va)) == -EFAULT, "it is gone (read faults)");
+    selftest_check_err(&c->st, aspace_region_remove(c->as, va), 0, "remove the unpinned region");
+    selftest_check(&c->st, probe_read(ptr(va)) == -EFAULT, "it is gone (read faults)");
 }
 
 static void test_readonly(struct ptest *c)
@@ -420,7 +397,7 @@ static void test_readonly(struct ptest *c)
     int rd = probe_read(ptr(va));
     int w0 = probe_write(ptr(va), 0x11);
     irq_restore(irq);
-    check(c, rd == orig && w0 == -EFAULT && *ident == orig,
+    selftest_check(&c->st, rd == orig && w0 == -EFAULT && *ident == orig,
           "write to a read-only region faults (read %d, write %d)", rd, w0);
 
     irq = irq_save();
@@ -430,13 +407,13 @@ static void test_readonly(struct ptest *c)
     int e2 = aspace_region_protect(c->as, va_small(c, R_RO), REGION_READ);
     int w2 = probe_write(ptr(va), 0x33);
     irq_restore(irq);
-    check(c, e1 == 0 && w1 == 0 && seen == 0x22,
+    selftest_check(&c->st, e1 == 0 && w1 == 0 && seen == 0x22,
           "after protect +WRITE the write succeeds (protect %d, write %d, memory %#x)", e1, w1, seen);
-    check(c, e2 == 0 && w2 == -EFAULT && *ident == 0x22,
+    selftest_check(&c->st, e2 == 0 && w2 == -EFAULT && *ident == 0x22,
           "after protect -WRITE it faults again: stale writable TLB entry dropped (write %d)", w2);
     uint32_t fl = 0;
     paging_translate(c->as, va, NULL, &fl, NULL);
-    check(c, !(fl & PT_WRITE), "the page-table entry is read-only (flags %#x)", fl);
+    selftest_check(&c->st, !(fl & PT_WRITE), "the page-table entry is read-only (flags %#x)", fl);
     *ident = orig;
 
     /* Same with every page of a region writable in the TLB. */
@@ -452,7 +429,7 @@ static void test_readonly(struct ptest *c)
     int e4 = aspace_region_protect(c->as, vall, REGION_READ | REGION_WRITE);
     int w5 = probe_write(ptr(vall), pall[0]);
     irq_restore(irq);
-    check(c, wrote == (int)SMALL_PAGES && e3 == 0 && w3 == -EFAULT && w4 == -EFAULT && e4 == 0 && w5 == 0,
+    selftest_check(&c->st, wrote == (int)SMALL_PAGES && e3 == 0 && w3 == -EFAULT && w4 == -EFAULT && e4 == 0 && w5 == 0,
           "protect -WRITE with all 128 pages writable in the TLB: writes fault (%d, %d), "
           "and work again after +WRITE (%d)", w3, w4, w5);
 }
@@ -463,7 +440,7 @@ static void test_nx(struct ptest *c)
     uint64_t rva = va_small(c, R_NX);
     *(volatile uint8_t *)phys_to_virt(c->block[R_NX] + PAGE_SIZE) = 0xC3;      /* ret */
     if (!pt_nx_enabled()) {
-        check(c, true, "no-execute checks skipped: NX is not enabled on this CPU");
+        selftest_check(&c->st, true, "no-execute checks skipped: NX is not enabled on this CPU");
         return;
     }
     bool irq = irq_save();
@@ -474,9 +451,9 @@ static void test_nx(struct ptest *c)
     int e2 = aspace_region_protect(c->as, rva, REGION_READ | REGION_WRITE);
     int x2 = probe_exec(ptr(va));
     irq_restore(irq);
-    check(c, rd == 0xC3 && x0 == -EFAULT, "executing a `ret` in a no-execute region faults (%d)", x0);
-    check(c, e1 == 0 && x1 == 0, "after protect +EXEC it runs (protect %d, exec %d)", e1, x1);
-    check(c, e2 == 0 && x2 == -EFAULT, "after protect -EXEC it faults again (exec %d)", x2);
+    selftest_check(&c->st, rd == 0xC3 && x0 == -EFAULT, "executing a `ret` in a no-execute region faults (%d)", x0);
+    selftest_check(&c->st, e1 == 0 && x1 == 0, "after protect +EXEC it runs (protect %d, exec %d)", e1, x1);
+    selftest_check(&c->st, e2 == 0 && x2 == -EFAULT, "after protect -EXEC it faults again (exec %d)", x2);
 }
 
 /* ---- ANON ---- */
@@ -491,10 +468,10 @@ static void test_anon(struct ptest *c)
     int ea = aspace_region_add(c->as, &r);
     r.va_start = b;
     int eb = aspace_region_add(c->as, &r);
-    check(c, ea == 0 && eb == 0, "add two ANON regions of 4 pages (%d, %d)", ea, eb);
+    selftest_check(&c->st, ea == 0 && eb == 0, "add two ANON regions of 4 pages (%d, %d)", ea, eb);
     if (ea || eb)
         return;
-    check(c, !paging_translate(c->as, a, NULL, NULL, NULL), "ANON pages are not mapped before use");
+    selftest_check(&c->st, !paging_translate(c->as, a, NULL, NULL, NULL), "ANON pages are not mapped before use");
 
     uint64_t acct1 = frames_accounted(c);
     int zero = 0;
@@ -503,9 +480,9 @@ static void test_anon(struct ptest *c)
         zero += all_zero(ptr(b + i * PAGE_SIZE), PAGE_SIZE);
     }
     uint64_t acct2 = frames_accounted(c);
-    check(c, zero == 2 * (int)pages, "every ANON page reads zero on first touch (%d of %lu)",
+    selftest_check(&c->st, zero == 2 * (int)pages, "every ANON page reads zero on first touch (%d of %lu)",
           zero, 2 * pages);
-    check(c, acct1 - acct2 == 2 * pages, "touching them took exactly %lu frames (%lu)",
+    selftest_check(&c->st, acct1 - acct2 == 2 * pages, "touching them took exactly %lu frames (%lu)",
           2 * pages, acct1 - acct2);
 
     memset(ptr(a), 0xA5, PAGE_SIZE);
@@ -514,7 +491,7 @@ static void test_anon(struct ptest *c)
     memset(ptr(b), 0x5B, PAGE_SIZE);
     bool a0_kept = *(volatile uint8_t *)ptr(a + PAGE_SIZE - 1) == 0xA5 &&
                    *(volatile uint8_t *)ptr(a) == 0xA5;
-    check(c, a1_zero && b0_zero && a0_kept,
+    selftest_check(&c->st, a1_zero && b0_zero && a0_kept,
           "writes to one ANON page show in no other page or region");
 
     uint64_t pas[8];
@@ -527,18 +504,18 @@ static void test_anon(struct ptest *c)
         for (int j = i + 1; j < n; j++)
             if (pas[i] == pas[j])
                 distinct = 0;
-    check(c, distinct, "the eight ANON pages have eight different frames");
-    check_err(c, aspace_region_move(c->as, a, c->block[SPARE]), -EINVAL, "move an ANON region");
+    selftest_check(&c->st, distinct, "the eight ANON pages have eight different frames");
+    selftest_check_err(&c->st, aspace_region_move(c->as, a, c->block[SPARE]), -EINVAL, "move an ANON region");
 
     int ra = aspace_region_remove(c->as, a), rb = aspace_region_remove(c->as, b);
     uint64_t acct3 = frames_accounted(c);
     int freed = 0;
     for (int i = 0; i < n; i++)
         freed += frame_refcount(pas[i]) == 0;
-    check(c, ra == 0 && rb == 0 && acct3 == acct0,
+    selftest_check(&c->st, ra == 0 && rb == 0 && acct3 == acct0,
           "removing them gives every frame back (accounted %lu before, %lu after)", acct0, acct3);
-    check(c, freed == n, "the ANON frames are free again (%d of %d)", freed, n);
-    check(c, probe_read(ptr(a)) == -EFAULT, "a removed ANON region faults");
+    selftest_check(&c->st, freed == n, "the ANON frames are free again (%d of %d)", freed, n);
+    selftest_check(&c->st, probe_read(ptr(a)) == -EFAULT, "a removed ANON region faults");
 
     /* EAGER|ANON: every page gets its frame at add time. */
     struct paging_stats s0 = stats(c);
@@ -548,12 +525,12 @@ static void test_anon(struct ptest *c)
     struct paging_stats s1 = stats(c);
     uint64_t pa = 0;
     bool mapped = paging_translate(c->as, a + (pages - 1) * PAGE_SIZE, &pa, NULL, NULL);
-    check(c, ee == 0 && mapped && s1.mapped[0] - s0.mapped[0] == pages &&
+    selftest_check(&c->st, ee == 0 && mapped && s1.mapped[0] - s0.mapped[0] == pages &&
           all_zero(ptr(a), pages * PAGE_SIZE),
           "an EAGER ANON region has all %lu zeroed pages mapped at add (err %d, %lu mapped)",
           pages, ee, s1.mapped[0] - s0.mapped[0]);
     int er = aspace_region_remove(c->as, a);
-    check(c, er == 0 && frame_refcount(pa) == 0 && frames_accounted(c) == acct0,
+    selftest_check(&c->st, er == 0 && frame_refcount(pa) == 0 && frames_accounted(c) == acct0,
           "removing it frees its frames (err %d)", er);
 }
 
@@ -613,7 +590,7 @@ static void test_file(struct ptest *c)
     size_t open0 = fs_open_count();
     uint64_t acct0 = frames_accounted(c);
     if (fs_open(path, &f) < 0 || fs_fstat(f, &st) < 0 || fs_open(path, &g) < 0) {
-        check(c, false, "open %s for the FILE tests", path);
+        selftest_check(&c->st, false, "open %s for the FILE tests", path);
         return;
     }
     uint64_t size = st.size, pages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
@@ -625,47 +602,47 @@ static void test_file(struct ptest *c)
     uint64_t va = va_slot(c, 2), vb = va_slot(c, 3);
     struct region r = { .va_start = va, .len = (pages + 1) * PAGE_SIZE, .file = f,
                         .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_FILE };
-    check_err(c, aspace_region_add(c->as, &r), 0, "add a FILE region: whole file plus one page");
+    selftest_check_err(&c->st, aspace_region_add(c->as, &r), 0, "add a FILE region: whole file plus one page");
     bool offset_test = size > PAGE_SIZE;
     uint64_t bpages = pages - 1;
     if (offset_test) {
         struct region rb = { .va_start = vb, .len = bpages * PAGE_SIZE, .file = f,
                              .file_offset = PAGE_SIZE,
                              .flags = REGION_READ | REGION_KERN | REGION_FILE };
-        check_err(c, aspace_region_add(c->as, &rb), 0, "add a FILE region at file offset 4096");
+        selftest_check_err(&c->st, aspace_region_add(c->as, &rb), 0, "add a FILE region at file offset 4096");
     }
     fs_close(f);
-    check(c, fs_open_count() == open0 + 2 + offset_test,
+    selftest_check(&c->st, fs_open_count() == open0 + 2 + offset_test,
           "each FILE region holds its own open file (%zu open, %zu before)", fs_open_count(), open0);
 
     uint64_t bad = 0;
-    check(c, file_region_matches(g, va, 0, pages, &bad),
+    selftest_check(&c->st, file_region_matches(g, va, 0, pages, &bad),
           "FILE region equals the file page by page, zero past EOF (%lu pages%s%lu)",
           pages, bad ? "; first bad page " : "", bad);
-    check(c, all_zero(ptr(va + pages * PAGE_SIZE), PAGE_SIZE), "the extra page past the file is all zero");
+    selftest_check(&c->st, all_zero(ptr(va + pages * PAGE_SIZE), PAGE_SIZE), "the extra page past the file is all zero");
 
     /* Writes are private to the region. */
     uint8_t b0 = *(volatile uint8_t *)ptr(va), nb = (uint8_t)~b0;
     *(volatile uint8_t *)ptr(va) = nb;
     uint8_t filebyte = 0;
     fs_pread(g, &filebyte, 1, 0);
-    check(c, filebyte == b0 && *(volatile uint8_t *)ptr(va) == nb,
+    selftest_check(&c->st, filebyte == b0 && *(volatile uint8_t *)ptr(va) == nb,
           "a write to a FILE page changes the page, not the file");
-    check_err(c, aspace_region_move(c->as, va, c->block[SPARE]), -EINVAL, "move a FILE region");
+    selftest_check_err(&c->st, aspace_region_move(c->as, va, c->block[SPARE]), -EINVAL, "move a FILE region");
 
     if (offset_test) {
-        check(c, file_region_matches(g, vb, PAGE_SIZE, bpages, &bad),
+        selftest_check(&c->st, file_region_matches(g, vb, PAGE_SIZE, bpages, &bad),
               "the offset region shows the file from offset 4096 (%lu pages%s%lu)", bpages,
               bad ? "; first bad page " : "", bad);
-        check(c, probe_write(ptr(vb), 1) == -EFAULT, "a read-only FILE region refuses writes");
+        selftest_check(&c->st, probe_write(ptr(vb), 1) == -EFAULT, "a read-only FILE region refuses writes");
     }
     fs_close(g);
     int e1 = aspace_region_remove(c->as, va);
     int e2 = offset_test ? aspace_region_remove(c->as, vb) : 0;
-    check(c, e1 == 0 && e2 == 0 && fs_open_count() == open0,
+    selftest_check(&c->st, e1 == 0 && e2 == 0 && fs_open_count() == open0,
           "removing the FILE regions closes their files (%zu open)", fs_open_count());
     uint64_t acct1 = frames_accounted(c);
-    check(c, acct1 == acct0, "and gives their frames back (accounted %lu, was %lu)", acct1, acct0);
+    selftest_check(&c->st, acct1 == acct0, "and gives their frames back (accounted %lu, was %lu)", acct1, acct0);
 
     /* A region entirely past the end of the file reads zero. */
     if (fs_open(path, &f) == 0) {
@@ -676,7 +653,7 @@ static void test_file(struct ptest *c)
         bool z = e == 0 && all_zero(ptr(va), 2 * PAGE_SIZE);
         int er = e == 0 ? aspace_region_remove(c->as, va) : e;
         fs_close(f);
-        check(c, z && er == 0, "a FILE region wholly past EOF reads zero (add %d, remove %d)", e, er);
+        selftest_check(&c->st, z && er == 0, "a FILE region wholly past EOF reads zero (add %d, remove %d)", e, er);
     }
     /* A FILE region over a directory: the pager fails, the access faults
      * (recovered by probe_read), and nothing leaks. */
@@ -689,7 +666,7 @@ static void test_file(struct ptest *c)
         int er = e == 0 ? aspace_region_remove(c->as, va) : 0;
         fs_close(f);
         uint64_t acct2 = frames_accounted(c);
-        check(c, (e != 0 || (rv == -EFAULT && unmapped && er == 0)) && fs_open_count() == open0 &&
+        selftest_check(&c->st, (e != 0 || (rv == -EFAULT && unmapped && er == 0)) && fs_open_count() == open0 &&
               acct2 == acct0,
               "a FILE region over a directory: add %d, read %d (fault), no frame or file leaked", e, rv);
     }
@@ -705,40 +682,40 @@ static void test_bad_args(struct ptest *c)
     struct file *f = NULL;
     fs_open("/etc/motd", &f);
 
-    check_err(c, add(c, va, 0, 0, R), -EINVAL, "add with zero length");
-    check_err(c, add(c, va + 0x800, 0, PAGE_SIZE, R), -EALIGN, "add with an unaligned start");
-    check_err(c, add(c, va, 0, 0x1800, R), -EALIGN, "add with an unaligned length");
-    check_err(c, add(c, va, 0x1234, PAGE_SIZE, R), -EALIGN, "add with an unaligned physical start");
-    check_err(c, add(c, 0x0000800000000000ull, 0, PAGE_SIZE, R), -ENONCANON,
+    selftest_check_err(&c->st, add(c, va, 0, 0, R), -EINVAL, "add with zero length");
+    selftest_check_err(&c->st, add(c, va + 0x800, 0, PAGE_SIZE, R), -EALIGN, "add with an unaligned start");
+    selftest_check_err(&c->st, add(c, va, 0, 0x1800, R), -EALIGN, "add with an unaligned length");
+    selftest_check_err(&c->st, add(c, va, 0x1234, PAGE_SIZE, R), -EALIGN, "add with an unaligned physical start");
+    selftest_check_err(&c->st, add(c, 0x0000800000000000ull, 0, PAGE_SIZE, R), -ENONCANON,
               "add at a non-canonical address");
-    check_err(c, add(c, 0x00007ffffffff000ull, 0, 2 * PAGE_SIZE, R), -ENONCANON,
+    selftest_check_err(&c->st, add(c, 0x00007ffffffff000ull, 0, 2 * PAGE_SIZE, R), -ENONCANON,
               "add running into the non-canonical hole");
-    check_err(c, add(c, 0xfffffffffffff000ull, 0, 2 * PAGE_SIZE, R), -EINVAL,
+    selftest_check_err(&c->st, add(c, 0xfffffffffffff000ull, 0, 2 * PAGE_SIZE, R), -EINVAL,
               "add wrapping past the top of the address space");
-    check_err(c, add(c, va, 0xfffffffffffff000ull, 2 * PAGE_SIZE, R), -EINVAL,
+    selftest_check_err(&c->st, add(c, va, 0xfffffffffffff000ull, 2 * PAGE_SIZE, R), -EINVAL,
               "add whose physical range wraps");
-    check_err(c, add(c, va, 0, PAGE_SIZE, R | (1u << 8)), -EINVAL, "add with an unknown flag");
+    selftest_check_err(&c->st, add(c, va, 0, PAGE_SIZE, R | (1u << 8)), -EINVAL, "add with an unknown flag");
     struct region r = { .va_start = va, .len = PAGE_SIZE, .file = f,
                         .flags = R | REGION_ANON | REGION_FILE };
-    check_err(c, aspace_region_add(c->as, &r), -EINVAL, "add ANON|FILE");
+    selftest_check_err(&c->st, aspace_region_add(c->as, &r), -EINVAL, "add ANON|FILE");
     r.flags = R | REGION_FILE;
     r.file = NULL;
-    check_err(c, aspace_region_add(c->as, &r), -EINVAL, "add FILE without a file");
+    selftest_check_err(&c->st, aspace_region_add(c->as, &r), -EINVAL, "add FILE without a file");
     r.file = f;
     r.file_offset = 100;
-    check_err(c, aspace_region_add(c->as, &r), -EINVAL, "add FILE at an unaligned file offset");
-    check_err(c, aspace_region_add(c->as, NULL), -EINVAL, "add a NULL region");
-    check(c, stats(c).regions == regions, "none of them added a region (%lu regions)", stats(c).regions);
+    selftest_check_err(&c->st, aspace_region_add(c->as, &r), -EINVAL, "add FILE at an unaligned file offset");
+    selftest_check_err(&c->st, aspace_region_add(c->as, NULL), -EINVAL, "add a NULL region");
+    selftest_check(&c->st, stats(c).regions == regions, "none of them added a region (%lu regions)", stats(c).regions);
 
-    check_err(c, aspace_region_remove(c->as, va), -ENOENT, "remove where there is no region");
-    check_err(c, aspace_region_remove(c->as, va_small(c, 9) + PAGE_SIZE), -ENOENT,
+    selftest_check_err(&c->st, aspace_region_remove(c->as, va), -ENOENT, "remove where there is no region");
+    selftest_check_err(&c->st, aspace_region_remove(c->as, va_small(c, 9) + PAGE_SIZE), -ENOENT,
               "remove at an address inside a region but not its start");
-    check_err(c, aspace_region_protect(c->as, va, REGION_READ), -ENOENT,
+    selftest_check_err(&c->st, aspace_region_protect(c->as, va, REGION_READ), -ENOENT,
               "protect where there is no region");
-    check_err(c, aspace_region_move(c->as, va, 0), -ENOENT, "move where there is no region");
-    check_err(c, aspace_region_remove(c->as, 0x0000800000000000ull), -ENONCANON,
+    selftest_check_err(&c->st, aspace_region_move(c->as, va, 0), -ENOENT, "move where there is no region");
+    selftest_check_err(&c->st, aspace_region_remove(c->as, 0x0000800000000000ull), -ENONCANON,
               "remove at a non-canonical address");
-    check_err(c, aspace_region_protect(c->as, va_small(c, 9), 1u << 9), -EINVAL,
+    selftest_check_err(&c->st, aspace_region_protect(c->as, va_small(c, 9), 1u << 9), -EINVAL,
               "protect with an unknown flag");
     fs_close(f);
 }
@@ -751,37 +728,37 @@ static void test_large_pages(struct ptest *c)
     uint64_t va = va_slot(c, 4), pa = 0, size = 0;
 
     struct paging_stats s0 = stats(c);
-    check_err(c, add(c, va, MiB(2), MiB(4), R | REGION_EAGER), 0,
+    selftest_check_err(&c->st, add(c, va, MiB(2), MiB(4), R | REGION_EAGER), 0,
               "add an eager 4 MiB region at 2 MiB-aligned pa 2 MiB");
     struct paging_stats s1 = stats(c);
-    check(c, s1.mapped[1] - s0.mapped[1] == 2 && s1.mapped[0] == s0.mapped[0],
+    selftest_check(&c->st, s1.mapped[1] - s0.mapped[1] == 2 && s1.mapped[0] == s0.mapped[0],
           "it is mapped with two 2 MiB leaves (%lu x 2M, %lu x 4K added)",
           s1.mapped[1] - s0.mapped[1], s1.mapped[0] - s0.mapped[0]);
     bool ok = paging_translate(c->as, va + MiB(3) + 16, &pa, NULL, &size);
-    check(c, ok && pa == MiB(5) + 16 && size == MiB(2),
+    selftest_check(&c->st, ok && pa == MiB(5) + 16 && size == MiB(2),
           "translate reports a 2 MiB page (pa %#lx, %lu KiB)", pa, size >> 10);
-    check(c, memcmp(ptr(va), ptr(MiB(2)), MiB(4)) == 0, "it shows the same bytes as the identity map");
+    selftest_check(&c->st, memcmp(ptr(va), ptr(MiB(2)), MiB(4)) == 0, "it shows the same bytes as the identity map");
 
     uint64_t vb = va_slot(c, 5);
-    check_err(c, add(c, vb, MiB(2) + PAGE_SIZE, MiB(2), R | REGION_EAGER), 0,
+    selftest_check_err(&c->st, add(c, vb, MiB(2) + PAGE_SIZE, MiB(2), R | REGION_EAGER), 0,
               "add an eager 2 MiB region at a pa that is only 4 KiB aligned");
     struct paging_stats s2 = stats(c);
-    check(c, s2.mapped[0] - s1.mapped[0] == 512 && s2.mapped[1] == s1.mapped[1],
+    selftest_check(&c->st, s2.mapped[0] - s1.mapped[0] == 512 && s2.mapped[1] == s1.mapped[1],
           "it needs 512 x 4 KiB leaves (%lu added)", s2.mapped[0] - s1.mapped[0]);
 
     uint64_t vc = va_slot(c, 6);
-    check_err(c, add(c, vc, MiB(2), MiB(4), R), 0, "add a lazy 4 MiB region at pa 2 MiB");
+    selftest_check_err(&c->st, add(c, vc, MiB(2), MiB(4), R), 0, "add a lazy 4 MiB region at pa 2 MiB");
     (void)first_qword(vc + MiB(2) + 8);
     struct paging_stats s3 = stats(c);
     ok = paging_translate(c->as, vc + MiB(2) + 8, &pa, NULL, &size);
-    check(c, ok && size == MiB(2) && pa == MiB(4) + 8 && s3.mapped[1] == s2.mapped[1] + 1,
+    selftest_check(&c->st, ok && size == MiB(2) && pa == MiB(4) + 8 && s3.mapped[1] == s2.mapped[1] + 1,
           "one fault in it maps a whole 2 MiB page (pa %#lx, %lu KiB)", pa, size >> 10);
 
     int e = aspace_region_remove(c->as, va);
     e = e ? e : aspace_region_remove(c->as, vb);
     e = e ? e : aspace_region_remove(c->as, vc);
     struct paging_stats s4 = stats(c);
-    check(c, e == 0 && s4.mapped[0] == s0.mapped[0] && s4.mapped[1] == s0.mapped[1] &&
+    selftest_check(&c->st, e == 0 && s4.mapped[0] == s0.mapped[0] && s4.mapped[1] == s0.mapped[1] &&
           s4.table_pages == s0.table_pages,
           "removing them restores leaves and table pages (%lu table pages, was %lu)",
           s4.table_pages, s0.table_pages);
@@ -803,17 +780,17 @@ static int pagingtest_all(void)
     uint64_t free0 = free_frames();
     heap_stats(&h0);
     int err = aspace_create("paging", TEST_NAME, &c.as);
-    check_err(&c, err, 0, "create paging address space '" TEST_NAME "'");
+    selftest_check_err(&c.st, err, 0, "create paging address space '" TEST_NAME "'");
     if (err) {
         blocks_free(&c);
-        kprintf("pagingtest: %d passed, %d failed\n", c.passed, c.failed);
+        kprintf("pagingtest: %d passed, %d failed\n", c.st.passed, c.st.failed);
         return err;
     }
 
     test_big_regions(&c);
     test_small_regions(&c);
     err = aspace_thread_move(c.as);
-    check(&c, err == 0 && aspace_current() == c.as && thread_current()->aspace == c.as,
+    selftest_check(&c.st, err == 0 && aspace_current() == c.as && thread_current()->aspace == c.as,
           "move the calling thread in (err %d)", err);
     if (err == 0) {
         test_compare(&c);
@@ -826,22 +803,21 @@ static int pagingtest_all(void)
         test_file(&c);
         test_bad_args(&c);
         test_large_pages(&c);
-        check_err(&c, aspace_destroy(c.as), -EBUSY, "destroy while this thread is inside");
+        selftest_check_err(&c.st, aspace_destroy(c.as), -EBUSY, "destroy while this thread is inside");
         err = aspace_thread_move(prev);
-        check(&c, err == 0 && aspace_current() == prev && c.as->nthreads == 0,
+        selftest_check(&c.st, err == 0 && aspace_current() == prev && c.as->nthreads == 0,
               "move back out to '%s' (err %d)", prev ? prev->name : "boot", err);
     }
     err = aspace_destroy(c.as);
-    check_err(&c, err, 0, "destroy the address space");
-    check(&c, aspace_find(TEST_NAME) == NULL, "it is no longer registered");
+    selftest_check_err(&c.st, err, 0, "destroy the address space");
+    selftest_check(&c.st, aspace_find(TEST_NAME) == NULL, "it is no longer registered");
     uint64_t free1 = free_frames();
     heap_stats(&h1);
-    check(&c, free1 == free0, "free frames back to where they were (%lu before, %lu after)", free0, free1);
-    check(&c, h1.bytes_in_use == h0.bytes_in_use, "heap back to where it was (%lu bytes before, %lu after)",
+    selftest_check(&c.st, free1 == free0, "free frames back to where they were (%lu before, %lu after)", free0, free1);
+    selftest_check(&c.st, h1.bytes_in_use == h0.bytes_in_use, "heap back to where it was (%lu bytes before, %lu after)",
           h0.bytes_in_use, h1.bytes_in_use);
     blocks_free(&c);
-    kprintf("pagingtest: %d passed, %d failed\n", c.passed, c.failed);
-    return c.failed ? -EIO : 0;
+    return selftest_report(&c.st, "pagingtest");
 }
 
 /* pagingtest fault|fault-ro: kernel/pagingtest_fault.c */

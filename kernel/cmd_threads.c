@@ -1,5 +1,6 @@
 /* Shell commands about threads: `threads` and the `threadtest` self-test. */
 #include <shell.h>
+#include <selftest.h>
 #include <thread.h>
 #include <sched.h>
 #include <aspace.h>
@@ -30,31 +31,18 @@ SHELL_COMMAND(threads, "threads", "threads", "list threads: id, name, state, add
 
 /* ---- threadtest ---- */
 
-struct check_counts {
-    int passed, failed;
-};
-
-static void check(struct check_counts *c, bool ok, const char *what)
-{
-    kprintf("  %s: %s\n", ok ? "PASS" : "FAIL", what);
-    if (ok)
-        c->passed++;
-    else
-        c->failed++;
-}
-
 static void *return_double(void *arg)
 {
     return (void *)((uint64_t)arg * 2);
 }
 
-static void test_many(struct check_counts *c, int n)
+static void test_many(struct selftest *c, int n)
 {
     struct frame_stats f0, f1;
     struct heap_stats h0, h1;
     struct thread **ts = kzalloc(sizeof(*ts) * (size_t)n);
     if (!ts) {
-        check(c, false, "allocate the thread table");
+        selftest_check(c, false, "%s", "allocate the thread table");
         return;
     }
     frame_stats(&f0);
@@ -71,10 +59,10 @@ static void test_many(struct check_counts *c, int n)
     frame_stats(&f1);
     heap_stats(&h1);
     kprintf("  %d threads created, %d joined with the right value\n", created, values_ok);
-    check(c, created == n && values_ok == n, "create and join many threads");
+    selftest_check(c, created == n && values_ok == n, "%s", "create and join many threads");
     kprintf("  heap in use %lu -> %lu bytes, free frames %lu -> %lu\n",
             h0.bytes_in_use, h1.bytes_in_use, f0.free, f1.free);
-    check(c, h0.bytes_in_use == h1.bytes_in_use && f0.free == f1.free,
+    selftest_check(c, h0.bytes_in_use == h1.bytes_in_use && f0.free == f1.free,
           "heap and free frames back to their starting figures");
     kfree(ts);
 }
@@ -89,7 +77,7 @@ static void *busy_loop(void *arg)
     return NULL;
 }
 
-static void test_preempt(struct check_counts *c)
+static void test_preempt(struct selftest *c)
 {
     static volatile uint64_t counts[2];
     struct thread *t[2];
@@ -98,7 +86,7 @@ static void test_preempt(struct check_counts *c)
     int e0 = thread_create("busy0", busy_loop, (void *)&counts[0], THREAD_JOINABLE, &t[0]);
     int e1 = thread_create("busy1", busy_loop, (void *)&counts[1], THREAD_JOINABLE, &t[1]);
     if (e0 || e1) {
-        check(c, false, "create two busy threads");
+        selftest_check(c, false, "%s", "create two busy threads");
         return;
     }
     thread_sleep_ms(200);
@@ -109,27 +97,27 @@ static void test_preempt(struct check_counts *c)
     thread_join(t[1], NULL);
     kprintf("  busy0 counted %lu (%lu at half time), busy1 counted %lu (%lu at half time)\n",
             counts[0], mid0, counts[1], mid1);
-    check(c, mid0 > 0 && mid1 > 0 && counts[0] > mid0 && counts[1] > mid1,
+    selftest_check(c, mid0 > 0 && mid1 > 0 && counts[0] > mid0 && counts[1] > mid1,
           "two busy threads both make progress (preemption)");
 }
 
-static void test_sleep(struct check_counts *c, uint64_t ms)
+static void test_sleep(struct selftest *c, uint64_t ms)
 {
     uint64_t t0 = sched_ticks();
     thread_sleep_ms(ms);
     uint64_t elapsed_ms = (sched_ticks() - t0) * 1000 / SCHED_HZ;
     kprintf("  slept %lu ms, %lu ms of timer ticks elapsed\n", ms, elapsed_ms);
-    check(c, elapsed_ms >= ms, "sleep lasts at least the time asked");
+    selftest_check(c, elapsed_ms >= ms, "%s", "sleep lasts at least the time asked");
 }
 
-static void test_join_errors(struct check_counts *c)
+static void test_join_errors(struct selftest *c)
 {
-    check(c, thread_join(thread_current(), NULL) == -EINVAL, "joining oneself is -EINVAL");
+    selftest_check(c, thread_join(thread_current(), NULL) == -EINVAL, "joining oneself is -EINVAL");
 }
 
 static int cmd_threadtest(int argc, char **argv)
 {
-    struct check_counts c = { 0, 0 };
+    struct selftest c = { 0, 0 };
     const char *which = argc > 1 ? argv[1] : "all";
     bool all = strcmp(which, "all") == 0;
     unsigned long long n = 200;
@@ -149,8 +137,7 @@ static int cmd_threadtest(int argc, char **argv)
         test_sleep(&c, argc > 2 ? n : 100);
     if (all)
         test_join_errors(&c);
-    kprintf("threadtest: %d passed, %d failed\n", c.passed, c.failed);
-    return c.failed ? -EIO : 0;
+    return selftest_report(&c, "threadtest");
 }
 SHELL_COMMAND(threadtest, "threadtest", "threadtest [all|many [N]|preempt|sleep [MS]]",
               "self-test of threads: create/join, preemption, sleep", cmd_threadtest);
