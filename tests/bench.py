@@ -64,7 +64,8 @@ EXPECTED = {
                 'region_add_lazy', 'mem_region_bytes', 'mem_region_map_100000_frames',
                 'aspace_destroy_100000_regions'],
 }
-SYSBENCH_EXPECTED = ['sysbench_syscall', 'sysbench_int80']
+SYSBENCH_EXPECTED = ['sysbench_syscall', 'sysbench_int80', 'sysbench_spawn_wait',
+                     'sysbench_anon_fault', 'sysbench_file_fault']
 
 MODES = [
     # name, environment for tools/qemu-args, column title
