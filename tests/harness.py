@@ -354,6 +354,17 @@ class Machine:
         self.sendline(line)
         return self.wait_reply(timeout)
 
+    def cmd_at(self, line, prompt, timeout=CMD_TIMEOUT):
+        """cmd(line), but wait for `prompt` after it instead of self.prompt
+        (e.g. a nested shell's, or the outer one's on the way back); leaves
+        self.prompt as it was."""
+        old = self.prompt
+        self.prompt = prompt
+        try:
+            return self.cmd(line, timeout)
+        finally:
+            self.prompt = old
+
     def wait_exit(self, timeout=EXIT_TIMEOUT):
         """Wait for QEMU to exit; return its exit status (all output is then
         in `output`). Raises TestFailure if it is still running."""

@@ -6,16 +6,7 @@ import re
 
 from harness import (ROOT_PROMPT, TestFailure, check_contains, check_match,
                      check_not_contains)
-
-
-def cmd_at(m, line, prompt, timeout=30):
-    """m.cmd(line), waiting for `prompt` after it (e.g. a nested shell's)."""
-    old = m.prompt
-    m.prompt = prompt
-    try:
-        return m.cmd(line, timeout)
-    finally:
-        m.prompt = old
+from integration.common import selftest
 
 
 def aspace_names(out):
@@ -32,11 +23,11 @@ def test_asis(m):
 
 
 def test_asis_counts_instances(m):
-    cmd_at(m, 'shell', 'shell1> ')
-    out = cmd_at(m, 'asis', 'shell1> ')
+    m.cmd_at('shell', 'shell1> ')
+    out = m.cmd_at('asis', 'shell1> ')
     check_match(out, r'(?m)^paging\s+granularity 0x1000, alignment 0x1000, 2 instance\(s\)$',
                 'asis in a nested shell')
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    m.cmd_at('exit', ROOT_PROMPT)
     check_match(m.cmd('asis'), r'(?m)^paging\s.*, 1 instance\(s\)$', 'asis after exit')
 
 
@@ -64,14 +55,7 @@ def test_ases_bad_argument(m):
 
 
 def test_aspacetest_passes(m):
-    out = m.cmd('aspacetest', 120)
-    s = check_match(out, r'(?m)^aspacetest: (\d+) passed, (\d+) failed$', 'aspacetest output')
-    fails = [l for l in out.split('\n') if l.lstrip().startswith('FAIL')]
-    if int(s.group(2)) or fails:
-        raise TestFailure('aspacetest failed:\n' + out)
-    npass = len([l for l in out.split('\n') if l.startswith('  PASS: ')])
-    if npass != int(s.group(1)) or npass < 25:
-        raise TestFailure(f'aspacetest: {s.group(1)} passed, {npass} PASS lines:\n{out}')
+    out = selftest(m, 'aspacetest', 'aspacetest', 25, timeout=120)
     for needle in ['unknown implementation -> -2',
                    "second instance of singleton 'base' -> -16",
                    'name of an existing address space -> -17',
@@ -90,35 +74,35 @@ def test_aspacetest_usage(m):
 
 
 def test_shell_named(m):
-    out = cmd_at(m, 'shell foo', 'foo> ')
+    out = m.cmd_at('shell foo', 'foo> ')
     check_contains(out, "nested shell in address space 'foo'", 'shell foo')
-    names = aspace_names(cmd_at(m, 'ases', 'foo> '))
+    names = aspace_names(m.cmd_at('ases', 'foo> '))
     if 'foo' not in names:
         raise TestFailure(f"ases in shell foo lacks 'foo': {names}")
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    m.cmd_at('exit', ROOT_PROMPT)
     if 'foo' in aspace_names(m.cmd('ases')):
         raise TestFailure("'foo' still listed after exit")
 
 
 def test_shell_depth_limit(m):
-    cmd_at(m, 'shell', 'shell1> ')
-    cmd_at(m, 'shell', 'shell2> ')
-    cmd_at(m, 'shell', 'shell3> ')
-    names = aspace_names(cmd_at(m, 'ases', 'shell3> '))
+    m.cmd_at('shell', 'shell1> ')
+    m.cmd_at('shell', 'shell2> ')
+    m.cmd_at('shell', 'shell3> ')
+    names = aspace_names(m.cmd_at('ases', 'shell3> '))
     if names != ['boot', 'root', 'shell1', 'shell2', 'shell3']:
         raise TestFailure(f'three nested shells should give five address spaces: {names}')
-    out = cmd_at(m, 'shell', 'shell3> ')
+    out = m.cmd_at('shell', 'shell3> ')
     check_contains(out, 'too deeply nested (max 3)', 'a fourth nested shell')
-    check_contains(cmd_at(m, 'help', 'shell3> '), 'exit', 'help in shell3')
-    cmd_at(m, 'exit', 'shell2> ')
-    cmd_at(m, 'exit', 'shell1> ')
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    check_contains(m.cmd_at('help', 'shell3> '), 'exit', 'help in shell3')
+    m.cmd_at('exit', 'shell2> ')
+    m.cmd_at('exit', 'shell1> ')
+    m.cmd_at('exit', ROOT_PROMPT)
     out = m.cmd('ases')
     if aspace_names(out) != ['boot', 'root']:
         raise TestFailure('nested shells left address spaces behind:\n' + out)
     # The depth counter went back down: nesting works again.
-    cmd_at(m, 'shell', 'shell4> ')
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    m.cmd_at('shell', 'shell4> ')
+    m.cmd_at('exit', ROOT_PROMPT)
 
 
 def test_shell_name_errors(m):
@@ -132,5 +116,5 @@ def test_shell_name_errors(m):
         raise TestFailure('a failed shell left an address space behind')
     # The longest name that fits still works.
     name = 'y' * 31
-    cmd_at(m, 'shell ' + name, name + '> ')
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    m.cmd_at('shell ' + name, name + '> ')
+    m.cmd_at('exit', ROOT_PROMPT)

@@ -1,8 +1,8 @@
 """Boot, power off, reboot and crash the kernel (each test boots its own QEMU
 from build/strata-test.iso, whose command line has panic=exit)."""
 
-from harness import (EXIT_PANIC, EXIT_POWEROFF, EXIT_REBOOT, TestFailure,
-                     check_contains, check_match)
+from harness import EXIT_POWEROFF, EXIT_REBOOT, TestFailure, check_contains, check_match
+from integration.common import panic_report
 
 
 def test_banner(m):
@@ -28,14 +28,6 @@ REGISTERS = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'RSP',
              'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'RIP', 'CR2']
 
 
-def crash(m, kind):
-    """Run `crash KIND`; the kernel must panic and exit; return its report."""
-    mark = m.mark()
-    m.sendline('crash ' + kind)
-    m.expect_exit(EXIT_PANIC)
-    return m.output_since(mark)
-
-
 def check_registers(out):
     for reg in REGISTERS:
         check_match(out, r'(?i)\b' + reg + r'\b', f'exception report (register {reg})')
@@ -51,7 +43,7 @@ def check_backtrace(out):
 
 
 def test_crash_invalid_opcode(m):
-    out = crash(m, 'ud')
+    out = panic_report(m, 'crash ud')
     check_match(out, r'(?i)invalid opcode', 'exception report')
     check_match(out, r'(?i)vector 6\b', 'exception report')
     check_registers(out)
@@ -59,7 +51,7 @@ def test_crash_invalid_opcode(m):
 
 
 def test_crash_page_fault(m):
-    out = crash(m, 'pf')
+    out = panic_report(m, 'crash pf')
     check_match(out, r'(?i)page fault', 'exception report')
     check_match(out, r'(?i)\bCR2\b', 'exception report')
     check_registers(out)

@@ -19,12 +19,10 @@ serial log of a failing boot stays in build/test-logs/."""
 import os
 import re
 
-from harness import (ROOT, ROOT_PROMPT, USER_PROMPT, TestFailure,
-                     check_contains, check_match, check_not_contains)
+from harness import ROOT, TestFailure, check_contains, check_match, check_not_contains
+from integration.common import (check_alive, check_frames, check_no_processes, enter_user,
+                                free_frames, leave_user)
 
-GREETING = ['Hello from userspace!',
-            "[init] starting shell (/sh). Run the 'help' program for help"]
-URUN_TIMEOUT = 60
 PROG_TIMEOUT = 120          # one program (TCG is slow)
 
 SIGILL, SIGTRAP, SIGFPE, SIGSEGV = 4, 5, 8, 11
@@ -46,36 +44,12 @@ BREAKOUT = ['Wow, that actually worked!', 'survived?!', 'LEAKED', 'ESCALATION',
             'resumed after a kernel-address handler']
 
 
-# ---- helpers (as in test_user.py) -------------------------------------------------
+# ---- helpers ---------------------------------------------------------------------
 
-def free_frames(m):
-    out = m.cmd('mem')
-    f = re.search(r'frames:.*?\bfree\s+(\d+)', out)
-    if not f:
-        raise TestFailure(f"mem output has no 'frames: ... free N':\n{out}")
-    return int(f.group(1)), out
-
-
-def enter_user(m):
-    m.sendline('urun')
-    m.expect('\n')
-    m.prompt = USER_PROMPT
-    try:
-        out = m.wait_prompt(URUN_TIMEOUT)
-    except TestFailure:
-        m.prompt = ROOT_PROMPT
-        raise
-    lines = [l for l in out.split('\n') if l.strip()]
-    if lines != GREETING:
-        raise TestFailure('urun printed, before the first user prompt:\n'
-                          + out + '\nexpected exactly:\n' + '\n'.join(GREETING))
-
-
-def leave_user(m):
+def leave_user_clean(m):
     """`exit 0` at the user prompt: back at the root prompt, with no report
     from urun (so neither the shell nor /init was killed on the way)."""
-    m.prompt = ROOT_PROMPT
-    out = m.cmd('exit', timeout=URUN_TIMEOUT)
+    out = leave_user(m)
     if out.strip():
         raise TestFailure(f'urun reported, when the user shell exited:\n{out}')
     check_not_contains(m.output.replace('\r', ''), '[init] shell killed', 'serial output')
@@ -95,33 +69,6 @@ def expect(out, needle, line):
     check_contains(out, needle, f'output of {line!r}')
 
 
-def check_no_processes(m):
-    out = m.cmd('ps')
-    lines = [l for l in out.split('\n') if l.strip()]
-    if not lines or 'PID' not in lines[0]:
-        raise TestFailure(f'ps printed no header:\n{out}')
-    if len(lines) > 1:
-        raise TestFailure('ps lists processes after every one ended:\n' + out)
-
-
-def check_frames(m, before, before_out):
-    after, after_out = free_frames(m)
-    if after != before:
-        raise TestFailure(f'free frames {before} before urun, {after} after every '
-                          f'process ended ({after - before:+d}):\n'
-                          f'--- before ---\n{before_out}--- after ---\n{after_out}')
-
-
-def check_alive(m):
-    if m.proc.poll() is not None:
-        m.fail(f'QEMU exited (status {m.proc.returncode})')
-    out = m.output
-    check_not_contains(out, 'PANIC', 'serial output')
-    for bad in BREAKOUT:
-        check_not_contains(out, bad, 'serial output')
-    check_contains(m.cmd('help'), 'urun', 'root shell help (is the root shell alive?)')
-
-
 def session(m, body):
     """mem; urun; body(); exit; ps shows nothing; mem shows the same free
     frames; the kernel is alive."""
@@ -129,10 +76,10 @@ def session(m, body):
     before, before_out = free_frames(m)
     enter_user(m)
     body()
-    leave_user(m)
+    leave_user_clean(m)
     check_no_processes(m)
     check_frames(m, before, before_out)
-    check_alive(m)
+    check_alive(m, BREAKOUT)
 
 
 def hexval(s):
@@ -235,7 +182,7 @@ def test_killed_by_signal(m):
                          va=guard, out=out)
 
         # Each kill took out only the program (one kill line each, checked
-        # above): the shell still runs programs, and leave_user() checks that
+        # above): the shell still runs programs, and leave_user_clean() checks that
         # neither it nor /init was killed.
         expect(run(m, 'hello'), 'Hello, world!', 'hello after the kills')
 

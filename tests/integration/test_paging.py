@@ -4,50 +4,11 @@ of their own, leaks, and the kernel's report of a kernel thread's fault."""
 
 import re
 
-from harness import (EXIT_PANIC, ROOT_PROMPT, TestFailure, check_contains,
-                     check_match, check_not_contains)
+from harness import (ROOT_PROMPT, TestFailure, check_contains, check_match,
+                     check_not_contains)
+from integration.common import mem_figures, panic_report, selftest
 
-PAGINGTEST_TIMEOUT = 180        # TCG: a few seconds normally
 MIN_PAGINGTEST_CHECKS = 100     # pagingtest prints ~110 checks
-
-
-def selftest(m, line, name, minimum, timeout=PAGINGTEST_TIMEOUT, prompt=None):
-    """Run a self-test command that prints `  PASS: ...`/`  FAIL: ...` lines
-    and a final `NAME: N passed, N failed`; fail unless everything passed,
-    at least `minimum` checks ran and the counts agree with the lines.
-    Returns the output."""
-    out = cmd_at(m, line, prompt or m.prompt, timeout)
-    summary = check_match(out, r'(?m)^' + re.escape(name) + r': (\d+) passed, (\d+) failed$',
-                          f'{line} output')
-    passed, failed = int(summary.group(1)), int(summary.group(2))
-    fails = [l for l in out.split('\n') if l.lstrip().startswith('FAIL')]
-    if failed or fails:
-        raise TestFailure(f'{line}: {failed} checks failed:\n' + '\n'.join(fails) +
-                          '\n--- full output ---\n' + out)
-    npass = len([l for l in out.split('\n') if l.startswith('  PASS: ')])
-    if npass != passed:
-        raise TestFailure(f'{line}: summary says {passed} passed but {npass} PASS lines:\n{out}')
-    if passed < minimum:
-        raise TestFailure(f'{line}: only {passed} checks ran (expected >= {minimum}):\n{out}')
-    return out
-
-
-def cmd_at(m, line, prompt, timeout=30):
-    """m.cmd(line), waiting for `prompt` after it (e.g. a nested shell's)."""
-    old = m.prompt
-    m.prompt = prompt
-    try:
-        return m.cmd(line, timeout)
-    finally:
-        m.prompt = old
-
-
-def mem_figures(m, prompt=None):
-    """(free frames, heap bytes in use) from `mem`."""
-    out = cmd_at(m, 'mem', prompt or m.prompt)
-    free = int(check_match(out, r'frames:.*\bfree (\d+)', 'mem output').group(1))
-    heap = int(check_match(out, r'heap: in use (\d+) bytes', 'mem output').group(1))
-    return free, heap
 
 
 def aspace_blocks(out):
@@ -97,10 +58,10 @@ def test_pagingtest_twice_leaks_nothing(m):
 
 
 def test_pagingtest_in_nested_shell(m):
-    cmd_at(m, 'shell', 'shell1> ')
+    m.cmd_at('shell', 'shell1> ')
     out = selftest(m, 'pagingtest', 'pagingtest', MIN_PAGINGTEST_CHECKS, prompt='shell1> ')
     check_contains(out, "move back out to 'shell1'", 'pagingtest output in shell1')
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    m.cmd_at('exit', ROOT_PROMPT)
     check_not_contains(m.cmd('ases'), "'shell1'", 'ases after exit')
 
 
@@ -137,16 +98,16 @@ def test_ases_detail_root_loaded_with_main(m):
 
 
 def test_nested_shell_own_aspace(m):
-    out = cmd_at(m, 'shell', 'shell1> ')
+    out = m.cmd_at('shell', 'shell1> ')
     check_contains(out, "nested shell in address space 'shell1'", 'shell output')
-    blocks = aspace_blocks(cmd_at(m, 'ases detail', 'shell1> '))
+    blocks = aspace_blocks(m.cmd_at('ases detail', 'shell1> '))
     if 'shell1' not in blocks:
         raise TestFailure(f"ases in the nested shell lacks 'shell1': {list(blocks)}")
     head, body = blocks['shell1']
     check_match(head, r"\(impl paging\): 1 thread\(s\), loaded$", "'shell1' header")
     check_match(body, r"thread \d+ 'shell1' running", "'shell1' threads")
     check_match(blocks['root'][0], r'1 thread\(s\)$', "'root' header while shell1 runs")
-    cmd_at(m, 'exit', ROOT_PROMPT)
+    m.cmd_at('exit', ROOT_PROMPT)
     blocks = aspace_blocks(m.cmd('ases'))
     if 'shell1' in blocks:
         raise TestFailure("'shell1' still listed by ases after exit")
@@ -154,13 +115,6 @@ def test_nested_shell_own_aspace(m):
 
 
 # ---- a kernel thread's fault: report and panic --------------------------------
-
-def kernel_fault(m, line):
-    mark = m.mark()
-    m.sendline(line)
-    m.expect_exit(EXIT_PANIC)
-    return m.output_since(mark)
-
 
 def check_fault_common(out):
     check_match(out, r'ip 0x[0-9a-f]+ <[A-Za-z_]\w*\+0x[0-9a-f]+>', 'fault report (ip line)')
@@ -170,7 +124,7 @@ def check_fault_common(out):
 
 
 def test_kernel_fault_unmapped(m):
-    out = kernel_fault(m, 'pagingtest fault')
+    out = panic_report(m, 'pagingtest fault')
     check_match(out, r'kernel page fault at va 0x7f0000000000: supervisor read, page not present',
                 'fault report')
     check_contains(out, 'page not present', 'fault report')
@@ -180,7 +134,7 @@ def test_kernel_fault_unmapped(m):
 
 
 def test_kernel_fault_write_readonly(m):
-    out = kernel_fault(m, 'pagingtest fault-ro')
+    out = panic_report(m, 'pagingtest fault-ro')
     check_match(out, r'kernel page fault at va 0xffff801000000000: supervisor write', 'fault report')
     check_contains(out, 'write to a read-only region', 'fault report (verdict)')
     check_match(out, r'region \[0xffff801000000000-0xffff801000001000\) r-- -KL phys',

@@ -4,32 +4,7 @@ listing, leaks after many threads, and threadtest's argument errors."""
 import re
 
 from harness import TestFailure, check_contains, check_match, check_not_contains
-
-THREADTEST_TIMEOUT = 180        # 1000 threads under TCG take a few seconds
-
-
-def selftest(m, line, minimum, timeout=THREADTEST_TIMEOUT):
-    """Run a threadtest command; fail unless it ends with `threadtest: N
-    passed, 0 failed`, N >= minimum, with as many PASS lines and no FAIL."""
-    out = m.cmd(line, timeout)
-    s = check_match(out, r'(?m)^threadtest: (\d+) passed, (\d+) failed$', f'{line} output')
-    passed, failed = int(s.group(1)), int(s.group(2))
-    fails = [l for l in out.split('\n') if l.lstrip().startswith('FAIL')]
-    if failed or fails:
-        raise TestFailure(f'{line}: {failed} checks failed:\n{out}')
-    npass = len([l for l in out.split('\n') if l.startswith('  PASS: ')])
-    if npass != passed or passed < minimum:
-        raise TestFailure(f'{line}: {passed} passed, {npass} PASS lines, '
-                          f'expected at least {minimum}:\n{out}')
-    return out
-
-
-def mem_figures(m):
-    """(free frames, heap bytes in use) from `mem`."""
-    out = m.cmd('mem')
-    free = int(check_match(out, r'frames:.*\bfree (\d+)', 'mem output').group(1))
-    heap = int(check_match(out, r'heap: in use (\d+) bytes', 'mem output').group(1))
-    return free, heap
+from integration.common import mem_figures, selftest
 
 
 def thread_rows(out):
@@ -41,17 +16,17 @@ def thread_rows(out):
 
 
 def test_threadtest_passes(m):
-    out = selftest(m, 'threadtest', 5)
+    out = selftest(m, 'threadtest', 'threadtest', 5)
     for needle in ['create and join many threads', 'heap and free frames back',
                    'preemption', 'sleep lasts at least', 'joining oneself is -EINVAL']:
         check_contains(out, needle, 'threadtest output')
 
 
 def test_threadtest_single_modes(m):
-    out = selftest(m, 'threadtest sleep 50', 1)
+    out = selftest(m, 'threadtest sleep 50', 'threadtest', 1)
     check_contains(out, 'slept 50 ms', 'threadtest sleep 50')
-    selftest(m, 'threadtest preempt', 1)
-    out = selftest(m, 'threadtest many 10', 2)
+    selftest(m, 'threadtest preempt', 'threadtest', 1)
+    out = selftest(m, 'threadtest many 10', 'threadtest', 2)
     check_contains(out, '10 threads created, 10 joined with the right value', 'threadtest many 10')
 
 
@@ -87,7 +62,7 @@ def test_threads_in_nested_shell(m):
 
 def test_many_threads_leak_nothing(m):
     before = mem_figures(m)
-    out = selftest(m, 'threadtest many 1000', 2)
+    out = selftest(m, 'threadtest many 1000', 'threadtest', 2)
     check_contains(out, '1000 threads created, 1000 joined with the right value',
                    'threadtest many 1000')
     after = mem_figures(m)
@@ -108,4 +83,4 @@ def test_threadtest_bad_arguments(m):
         check_not_contains(out, 'PASS', line)
     # The shell and the thread machinery still work.
     check_contains(m.cmd('threads'), 'main', 'threads after bad arguments')
-    selftest(m, 'threadtest many 5', 2)
+    selftest(m, 'threadtest many 5', 'threadtest', 2)

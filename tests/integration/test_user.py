@@ -10,15 +10,12 @@ import glob
 import os
 import re
 
-from harness import (ROOT, ROOT_PROMPT, USER_PROMPT, TestFailure,
-                     check_contains, check_match, check_not_contains)
-
-GREETING = ['Hello from userspace!',
-            "[init] starting shell (/sh). Run the 'help' program for help"]
-URUN_TIMEOUT = 60           # generous: TCG
+from harness import ROOT, TestFailure, check_contains, check_match, check_not_contains
+from integration.common import (URUN_TIMEOUT, selftest, check_alive, check_frames, check_no_processes,
+                                enter_user, free_frames, leave_user)
 
 
-# ---- helpers (test_hostile.py has the same ones) -----------------------------
+# ---- helpers ------------------------------------------------------------------
 
 def user_programs():
     """The names the initrd's /bin holds: every user/bin/*.c but init (which
@@ -27,68 +24,9 @@ def user_programs():
     return sorted(n for n in names if n != 'init')
 
 
-def free_frames(m):
-    """The free frame count from the root shell's `mem`."""
-    out = m.cmd('mem')
-    f = re.search(r'frames:.*?\bfree\s+(\d+)', out)
-    if not f:
-        raise TestFailure(f"mem output has no 'frames: ... free N':\n{out}")
-    return int(f.group(1)), out
-
-
-def enter_user(m):
-    """`urun` from the root shell: exactly the two greeting lines, then the
-    user prompt. Switches m.prompt to the user prompt."""
-    m.sendline('urun')
-    m.expect('\n')                      # the root shell's echo of the line
-    m.prompt = USER_PROMPT
-    try:
-        out = m.wait_prompt(URUN_TIMEOUT)
-    except TestFailure:
-        m.prompt = ROOT_PROMPT
-        raise
-    lines = [l for l in out.split('\n') if l.strip()]
-    if lines != GREETING:
-        raise TestFailure('urun printed, before the first user prompt:\n'
-                          + out + '\nexpected exactly:\n' + '\n'.join(GREETING))
-
-
-def leave_user(m, line='exit'):
-    """Type `exit` at the user prompt; the root prompt must come back. Returns
-    what was printed in between (urun's report of /init's status)."""
-    m.prompt = ROOT_PROMPT
-    return m.cmd(line, timeout=URUN_TIMEOUT)
-
-
 def ucmd(m, line, timeout=URUN_TIMEOUT):
     """A command at the user prompt."""
     return m.cmd(line, timeout=timeout)
-
-
-def check_no_processes(m):
-    """`ps` lists no process (just the header)."""
-    out = m.cmd('ps')
-    lines = [l for l in out.split('\n') if l.strip()]
-    if not lines or 'PID' not in lines[0]:
-        raise TestFailure(f'ps printed no header:\n{out}')
-    if len(lines) > 1:
-        raise TestFailure('ps lists processes after every one ended:\n' + out)
-
-
-def check_alive(m):
-    """QEMU still runs, nothing panicked, the root shell answers."""
-    if m.proc.poll() is not None:
-        m.fail(f'QEMU exited (status {m.proc.returncode})')
-    check_not_contains(m.output, 'PANIC', 'serial output')
-    check_contains(m.cmd('help'), 'urun', 'root shell help (is the root shell alive?)')
-
-
-def check_frames(m, before, before_out):
-    after, after_out = free_frames(m)
-    if after != before:
-        raise TestFailure(f'free frames {before} before urun, {after} after every '
-                          f'process ended ({after - before:+d}):\n'
-                          f'--- before ---\n{before_out}--- after ---\n{after_out}')
 
 
 # ---- the user shell --------------------------------------------------------------
@@ -274,12 +212,5 @@ def test_pagingtest_after_user_processes(m):
     enter_user(m)
     check_contains(ucmd(m, 'memtest', timeout=120), 'memtest: ok', 'memtest')
     leave_user(m)
-    out = m.cmd('pagingtest', timeout=120)
-    mm = check_match(out, r'pagingtest: (\d+) passed, (\d+) failed', 'pagingtest summary')
-    fails = [l for l in out.split('\n') if re.match(r'\s*FAIL', l)]
-    if int(mm.group(2)) != 0 or fails:
-        raise TestFailure('pagingtest failed after user processes ran:\n' + '\n'.join(fails)
-                          + '\n' + mm.group(0))
-    if int(mm.group(1)) == 0:
-        raise TestFailure(f'pagingtest ran no checks:\n{out}')
+    selftest(m, 'pagingtest', 'pagingtest', 100, timeout=120)
     check_alive(m)
