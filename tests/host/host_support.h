@@ -45,6 +45,18 @@ CHECK_UNUSED_ static void sim_mem_init(uint64_t bytes)
     sim_size = bytes;
 }
 
+/* Simulated memory of `bytes` with a PC-like map: low memory below the
+ * 640 KiB hole, the rest from 1 MiB, and [1 MiB, 2 MiB) reserved as the
+ * "kernel image"; then frame_init over it. */
+CHECK_UNUSED_ static void sim_frames_init(uint64_t bytes)
+{
+    sim_mem_init(bytes);
+    struct phys_range avail[] = { { 0, 0x9F000 }, { 1ull << 20, bytes } };
+    struct phys_range resv[] = { { 1ull << 20, 2ull << 20 } };
+    if (frame_init(avail, 2, resv, 1) != 0)
+        abort();
+}
+
 /* ---- panic ------------------------------------------------------------------ */
 
 static jmp_buf *panic_jmp;          /* armed by EXPECT_PANIC */

@@ -30,11 +30,7 @@ static void setup(void)
     if (done)
         return;
     done = true;
-    sim_mem_init(SIM_BYTES);
-    struct phys_range avail[] = { { 0, 0x9F000 }, { MiB(1), SIM_BYTES } };
-    struct phys_range resv[] = { { MiB(1), MiB(2) } };     /* "kernel image" */
-    if (frame_init(avail, 2, resv, 1) != 0)
-        abort();
+    sim_frames_init(SIM_BYTES);
     start_free = frames_free();
     owner = calloc(SIM_BYTES / GRAIN, sizeof(*owner));
     meta_lo = virt_to_phys(frame_meta(0));

@@ -32,11 +32,7 @@ static void setup(void)
     if (done)
         return;
     done = true;
-    sim_mem_init(SIM_BYTES);
-    struct phys_range avail[] = { { 0, 0x9F000 }, { MiB(1), SIM_BYTES } };
-    struct phys_range resv[] = { { MiB(1), MiB(2) } };
-    if (frame_init(avail, 2, resv, 1) != 0)
-        abort();
+    sim_frames_init(SIM_BYTES);
     start_free = frames_free();
 }
 
