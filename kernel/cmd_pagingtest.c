@@ -616,9 +616,11 @@ static void test_file(struct ptest *c)
           "each FILE region holds its own open file (%zu open, %zu before)", fs_open_count(), open0);
 
     uint64_t bad = 0;
-    selftest_check(&c->st, file_region_matches(g, va, 0, pages, &bad),
-          "FILE region equals the file page by page, zero past EOF (%lu pages%s%lu)",
-          pages, bad ? "; first bad page " : "", bad);
+    bool same = file_region_matches(g, va, 0, pages, &bad);
+    selftest_check(&c->st, same, same ?
+          "FILE region equals the file page by page, zero past EOF (%lu pages)" :
+          "FILE region equals the file page by page, zero past EOF (%lu pages; first bad page %lu)",
+          pages, bad);
     selftest_check(&c->st, all_zero(ptr(va + pages * PAGE_SIZE), PAGE_SIZE), "the extra page past the file is all zero");
 
     /* Writes are private to the region. */
@@ -631,9 +633,11 @@ static void test_file(struct ptest *c)
     selftest_check_err(&c->st, aspace_region_move(c->as, va, c->block[SPARE]), -EINVAL, "move a FILE region");
 
     if (offset_test) {
-        selftest_check(&c->st, file_region_matches(g, vb, PAGE_SIZE, bpages, &bad),
-              "the offset region shows the file from offset 4096 (%lu pages%s%lu)", bpages,
-              bad ? "; first bad page " : "", bad);
+        same = file_region_matches(g, vb, PAGE_SIZE, bpages, &bad);
+        selftest_check(&c->st, same, same ?
+              "the offset region shows the file from offset 4096 (%lu pages)" :
+              "the offset region shows the file from offset 4096 (%lu pages; first bad page %lu)",
+              bpages, bad);
         selftest_check(&c->st, probe_write(ptr(vb), 1) == -EFAULT, "a read-only FILE region refuses writes");
     }
     fs_close(g);

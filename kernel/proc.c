@@ -308,14 +308,20 @@ int process_wait(struct process *parent, int pid, int *status)
     }
 }
 
-static bool orphan_zombie_exists(void *arg)
+/* Under proc_lock (or with interrupts off): an exited orphan, or NULL. */
+static struct process *orphan_zombie_find(void)
 {
     list_for_each(n, &all_procs) {
         struct process *c = list_entry(n, struct process, all_link);
         if (c->orphan && c->state == PROC_ZOMBIE)
-            return true;
+            return c;
     }
-    return false;
+    return NULL;
+}
+
+static bool orphan_zombie_exists(void *arg)
+{
+    return orphan_zombie_find() != NULL;
 }
 
 static void *reaper_main(void *arg)
@@ -323,14 +329,7 @@ static void *reaper_main(void *arg)
     for (;;) {
         waitq_wait_until(&proc_exited, orphan_zombie_exists, NULL);
         bool f = spin_lock_irqsave(&proc_lock);
-        struct process *z = NULL;
-        list_for_each(n, &all_procs) {
-            struct process *c = list_entry(n, struct process, all_link);
-            if (c->orphan && c->state == PROC_ZOMBIE) {
-                z = c;
-                break;
-            }
-        }
+        struct process *z = orphan_zombie_find();
         if (z) {
             list_remove(&z->all_link);
             nprocs--;

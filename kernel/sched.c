@@ -86,10 +86,9 @@ void sched_init(void)
     cpu->current = &boot_thread;
 
     struct thread *idle;
-    if (thread_create("idle", idle_main, NULL, THREAD_DETACHED, &idle) < 0)
+    /* Created suspended: the idle thread is never on the run queue. */
+    if (thread_create("idle", idle_main, NULL, THREAD_DETACHED | THREAD_SUSPENDED, &idle) < 0)
         panic("%s: cannot create the idle thread", __func__);
-    /* The idle thread is never on the run queue. */
-    list_remove(&idle->sched_link);
     idle->state = THREAD_RUNNABLE;
     cpu->idle = idle;
     slice_left = SCHED_SLICE_TICKS;

@@ -274,13 +274,12 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
         resp = FAULT_SIGNAL;
         goto out;
     }
-    if (pt_query(&pa->pt, f->address, NULL, NULL, NULL)) {
+    uint32_t flags;
+    if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
         /* Present and allowed by the region. Either the entry was just
          * filled (a spurious fault: the TLB held the old non-present
-         * state) or it disagrees with the region: then we are broken. */
-        uint32_t flags;
-        pt_query(&pa->pt, f->address, NULL, &flags, NULL);
-        /* Without NX every entry reads back as executable. */
+         * state) or it disagrees with the region: then we are broken.
+         * Without NX every entry reads back as executable. */
         uint32_t mask = pt_nx_enabled() ? ~0u : ~(uint32_t)PT_EXEC;
         if ((flags & mask) == (pt_flags_of(&n->region) & mask)) {
             resp = FAULT_RESOLVED;
