@@ -111,3 +111,28 @@ def test_mem(m):
         raise TestFailure(f'implausible frame figures total={total} free={free} '
                           f'used={used}:\n{out}')
     check_match(heap, r'\d', 'heap figures')
+
+
+def test_bad_arguments(m):
+    """Every command given arguments it cannot use says so, the shell keeps
+    answering, and no frame or heap byte is lost on the way."""
+    before = m.cmd('mem')
+    cases = [
+        ('crash', 'usage: crash ud|pf|gp|de|panic'),
+        ('crash bogus', 'usage: crash ud|pf|gp|de|panic'),
+        ('help nosuch', "help: no command 'nosuch'"),
+        ('bench bogus', 'usage: bench'),
+        ('ls /nonexistent', 'ls: /nonexistent: no such file or directory'),
+        ('cat /etc', 'cat: /etc: is a directory'),
+        ('urun /bin/echo ' + ' '.join(str(i) for i in range(16)), 'shell: too many arguments (max 16)'),
+        ('shell a b', 'usage: shell [name]'),
+        ('urun /etc', 'urun: /etc:'),
+        ('echo "unterminated', 'shell: unterminated quote'),
+    ]
+    for line, expected in cases:
+        check_contains(m.cmd(line), expected, line)
+    after = m.cmd('mem')
+    check_match(after, r'frames: total \d+', 'mem after the bad commands')
+    fig = lambda out: re.search(r'free (\d+) .*\n.*heap: in use (\d+) bytes', out).groups()
+    if fig(before) != fig(after):
+        raise TestFailure(f'bad commands changed the free frames or heap:\n{before}\n---\n{after}')
