@@ -37,7 +37,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
             --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
 
-.PHONY: all clean test bench host-tests check-tools run gdb setup
+.PHONY: all clean test bench host-tests check-tools check-layers run gdb setup
 all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
 
 check-tools:
@@ -103,7 +103,7 @@ $(BUILD)/strata-test.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg
 
 # ---- host unit tests --------------------------------------------------------
 # Each tests/host/test_X.c names the kernel sources it needs on a line
-#   /* host-test-sources: kernel/fmt.c mm/frame.c */
+#   /* host-test-sources: kernel/lib/fmt.c mm/frame.c */
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -120,8 +120,13 @@ host-tests: $(HOST_TESTS)
 setup:
 	@tools/setup
 
+# No kernel object may use a symbol from a layer above its own (tools/layers.conf).
+check-layers: all
+	tools/check-layers $(BUILD)
+
 test: setup
 	$(MAKE) all host-tests
+	tools/check-layers $(BUILD)
 	$(PYTHON) tests/run_tests.py
 
 bench: setup

@@ -254,19 +254,31 @@ int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags)
     return ASPACE_REGION_CALL(as, protect_region, va, flags);
 }
 
+int aspace_region_query(struct aspace *as, uint64_t va, struct region *out)
+{
+    if (!out)
+        return -EINVAL;
+    if (!va_is_canonical(va))
+        return -ENONCANON;
+    return ASPACE_REGION_CALL(as, query_region, va, out);
+}
+
+int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va)
+{
+    if (!va || len == 0 || lo >= hi)
+        return -EINVAL;
+    if (!va_is_canonical(lo) || !va_is_canonical(hi - 1))
+        return -ENONCANON;
+    if (!IS_ALIGNED(len, as->impl->granularity))
+        return -EALIGN;
+    return ASPACE_REGION_CALL(as, find_gap, lo, hi, len, va);
+}
+
 void aspace_print(struct aspace *as, int detail)
 {
     aspace_check(as, __func__);
     kprintf("aspace %d '%s' (impl %s): %d thread(s)%s\n", as->id, as->name,
             as->impl->name, as->nthreads, as == aspace_current() ? ", loaded" : "");
-    if (detail > 0) {
-        bool f = irq_save();
-        list_for_each(n, &as->threads) {
-            struct thread *t = list_entry(n, struct thread, aspace_link);
-            kprintf("  thread %d '%s' %s\n", t->tid, t->name, thread_state_name(t->state));
-        }
-        irq_restore(f);
-    }
     if (as->impl->ops->print) {
         bool f = spin_lock_irqsave(&as->lock);
         as->impl->ops->print(as, detail);
@@ -327,7 +339,7 @@ void aspace_switch(struct aspace *to)
 
 int aspace_thread_move(struct aspace *as)
 {
-    struct thread *self = thread_current();
+    struct thread *self = this_cpu()->current;
     if (!as)
         as = boot_aspace;
     aspace_check(as, __func__);

@@ -16,6 +16,7 @@
 #include <log.h>
 #include <panic.h>
 #include <thread.h>
+#include <percpu.h>
 #include <uapi/signal.h>
 
 static const char *fault_response_name(enum fault_response r)
@@ -56,7 +57,7 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
     const struct trap_frame *tf = f->tf;
     uint64_t off;
     const char *sym = ksyms_lookup(tf->rip, &off);
-    struct thread *t = thread_current();
+    struct thread *t = this_cpu()->current;
 
     if (f->kind == FAULT_PAGE) {
         kprintf("%s page fault at va %#lx: %s %s, %s (error %#lx)\n",
@@ -99,7 +100,7 @@ static void aspace_trap(struct trap_frame *tf)
         return;
     if (trap_from_user(tf)) {
         const char *why = f.reason ? f.reason : fault_response_name(r);
-        process_fault_signal(tf, SIGSEGV, f.address, why);
+        trap_user_fault(tf, SIGSEGV, f.address, why);
         return;
     }
     if (trap_fixup(tf))

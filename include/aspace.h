@@ -127,10 +127,6 @@ void aspace_fault_init(void);
 /* Print a fault the way the kernel reports it ("kernel page fault at ..."). */
 void aspace_fault_report(const struct aspace_fault *f, enum fault_response r);
 
-/* Hook for the process layer: deliver a fault signal to the current user
- * thread. Returns only if the process survives (a handler will run). */
-void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
-
 /* ---- the vtable -------------------------------------------------------- */
 
 struct aspace;
@@ -178,6 +174,16 @@ typedef void (*aspace_switch_fn)(struct aspace *as);
  * NULL behaves as if every fault returned FAULT_SIGNAL. */
 typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f);
 
+/* OPTIONAL. Copy the region that contains va into *out: 0, or -ENOENT if
+ * no region contains it. Nothing changes. */
+typedef int (*aspace_region_query_fn)(struct aspace *as, uint64_t va, struct region *out);
+
+/* OPTIONAL. Find the lowest free range of len bytes (a multiple of the
+ * granularity) inside [lo, hi), overlapping no region: 0 and *va, or
+ * -ENOMEM if there is none. Nothing changes. */
+typedef int (*aspace_find_gap_fn)(struct aspace *as, uint64_t lo, uint64_t hi,
+                                  uint64_t len, uint64_t *va);
+
 /* NOTIFY. Print the implementation-specific state (regions, page-table
  * figures) with kprintf; detail > 0 asks for more. */
 typedef void (*aspace_print_fn)(struct aspace *as, int detail);
@@ -195,6 +201,8 @@ struct aspace_ops {
     aspace_switch_fn         switch_to;         /* REQUIRED */
     aspace_exception_fn      exception;         /* OPTIONAL */
     aspace_print_fn          print;             /* NOTIFY */
+    aspace_region_query_fn   query_region;      /* OPTIONAL */
+    aspace_find_gap_fn       find_gap;          /* OPTIONAL */
 };
 
 /* ---- implementations --------------------------------------------------- */
@@ -278,6 +286,11 @@ int aspace_region_add(struct aspace *as, const struct region *r);
 int aspace_region_remove(struct aspace *as, uint64_t va);
 int aspace_region_move(struct aspace *as, uint64_t va, uint64_t new_pa);
 int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags);
+/* -EINVAL for a NULL out; -ENONCANON for a non-canonical va. */
+int aspace_region_query(struct aspace *as, uint64_t va, struct region *out);
+/* -EINVAL for len 0, lo >= hi or an unaligned len; -ENONCANON for
+ * non-canonical bounds. */
+int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
 void aspace_print(struct aspace *as, int detail);
 
 /* Thread membership. attach/detach are called by the thread code; as NULL

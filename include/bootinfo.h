@@ -1,6 +1,6 @@
 /*
  * What the boot loader told us, parsed from the Multiboot2 information into
- * plain structures (kernel/multiboot.c). Filled once at boot, read-only after.
+ * plain structures (kernel/core/multiboot.c). Filled once at boot, read-only after.
  */
 #ifndef STRATA_BOOTINFO_H
 #define STRATA_BOOTINFO_H

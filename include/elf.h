@@ -1,6 +1,6 @@
 /*
  * ELF64 executables: the structures (from the System V ABI) and a pure
- * validator used by exec (kernel/exec.c) and by the host tests.
+ * validator used by exec (kernel/proc/exec.c) and by the host tests.
  */
 #ifndef STRATA_ELF_H
 #define STRATA_ELF_H

@@ -36,7 +36,7 @@ enum frame_kind {
     FRAME_KIND_SLAB,            /* heap: small objects */
     FRAME_KIND_LARGE,           /* heap: head of a multi-frame object */
     FRAME_KIND_LARGE_TAIL,      /* heap: rest of a multi-frame object */
-    FRAME_KIND_PAGETABLE,       /* a page-table page (arch/x86_64/pt.c) */
+    FRAME_KIND_PAGETABLE,       /* a page-table page (arch/x86_64/mmu/pt.c) */
 };
 
 struct frame {

@@ -1,5 +1,5 @@
 /*
- * Read-only file system over the initrd (kernel/fs.c).
+ * Read-only file system over the initrd (kernel/fs/fs.c).
  *
  * fs_mount_initrd turns a ustar archive into an in-memory tree of nodes;
  * file data is not copied, nodes point into the archive, which must stay

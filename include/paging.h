@@ -23,11 +23,4 @@ bool paging_translate(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *pt
 
 void paging_stats(struct aspace *as, struct paging_stats *st);
 
-/* Copy of the region containing va: 0, or -ENOENT. */
-int paging_region_find(struct aspace *as, uint64_t va, struct region *out);
-
-/* Lowest page-aligned free range of len bytes in [lo, hi): 0 and *va, or
- * -ENOMEM when there is none. */
-int paging_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
-
 #endif

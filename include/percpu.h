@@ -4,7 +4,7 @@
  * here so SMP only has to allocate more of these.
  *
  * The syscall entry path reads kernel_rsp and scratches user_rsp through
- * fixed offsets: keep the first fields in sync with arch/x86_64/syscall.asm.
+ * fixed offsets: keep the first fields in sync with arch/x86_64/entry/syscall.asm.
  */
 #ifndef STRATA_PERCPU_H
 #define STRATA_PERCPU_H

@@ -69,6 +69,12 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
  * *status, or -ECHILD if there is no such child. */
 int process_wait(struct process *parent, int pid, int *status);
 
+/* A user-mode fault nobody resolved (installed as the trap layer's
+ * user-fault hook): run the process's signal handler if it has one,
+ * otherwise kill it. Returns only if the process continues. */
+struct trap_frame;
+void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
+
 /* End the current process with a wait() status. */
 void process_exit(int status) __noreturn;
 

@@ -43,7 +43,4 @@ uint64_t sched_ticks(void);
 /* Hand a zombie to the reaper, which frees it outside its own stack. */
 void sched_reap_later(struct thread *t);
 
-/* TSC frequency measured at boot (Hz), for converting cycles to time. */
-extern uint64_t tsc_hz;
-
 #endif

@@ -40,16 +40,11 @@ int shell_run_line(char *line);
 void shell_loop(const char *prompt, int depth);
 
 /* Create the address space a shell runs in, named name: a "paging"
- * address space with the kernel's identity map (see rootshell.c). *out is
+ * address space with the kernel map (include/kmap.h). *out is
  * NULL when no implementation for it exists, in which case the shell stays
  * in its creator's address space. Returns 0 or a negative error. */
 struct aspace;
 int shell_aspace_create(const char *name, struct aspace **out);
-
-/* The kernel identity map every kernel-capable address space needs:
- * size, and adding it as an eager, pinned, kernel-only region. */
-uint64_t kernel_map_size(void);
-int kernel_region_add(struct aspace *as);
 
 /* The boot thread's last act: set up the root shell and run it forever. */
 void root_shell_main(void) __noreturn;

@@ -1,4 +1,4 @@
-/* Freestanding string and memory functions (kernel/string.c). */
+/* Freestanding string and memory functions (kernel/lib/string.c). */
 #ifndef STRATA_STRING_H
 #define STRATA_STRING_H
 

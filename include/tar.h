@@ -1,5 +1,5 @@
 /*
- * A pure, read-only ustar parser (kernel/tar.c). It touches nothing but the
+ * A pure, read-only ustar parser (kernel/lib/tar.c). It touches nothing but the
  * buffer it is given, so it runs unchanged in the kernel and in host tests.
  *
  * Guarantees: no byte outside [base, base + size) is ever read, whatever the

@@ -13,7 +13,7 @@ Boots build/strata-test.iso twice with the test harness:
            TSC figures are cycles as the guest measures them (under TCG,
            host TSC cycles spent emulating: noisy).
 
-In each boot it runs the kernel's `bench` command (kernel/cmd_bench.c) and,
+In each boot it runs the kernel's `bench` command (kernel/ktest/cmd_bench.c) and,
 if /bin/sysbench exists, `urun` then `sysbench` in the user shell, and then
 prints the figures side by side with the host wall time of each boot.
 
@@ -49,7 +49,7 @@ INFO_RE = re.compile(r'^bench-info: .*$', re.M)
 # sysbench: <how>: <value> cycles/call (<n> calls)
 SYSBENCH_RE = re.compile(r'^sysbench: (\w+): (\d+) cycles/call \((\d+) calls\)$', re.M)
 
-# Figures `bench all` must print (kernel/cmd_bench.c); a missing one is a
+# Figures `bench all` must print (kernel/ktest/cmd_bench.c); a missing one is a
 # functional failure.
 EXPECTED = {
     'base': ['tsc_overhead'],           # printed whatever the group

@@ -6,8 +6,9 @@
 
 A test runs if its name contains any FILTER (no filter: all). Names:
   host/test_X                 build/host/test_X, built from tests/host/test_X.c;
-                              counts each of its checks (it prints "N passed,
-                              N failed" last)
+                              counts as one test (it prints "N passed, N
+                              failed" for its checks last; any failed check
+                              fails the test)
   test_X.test_Y               function test_Y in tests/integration/test_X.py,
                               given a freshly booted Machine (see harness.py);
                               counts as one
@@ -108,12 +109,14 @@ def run_host(name, path):
     if not found:
         return Result(name, 0, 1, secs,
                       f'exit status {rc}, no "N passed, N failed" line', out)
-    passed, failed = int(found[-1][0]), int(found[-1][1])
+    checks, failed = int(found[-1][0]), int(found[-1][1])
     if failed:
-        return Result(name, passed, failed, secs, f'{failed} checks failed', out)
+        return Result(name, 0, 1, secs, f'{failed} of {checks + failed} checks failed', out)
     if rc != 0:
-        return Result(name, passed, 1, secs, f'exit status {rc}', out)
-    return Result(name, passed, 0, secs)
+        return Result(name, 0, 1, secs, f'exit status {rc}', out)
+    r = Result(name, 1, 0, secs)
+    r.checks = checks
+    return r
 
 
 # ---- integration tests ---------------------------------------------------------
@@ -215,6 +218,12 @@ def main(argv):
             print(name)
         return 0
 
+    # A log left by an earlier run would look like this run's failure.
+    for name, _, _ in jobs:
+        stale = os.path.join(harness.LOG_DIR, name + '.log')
+        if os.path.exists(stale):
+            os.remove(stale)
+
     passed = failed = 0
     failures = []
     for b in broken:
@@ -228,7 +237,7 @@ def main(argv):
         futures = [pool.submit(func, *args) for _, func, args in jobs]
         for fut in concurrent.futures.as_completed(futures):
             r = fut.result()
-            extra = f', {r.passed} checks' if r.name.startswith('host/') else ''
+            extra = f', {r.checks} checks' if hasattr(r, 'checks') else ''
             r.report(extra)
             passed += r.passed
             failed += r.failed

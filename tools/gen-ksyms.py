@@ -2,7 +2,7 @@
 """Turn `nm -n` output into an assembly file with the kernel symbol table.
 
 The table (section .ksyms) is sorted by address and holds only code symbols;
-kernel/ksyms.c searches it to print backtraces as function+offset.
+kernel/core/ksyms.c searches it to print backtraces as function+offset.
 Given /dev/null it emits an empty table of the same shape (first link pass).
 """
 import sys

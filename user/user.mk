@@ -14,8 +14,8 @@
 # -mcmodel=large would also work but turns every call into movabs+call *%rax.
 #
 # The library (build/user/libstrata.a) is user/lib/*.c plus three pure
-# kernel files compiled again with the user flags: kernel/fmt.c (printf
-# formatting), kernel/string.c, kernel/errstr.c.
+# kernel files compiled again with the user flags: kernel/lib/fmt.c (printf
+# formatting), kernel/lib/string.c, kernel/lib/errstr.c.
 #
 #   make build/user/bin/hello     one program
 #   make user                     all of them (USER_BINS)
@@ -31,7 +31,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
                 -z noexecstack --build-id=none --orphan-handling=error \
                 -T user/user.ld
 
-USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/fmt.c kernel/string.c kernel/errstr.c kernel/argv.c
+USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/lib/fmt.c kernel/lib/string.c kernel/lib/errstr.c kernel/lib/argv.c
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OUT)/obj/%.o,$(filter-out user/lib/crt0.c,$(USER_LIB_SRC)))
 USER_CRT0    := $(USER_OUT)/obj/user/lib/crt0.o
 USER_LIB     := $(USER_OUT)/libstrata.a

@@ -2,12 +2,12 @@
  * The file pager: page k of the region holds the file's bytes
  * [file_offset + k*4096, +4096), read into a private frame on first touch;
  * bytes past the end of the file, or past file_len bytes of the region,
- * read as zero (so an ELF segment's bss tail in its last file page is 0). The region keeps its own
- * open file (a dup of the caller's), so the caller may close theirs.
+ * read as zero (so an ELF segment's bss tail in its last file page is 0). The region holds its
+ * own reference to the file (include/file.h), so the caller may close theirs.
  */
 #include "pager.h"
 #include <frame.h>
-#include <fs.h>
+#include <file.h>
 #include <string.h>
 #include <uapi/errno.h>
 
@@ -20,7 +20,7 @@ static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t
     uint64_t want = PAGE_SIZE;
     if (r->file_len)
         want = k >= r->file_len ? 0 : MIN(PAGE_SIZE, r->file_len - k);
-    long n = want ? fs_pread(r->file, phys_to_virt(f), want, r->file_offset + k) : 0;
+    long n = want ? file_pread(r->file, phys_to_virt(f), want, r->file_offset + k) : 0;
     if (n < 0) {
         frame_unref(f);
         return (int)n;
@@ -38,17 +38,13 @@ static void file_release(const struct region *r, uint64_t va, uint64_t pa, uint6
 
 static int file_attach(struct region *r)
 {
-    struct file *own;
-    int err = fs_dup(r->file, &own);
-    if (err)
-        return err;
-    r->file = own;
+    file_get(r->file);
     return 0;
 }
 
 static void file_detach(struct region *r)
 {
-    fs_close(r->file);
+    file_put(r->file);
     r->file = NULL;
 }
 

@@ -331,6 +331,20 @@ static void paging_print(struct aspace *as, int detail)
     }
 }
 
+static int paging_query_region(struct aspace *as, uint64_t va, struct region *out)
+{
+    struct rmap_node *n = rmap_lookup(&to_paging(as)->map, va);
+    if (!n)
+        return -ENOENT;
+    *out = n->region;
+    return 0;
+}
+
+static int paging_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va)
+{
+    return rmap_find_gap(&to_paging(as)->map, lo, hi, len, PAGE_SIZE, va);
+}
+
 static const struct aspace_ops paging_ops = {
     .create = paging_create,
     .destroy = paging_destroy,
@@ -341,6 +355,8 @@ static const struct aspace_ops paging_ops = {
     .switch_to = paging_switch_to,
     .exception = paging_exception,
     .print = paging_print,
+    .query_region = paging_query_region,
+    .find_gap = paging_find_gap,
 };
 
 static const struct aspace_impl paging_impl = {
@@ -381,26 +397,4 @@ void paging_stats(struct aspace *as, struct paging_stats *st)
     st->invlpgs = pa->pt.invlpgs;
     st->full_flushes = pa->pt.full_flushes;
     spin_unlock_irqrestore(&as->lock, irq);
-}
-
-int paging_region_find(struct aspace *as, uint64_t va, struct region *out)
-{
-    if (!paging_is(as))
-        return -EINVAL;
-    bool irq = spin_lock_irqsave(&as->lock);
-    struct rmap_node *n = rmap_lookup(&to_paging(as)->map, va);
-    if (n)
-        *out = n->region;
-    spin_unlock_irqrestore(&as->lock, irq);
-    return n ? 0 : -ENOENT;
-}
-
-int paging_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va)
-{
-    if (!paging_is(as))
-        return -EINVAL;
-    bool irq = spin_lock_irqsave(&as->lock);
-    int err = rmap_find_gap(&to_paging(as)->map, lo, hi, len, PAGE_SIZE, va);
-    spin_unlock_irqrestore(&as->lock, irq);
-    return err;
 }

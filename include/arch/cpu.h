@@ -25,6 +25,10 @@
 
 #define RFLAGS_IF   (1ull << 9)
 
+/* TSC frequency measured at boot against the PIT (Hz; lapic.c), for
+ * converting cycles to time. */
+extern uint64_t tsc_hz;
+
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }

@@ -51,6 +51,23 @@ static inline bool trap_from_user(const struct trap_frame *tf)
     return (tf->cs & 3) == 3;
 }
 
+/* Hooks that higher layers install at boot, so that this layer calls up
+ * without depending on them (both NULL until installed). */
+
+/* A user-mode exception that nobody resolved (a page fault the address
+ * space refused, an invalid opcode...): the process layer turns it into a
+ * signal or kills the process. Returns only if the process continues, with
+ * tf pointing wherever it continues (e.g. a signal handler). */
+typedef void (*trap_user_fault_fn)(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
+void trap_set_user_fault_hook(trap_user_fault_fn fn);
+/* Call the user-fault hook (panics if none is installed). */
+void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
+
+/* Run on the way out of every interrupt or exception that arrived with
+ * interrupts enabled: the scheduler's preemption point. */
+typedef void (*trap_preempt_fn)(void);
+void trap_set_preempt_hook(trap_preempt_fn fn);
+
 /* Name of an exception vector ("page fault"), or NULL for non-exceptions. */
 const char *trap_name(unsigned vector);
 

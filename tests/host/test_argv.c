@@ -1,5 +1,5 @@
-/* Host tests of argv_split (kernel/argv.c), used by both shells. */
-/* host-test-sources: kernel/argv.c */
+/* Host tests of argv_split (kernel/lib/argv.c), used by both shells. */
+/* host-test-sources: kernel/lib/argv.c */
 #include "check.h"
 #include <argv.h>
 #include <uapi/errno.h>

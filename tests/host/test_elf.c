@@ -1,5 +1,5 @@
 /*
- * Host test of the ELF64 validator (kernel/elf.c): elf_header_check() and
+ * Host test of the ELF64 validator (kernel/lib/elf.c): elf_header_check() and
  * elf_segments_check().
  *
  *  - a valid synthetic executable (3 PT_LOAD segments, like the user
@@ -18,7 +18,7 @@
  * The file header and program headers are copied into buffers of exactly
  * their size (as exec reads them), so ASan catches any read past them.
  */
-/* host-test-sources: kernel/elf.c */
+/* host-test-sources: kernel/lib/elf.c */
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>

@@ -1,16 +1,16 @@
 /*
- * Host test of the kernel formatter (kernel/fmt.c), compared with the C
+ * Host test of the kernel formatter (kernel/lib/fmt.c), compared with the C
  * library's snprintf wherever C defines the result, and with the kernel's
  * documented behaviour (include/fmt.h) where it differs on purpose (%p).
  *
- * kernel/fmt.c is #included below with its snprintf/vsnprintf renamed to
+ * kernel/lib/fmt.c is #included below with its snprintf/vsnprintf renamed to
  * k_snprintf/k_vsnprintf, so the C library's stay available as the
  * reference; hence no extra sources to link:
  */
 /* host-test-sources: */
 #define snprintf  k_snprintf
 #define vsnprintf k_vsnprintf
-#include "../../kernel/fmt.c"
+#include "../../kernel/lib/fmt.c"
 #undef snprintf
 #undef vsnprintf
 

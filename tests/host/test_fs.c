@@ -1,10 +1,10 @@
 /*
- * Host test of the initrd file system (kernel/fs.c over kernel/tar.c).
+ * Host test of the initrd file system (kernel/fs/fs.c over kernel/lib/tar.c).
  * kmalloc/kfree/klog are supplied here: the allocator counts live blocks
  * (leak checks after every unmount-by-remount) and can be told to fail the
  * Nth allocation, to test the out-of-memory paths.
  */
-/* host-test-sources: kernel/fs.c kernel/tar.c */
+/* host-test-sources: kernel/fs/fs.c kernel/lib/tar.c */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
 /*
- * Host test of the ustar parser (kernel/tar.c): archives made by the host's
+ * Host test of the ustar parser (kernel/lib/tar.c): archives made by the host's
  * GNU tar, and hand-built headers for every kind of corruption. Archives are
  * copied into buffers of exactly their size, so ASan flags any read past the
  * end; the truncation and mutation sweeps run the parser over thousands of
  * damaged archives for the same reason.
  */
-/* host-test-sources: kernel/tar.c */
+/* host-test-sources: kernel/lib/tar.c */
 #include <stdio.h>
 #include <stdlib.h>
 #include <tar.h>

@@ -8,8 +8,8 @@
  * addresses (0xffff8...) are negative when seen as a long.
  *
  * The string functions (memcpy, strlen, strcmp, strlcpy, str_to_u64, ...)
- * come from kernel/string.c, the formatter (snprintf, vsnprintf,
- * fmt_vformat) from kernel/fmt.c and errstr() from kernel/errstr.c: the
+ * come from kernel/lib/string.c, the formatter (snprintf, vsnprintf,
+ * fmt_vformat) from kernel/lib/fmt.c and errstr() from kernel/lib/errstr.c: the
  * library compiles those pure files again with the user flags.
  */
 #ifndef STRATA_ULIB_H

@@ -1,4 +1,4 @@
-/* Small helpers that kernel/string.c does not have. */
+/* Small helpers that kernel/lib/string.c does not have. */
 #include <ulib.h>
 
 int parse_long(const char *s, long *out)

@@ -13,6 +13,7 @@
  * Host tests compile this file as is and supply kmalloc/kfree/klog.
  */
 #include <fs.h>
+#include <file.h>
 #include <tar.h>
 #include <heap.h>
 #include <log.h>
@@ -37,11 +38,26 @@ struct fs_node {
     struct fs_node *next;       /* next sibling */
 };
 
-struct file {
+/* An open file or directory of this file system: struct file (the
+ * interface the layers below see, include/file.h) comes first. */
+struct initrd_file {
+    struct file file;
     struct fs_node *node;
     uint64_t pos;               /* <= LONG_MAX (fs_seek keeps it so) */
     size_t dir_index;           /* readdir cursor: dir_node is child #index */
     struct fs_node *dir_node;
+};
+
+static inline struct initrd_file *ifile(struct file *f)
+{
+    return (struct initrd_file *)f;
+}
+
+static long fs_file_pread(struct file *f, void *buf, size_t n, uint64_t off);
+static void fs_file_release(struct file *f);
+static const struct file_ops initrd_file_ops = {
+    .pread = fs_file_pread,
+    .release = fs_file_release,
 };
 
 static struct fs_node fs_root = {
@@ -323,15 +339,17 @@ static int fs_path_resolve(const char *path, struct fs_node **out)
 /* A new open file on node n, positioned at 0. */
 static int fs_file_new(struct fs_node *n, struct file **out)
 {
-    struct file *f = kmalloc(sizeof(*f));
+    struct initrd_file *f = kmalloc(sizeof(*f));
     if (!f)
         return -ENOMEM;
+    f->file.ops = &initrd_file_ops;
+    f->file.refs = 1;
     f->node = n;
     f->pos = 0;
     f->dir_index = 0;
     f->dir_node = n->children;
     __atomic_add_fetch(&fs_open_files, 1, __ATOMIC_RELAXED);
-    *out = f;
+    *out = &f->file;
     return 0;
 }
 
@@ -349,16 +367,20 @@ int fs_open(const char *path, struct file **out)
  * such as FILE regions. */
 int fs_dup(struct file *f, struct file **out)
 {
-    return fs_file_new(f->node, out);
+    return fs_file_new(ifile(f)->node, out);
 }
 
-/* Free an open file; NULL is ignored. */
+/* The last reference to an open file went (file_put): free it. */
+static void fs_file_release(struct file *f)
+{
+    __atomic_sub_fetch(&fs_open_files, 1, __ATOMIC_RELAXED);
+    kfree(ifile(f));
+}
+
+/* Drop the caller's reference; NULL is ignored. */
 void fs_close(struct file *f)
 {
-    if (!f)
-        return;
-    __atomic_sub_fetch(&fs_open_files, 1, __ATOMIC_RELAXED);
-    kfree(f);
+    file_put(f);
 }
 
 /* Files currently open. */
@@ -373,7 +395,12 @@ long fs_pread(struct file *f, void *buf, size_t n, uint64_t off)
 {
     if (!f)
         return -EBADF;
-    const struct fs_node *node = f->node;
+    return fs_file_pread(f, buf, n, off);
+}
+
+static long fs_file_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+    const struct fs_node *node = ifile(f)->node;
     if (node->type != FS_TYPE_FILE)
         return -EISDIR;
     if (off >= node->size)
@@ -389,9 +416,9 @@ long fs_read(struct file *f, void *buf, size_t n)
 {
     if (!f)
         return -EBADF;
-    long r = fs_pread(f, buf, n, f->pos);
+    long r = fs_pread(f, buf, n, ifile(f)->pos);
     if (r > 0)
-        f->pos += (uint64_t)r;
+        ifile(f)->pos += (uint64_t)r;
     return r;
 }
 
@@ -404,14 +431,14 @@ long fs_seek(struct file *f, long off, int whence)
     long base;
     switch (whence) {
     case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = (long)f->pos; break;
-    case SEEK_END: base = (long)f->node->size; break;  /* in memory: fits */
+    case SEEK_CUR: base = (long)ifile(f)->pos; break;
+    case SEEK_END: base = (long)ifile(f)->node->size; break;  /* in memory: fits */
     default:       return -EINVAL;
     }
     long pos;
     if (__builtin_add_overflow(base, off, &pos) || pos < 0)
         return -EINVAL;
-    f->pos = (uint64_t)pos;
+    ifile(f)->pos = (uint64_t)pos;
     return pos;
 }
 
@@ -420,10 +447,10 @@ int fs_file_data(struct file *f, const void **data, size_t *size)
 {
     if (!f)
         return -EBADF;
-    if (f->node->type != FS_TYPE_FILE)
+    if (ifile(f)->node->type != FS_TYPE_FILE)
         return -EISDIR;
-    *data = f->node->data;
-    *size = f->node->size;
+    *data = ifile(f)->node->data;
+    *size = ifile(f)->node->size;
     return 0;
 }
 
@@ -454,7 +481,7 @@ int fs_fstat(struct file *f, struct fs_stat *st)
 {
     if (!f)
         return -EBADF;
-    fs_node_stat(f->node, st);
+    fs_node_stat(ifile(f)->node, st);
     return 0;
 }
 
@@ -506,14 +533,14 @@ int fs_freaddir(struct file *dir, size_t index, struct fs_dirent *out)
 {
     if (!dir)
         return -EBADF;
-    if (dir->node->type != FS_TYPE_DIR)
+    if (ifile(dir)->node->type != FS_TYPE_DIR)
         return -ENOTDIR;
     /* Sequential reads resume from the cached cursor: O(1) per entry. */
-    struct fs_node *c = fs_dir_child_at(dir->node, index, dir->dir_node, dir->dir_index);
+    struct fs_node *c = fs_dir_child_at(ifile(dir)->node, index, ifile(dir)->dir_node, ifile(dir)->dir_index);
     if (!c)
         return -ENOENT;
-    dir->dir_node = c;
-    dir->dir_index = index;
+    ifile(dir)->dir_node = c;
+    ifile(dir)->dir_index = index;
     fs_dirent_fill(c, out);
     return 0;
 }

@@ -1,6 +1,7 @@
 /* panic(), backtraces and the QEMU exit port. */
 #include <panic.h>
 #include <log.h>
+#include <console.h>
 #include <ksyms.h>
 #include <bootinfo.h>
 #include <arch/cpu.h>
@@ -58,6 +59,7 @@ void panic(const char *fmt, ...)
     va_list ap;
 
     cli();
+    console_panic_mode();
     if (panicking++) {
         kprintf("\nPANIC while panicking\n");
         panic_halt();

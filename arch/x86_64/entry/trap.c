@@ -13,8 +13,6 @@
 #include <log.h>
 #include <panic.h>
 #include <ksyms.h>
-#include <sched.h>
-#include <aspace.h>
 #include <uapi/signal.h>
 
 struct idt_gate {
@@ -38,6 +36,8 @@ struct idt_ptr {
 extern const uint64_t isr_stub_table[256];
 static struct idt_gate idt[256] __aligned(16);
 static trap_handler_fn handlers[256];
+static trap_user_fault_fn user_fault_hook;
+static trap_preempt_fn preempt_hook;
 
 static const char *const exception_names[32] = {
     [VEC_DE] = "divide error",          [VEC_DB] = "debug",
@@ -141,6 +141,25 @@ void trap_dump(const struct trap_frame *tf)
         backtrace_print(tf->rip, tf->rbp);
 }
 
+void trap_set_user_fault_hook(trap_user_fault_fn fn)
+{
+    user_fault_hook = fn;
+}
+
+void trap_set_preempt_hook(trap_preempt_fn fn)
+{
+    preempt_hook = fn;
+}
+
+void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char *why)
+{
+    if (!user_fault_hook) {
+        trap_dump(tf);
+        panic("%s: user-mode exception before the process layer is up", __func__);
+    }
+    user_fault_hook(tf, signo, addr, why);
+}
+
 /* The signal a user-mode exception turns into. */
 static int trap_signal_of(unsigned vector)
 {
@@ -158,8 +177,8 @@ static void trap_unhandled(struct trap_frame *tf)
 {
     if (trap_from_user(tf) && tf->vector != VEC_DF && tf->vector != VEC_MC &&
         tf->vector != VEC_NMI) {
-        process_fault_signal(tf, trap_signal_of((unsigned)tf->vector), tf->rip,
-                             trap_name((unsigned)tf->vector));
+        trap_user_fault(tf, trap_signal_of((unsigned)tf->vector), tf->rip,
+                        trap_name((unsigned)tf->vector));
         return;
     }
     if (!trap_from_user(tf) && trap_fixup(tf))
@@ -185,6 +204,6 @@ void trap_dispatch(struct trap_frame *tf)
     }
     /* Preemption point: only when returning to a context that had
      * interrupts enabled, never in the middle of a critical section. */
-    if (tf->rflags & RFLAGS_IF)
-        sched_preempt_point();
+    if ((tf->rflags & RFLAGS_IF) && preempt_hook)
+        preempt_hook();
 }

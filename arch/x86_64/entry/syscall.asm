@@ -9,7 +9,7 @@
 ; sigreturn, so rcx and r11 matter) by the interrupt path's iretq.
 
 bits 64
-%include "arch/x86_64/trapframe.inc"
+%include "arch/x86_64/entry/trapframe.inc"
 section .text
 
 SEL_UCODE       equ 0x28

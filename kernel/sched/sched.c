@@ -17,6 +17,7 @@
 #include <log.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
+#include <arch/trap.h>
 
 extern void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 extern uint8_t boot_stack[];
@@ -31,7 +32,6 @@ static bool running;
 static volatile bool need_resched;
 static unsigned slice_left;
 static struct thread boot_thread;
-uint64_t tsc_hz;
 
 void thread_stack_canary_set(struct thread *t)
 {
@@ -93,6 +93,7 @@ void sched_init(void)
     cpu->idle = idle;
     slice_left = SCHED_SLICE_TICKS;
     running = true;
+    trap_set_preempt_hook(sched_preempt_point);
 }
 
 void sched_wakeup(struct thread *t)

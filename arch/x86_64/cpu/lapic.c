@@ -25,6 +25,7 @@
 
 static volatile uint32_t *lapic;
 static uint64_t timer_hz;
+uint64_t tsc_hz;
 static void (*tick_fn)(void);
 
 static inline uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }

@@ -35,12 +35,23 @@ static void vga_scroll(void)
     row = VGA_ROWS - 1;
 }
 
+static void vga_putc(char c);
+
+static void vga_write(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vga_putc(s[i]);
+}
+
+static struct console_dev vga_console = { .name = "vga", .write = vga_write };
+
 void vga_init(void)
 {
     for (int i = 0; i < VGA_ROWS * VGA_COLS; i++)
         vga[i] = (VGA_ATTR << 8) | ' ';
     row = col = 0;
     vga_cursor_update();
+    console_register(&vga_console);
 }
 
 /* Consume c as part of an escape sequence; returns false if c is ordinary. */
@@ -74,7 +85,7 @@ static bool vga_escape(char c)
     return true;
 }
 
-void vga_putc(char c)
+static void vga_putc(char c)
 {
     if (vga_escape(c))
         return;

@@ -12,6 +12,7 @@
 #include <proc.h>
 #include <thread.h>
 #include <aspace.h>
+#include <kmap.h>
 #include <shell.h>
 #include <fs.h>
 #include <heap.h>
@@ -22,6 +23,7 @@
 #include <errstr.h>
 #include <usercopy.h>
 #include <spinlock.h>
+#include <arch/trap.h>
 #include <uapi/layout.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
@@ -124,7 +126,7 @@ static struct proc_args *proc_args_pack(int argc, char *const argv[])
 /* The stack and the fixed parts of every process's address space. */
 static int process_aspace_build(struct aspace *as)
 {
-    int err = kernel_region_add(as);
+    int err = kmap_add(as);
     if (err)
         return err;
     struct region stack = {
@@ -343,6 +345,7 @@ static void *reaper_main(void *arg)
 
 void proc_init(void)
 {
+    trap_set_user_fault_hook(process_fault_signal);
     if (thread_create("reaper", reaper_main, NULL, THREAD_DETACHED, NULL) < 0)
         panic("%s: cannot start the reaper thread", __func__);
 }

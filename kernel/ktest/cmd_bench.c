@@ -35,6 +35,7 @@
  */
 #include <shell.h>
 #include <aspace.h>
+#include <kmap.h>
 #include <paging.h>
 #include <pt.h>
 #include <thread.h>
@@ -617,7 +618,7 @@ static int cmd_bench(int argc, char **argv)
     }
 
     struct bench b = { .home = thread_current()->aspace };
-    b.base = MAX(TiB(1), ALIGN_UP(kernel_map_size(), TiB(1)));
+    b.base = MAX(TiB(1), ALIGN_UP(kmap_size(), TiB(1)));
     uint64_t free0 = free_frames(), heap0 = heap_bytes();
     size_t open0 = fs_open_count();
     b.samples = kmalloc(SAMPLES_MAX * sizeof(uint64_t));

@@ -95,7 +95,8 @@ static void loglevel_init(void)
 void kmain(uint32_t magic, uint64_t mbi);
 void kmain(uint32_t magic, uint64_t mbi)
 {
-    console_init();
+    serial_init();
+    vga_init();
     if (multiboot_parse(magic, mbi) < 0)
         panic("%s: bad Multiboot2 information (magic %#x)", __func__, magic);
     loglevel_init();

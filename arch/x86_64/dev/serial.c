@@ -13,6 +13,25 @@
 #define LSR_DATA_READY  0x01
 #define LSR_THR_EMPTY   0x20
 
+static void serial_putc(char c)
+{
+    while (!(inb(COM1 + REG_LSR) & LSR_THR_EMPTY))
+        cpu_relax();
+    outb(COM1 + REG_DATA, (uint8_t)c);
+}
+
+/* A serial terminal needs CR LF to start a new line. */
+static void serial_write(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            serial_putc('\r');
+        serial_putc(s[i]);
+    }
+}
+
+static struct console_dev serial_console = { .name = "com1", .write = serial_write };
+
 void serial_init(void)
 {
     outb(COM1 + REG_IER, 0x00);
@@ -22,13 +41,7 @@ void serial_init(void)
     outb(COM1 + REG_LCR, 0x03);     /* 8N1 */
     outb(COM1 + REG_FCR, 0xC7);     /* FIFO on, cleared, 14-byte threshold */
     outb(COM1 + REG_MCR, 0x0B);     /* DTR, RTS, OUT2 (routes the IRQ) */
-}
-
-void serial_putc(char c)
-{
-    while (!(inb(COM1 + REG_LSR) & LSR_THR_EMPTY))
-        cpu_relax();
-    outb(COM1 + REG_DATA, (uint8_t)c);
+    console_register(&serial_console);
 }
 
 static void serial_irq(struct trap_frame *tf)

@@ -12,7 +12,6 @@ bits 64
 section .text
 global context_switch
 global thread_start
-extern thread_entry
 
 context_switch:
     push rbp
@@ -31,11 +30,13 @@ context_switch:
     pop rbp
     ret
 
-; First instructions of every new kernel thread: r12 = thread pointer.
+; First instructions of every new kernel thread: r12 = the argument and
+; r13 = the C function to call with it (set up by the thread code, so that
+; this layer does not name a function of the layers above).
 thread_start:
     mov rdi, r12
     xor ebp, ebp                    ; end of backtraces
-    call thread_entry
-    ud2                             ; thread_entry never returns
+    call r13
+    ud2                             ; the function never returns
 
 section .note.GNU-stack noalloc noexec nowrite progbits

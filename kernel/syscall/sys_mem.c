@@ -2,7 +2,6 @@
 #include <syscall.h>
 #include <proc.h>
 #include <aspace.h>
-#include <paging.h>
 #include <mm.h>
 #include <usercopy.h>
 #include <uapi/syscall.h>
@@ -19,7 +18,7 @@ long sys_map(struct trap_frame *tf, uint64_t hint, uint64_t len, uint64_t prot, 
     len = ALIGN_UP(len, PAGE_SIZE);
     uint64_t va = hint;
     if (va == 0) {
-        int err = paging_find_gap(p->as, USER_MMAP_BASE, USER_MMAP_END, len, &va);
+        int err = aspace_find_gap(p->as, USER_MMAP_BASE, USER_MMAP_END, len, &va);
         if (err)
             return err;
     } else if (!IS_ALIGNED(va, PAGE_SIZE)) {
@@ -42,7 +41,7 @@ long sys_unmap(struct trap_frame *tf, uint64_t va, uint64_t len, uint64_t a2, ui
     struct region r;
     if (!user_range_ok(va, 1) || !IS_ALIGNED(va, PAGE_SIZE) || len == 0 || len > MAP_MAX_LEN)
         return -EINVAL;
-    if (paging_region_find(p->as, va, &r) < 0 || r.va_start != va)
+    if (aspace_region_query(p->as, va, &r) < 0 || r.va_start != va)
         return -ENOENT;
     if (r.len != ALIGN_UP(len, PAGE_SIZE) || (r.flags & REGION_KERN))
         return -EINVAL;     /* only a whole mapping */

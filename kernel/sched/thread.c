@@ -63,8 +63,7 @@ void thread_register(struct thread *t, const char *name)
 }
 
 /* First C code of every new thread (called from thread_start). */
-void thread_entry(struct thread *self) __noreturn;
-void thread_entry(struct thread *self)
+static __noreturn void thread_entry(struct thread *self)
 {
     sti();
     thread_exit(self->fn(self->arg));
@@ -87,14 +86,14 @@ int thread_create(const char *name, thread_fn fn, void *arg,
     t->flags = flags;
 
     /* Initial stack: six callee-saved registers for context_switch to pop
-     * (r12 carries the thread pointer), then the return into thread_start. */
+     * (r12 and r13 carry thread_entry and its argument), then the return into thread_start. */
     uint64_t *sp = (uint64_t *)(t->kstack + THREAD_STACK_SIZE);
     *--sp = 0;                          /* keeps thread_start's frame aligned */
     *--sp = (uint64_t)thread_start;
     *--sp = 0;                          /* rbp */
     *--sp = 0;                          /* rbx */
-    *--sp = (uint64_t)t;                /* r12 */
-    *--sp = 0;                          /* r13 */
+    *--sp = (uint64_t)t;                /* r12: thread_entry's argument */
+    *--sp = (uint64_t)thread_entry;     /* r13: called by thread_start */
     *--sp = 0;                          /* r14 */
     *--sp = 0;                          /* r15 */
     t->rsp = (uint64_t)sp;

@@ -10,6 +10,7 @@
 #include <fs.h>
 #include <panic.h>
 #include <aspace.h>
+#include <kmap.h>
 #include <frame.h>
 #include <string.h>
 #include <errstr.h>
@@ -17,30 +18,13 @@
 #define ALIAS_BASE      ((uint64_t)USER_HALF_START)
 #define COMPARE_BYTES   MiB(4)
 
-/* Bytes covered by the kernel's identity map: all RAM, and at least 4 GiB
- * so the local APIC and other MMIO below 4 GiB are reachable. */
-uint64_t kernel_map_size(void)
-{
-    return ALIGN_UP(MAX(frame_phys_end(), GiB(4)), GiB(1));
-}
-
-int kernel_region_add(struct aspace *as)
-{
-    struct region r = {
-        .va_start = 0, .pa_start = 0, .len = kernel_map_size(),
-        .flags = REGION_READ | REGION_WRITE | REGION_EXEC | REGION_PIN |
-                 REGION_KERN | REGION_EAGER,
-    };
-    return aspace_region_add(as, &r);
-}
-
 int shell_aspace_create(const char *name, struct aspace **out)
 {
     struct aspace *as;
     int err = aspace_create("paging", name, &as);
     if (err)
         return err;
-    if ((err = kernel_region_add(as)) < 0) {
+    if ((err = kmap_add(as)) < 0) {
         aspace_destroy(as);
         return err;
     }
@@ -73,7 +57,7 @@ static void root_aspace_enter(void)
         return;
     }
     struct region alias = {
-        .va_start = ALIAS_BASE, .pa_start = 0, .len = kernel_map_size(),
+        .va_start = ALIAS_BASE, .pa_start = 0, .len = kmap_size(),
         .flags = REGION_READ | REGION_WRITE | REGION_KERN,
     };
     if ((err = aspace_region_add(as, &alias)) < 0 || (err = aspace_thread_move(as)) < 0) {

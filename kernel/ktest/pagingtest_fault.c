@@ -1,6 +1,6 @@
 /*
  * `pagingtest fault` and `pagingtest fault-ro` (dispatched from
- * kernel/cmd_pagingtest.c): a kernel thread enters a paging address space
+ * kernel/ktest/cmd_pagingtest.c): a kernel thread enters a paging address space
  * and makes an access no region allows, on purpose. Nothing recovers a
  * kernel thread's fault, so the kernel must print its fault report (the
  * address, "page not present" or the access, the region or "none covers

@@ -9,7 +9,7 @@
  *                         an address no region covers: the kernel must
  *                         print its fault report and panic
  *   pagingtest fault-ro   same, writing to a read-only region
- *                         (both in kernel/pagingtest_fault.c)
+ *                         (both in kernel/ktest/pagingtest_fault.c)
  *
  * Memory written through test mappings is always memory the test owns
  * (frames from frame_alloc_contig filled with a pattern, ANON and FILE
@@ -20,7 +20,7 @@
  * translation is used first, so the TLB holds it, then changed, then used
  * again.
  *
- * Layout of the test address space (K = kernel_map_size(), 4 GiB with the
+ * Layout of the test address space (K = kmap_size(), 4 GiB with the
  * usual amount of RAM):
  *   [0, K)                 eager identity map, RWX, pinned (the kernel)
  *   [K, 2K)                eager alias of physical 0, RW
@@ -31,11 +31,13 @@
 #include <shell.h>
 #include <selftest.h>
 #include <aspace.h>
+#include <kmap.h>
 #include <paging.h>
 #include <pt.h>
 #include <frame.h>
 #include <heap.h>
 #include <fs.h>
+#include <file.h>
 #include <thread.h>
 #include <uaccess.h>
 #include <log.h>
@@ -69,7 +71,7 @@ static bool lightly_touched(int i)
 struct ptest {
     struct selftest st;
     struct aspace *as;
-    uint64_t kmap;                  /* kernel_map_size() */
+    uint64_t kmap;                  /* kmap_size() */
     uint64_t block[NBLOCKS];        /* physical starts of the pattern blocks */
 };
 
@@ -370,7 +372,7 @@ static void test_remove(struct ptest *c)
           "remove a region with all 128 pages in the TLB: reads fault (err %d, %d, %d)", err, r1, r2);
     struct region found;
     selftest_check(&c->st, !paging_translate(c->as, va + 2 * PAGE_SIZE, NULL, NULL, NULL) &&
-          paging_region_find(c->as, va, &found) == -ENOENT,
+          aspace_region_query(c->as, va, &found) == -ENOENT,
           "no translation and no region left at the removed range");
     selftest_check(&c->st, probe_read(ptr(va_small(c, R_REMOVE + 1))) >= 0, "the next region is still readable");
 }
@@ -611,9 +613,11 @@ static void test_file(struct ptest *c)
                              .flags = REGION_READ | REGION_KERN | REGION_FILE };
         selftest_check_err(&c->st, aspace_region_add(c->as, &rb), 0, "add a FILE region at file offset 4096");
     }
+    uint32_t refs = f->refs;
     fs_close(f);
-    selftest_check(&c->st, fs_open_count() == open0 + 2 + offset_test,
-          "each FILE region holds its own open file (%zu open, %zu before)", fs_open_count(), open0);
+    selftest_check(&c->st, fs_open_count() == open0 + 2 && refs == 2u + offset_test,
+          "each FILE region holds its own reference: the file stays open after its opener closes it "
+          "(%zu open, %zu before; %u references before the close)", fs_open_count(), open0, refs);
 
     uint64_t bad = 0;
     bool same = file_region_matches(g, va, 0, pages, &bad);
@@ -773,7 +777,7 @@ static void test_large_pages(struct ptest *c)
 static int pagingtest_all(void)
 {
     struct ptest c = { 0 };
-    c.kmap = kernel_map_size();
+    c.kmap = kmap_size();
     struct aspace *prev = thread_current()->aspace;
     struct heap_stats h0, h1;
 
@@ -824,7 +828,7 @@ static int pagingtest_all(void)
     return selftest_report(&c.st, "pagingtest");
 }
 
-/* pagingtest fault|fault-ro: kernel/pagingtest_fault.c */
+/* pagingtest fault|fault-ro: kernel/ktest/pagingtest_fault.c */
 int pagingtest_fault(bool readonly);
 
 static int cmd_pagingtest(int argc, char **argv)

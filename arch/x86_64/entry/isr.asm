@@ -7,7 +7,7 @@
 ; base is live, and swap it back on the way out.
 
 bits 64
-%include "arch/x86_64/trapframe.inc"
+%include "arch/x86_64/entry/trapframe.inc"
 section .text
 extern trap_dispatch
 global isr_stub_table

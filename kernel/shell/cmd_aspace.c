@@ -40,7 +40,16 @@ SHELL_COMMAND(asis, "asis", "asis", "list address-space implementations", cmd_as
 
 static void aspace_print_one(struct aspace *as, void *arg)
 {
-    aspace_print(as, *(int *)arg);
+    int detail = *(int *)arg;
+    aspace_print(as, detail);
+    if (detail <= 0)
+        return;
+    bool f = irq_save();
+    list_for_each(n, &as->threads) {
+        struct thread *t = list_entry(n, struct thread, aspace_link);
+        kprintf("  thread %d '%s' %s\n", t->tid, t->name, thread_state_name(t->state));
+    }
+    irq_restore(f);
 }
 
 static int cmd_ases(int argc, char **argv)
