@@ -78,10 +78,11 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJ) arch/$(ARCH)/linker.ld tools/gen-ksyms.py
 include user/user.mk
 
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
-$(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) | check-tools
-	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin
+$(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) $(JOS_BINS) | check-tools
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/jos
 	cp -r initrd/. $(BUILD)/initrd-root/
 	$(if $(USER_BINS),cp $(USER_BINS) $(BUILD)/initrd-root/bin/)
+	$(if $(JOS_BINS),cp $(JOS_BINS) $(BUILD)/initrd-root/jos/)
 	@for b in $(USER_BINS); do n=$$(basename $$b); case $$n in init) mv $(BUILD)/initrd-root/bin/init $(BUILD)/initrd-root/init;; sh) cp $(BUILD)/initrd-root/bin/sh $(BUILD)/initrd-root/sh;; esac; done
 	tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
 	    --mtime=@0 -cf $@ -C $(BUILD)/initrd-root .

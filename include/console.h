@@ -42,6 +42,11 @@ void console_input_push(char c);
 
 /* Block until an input byte is available and return it. */
 char console_getc(void);
+/* The same for user processes: the byte (0-255), or -EINTR if the thread
+ * is interrupted (its process is being killed) while it waits. */
+int console_getc_interruptible(void);
+/* The next byte if one is waiting (0-255), else -1; never blocks. */
+int console_trygetc(void);
 
 /* Bytes dropped because the ring was full, since boot. */
 uint64_t console_input_dropped(void);

@@ -18,6 +18,7 @@
 #include <list.h>
 #include <waitq.h>
 #include <compiler.h>
+#include <ipc.h>
 
 #define PROC_MAGIC          0x50524F43u     /* "PROC" */
 #define PROC_DEAD_MAGIC     0x44454144u
@@ -34,11 +35,19 @@ enum proc_state {
 };
 
 struct proc_args;
+struct Env;
+
+/* Process environment flags. */
+enum proc_env_flags {
+    PROC_ENV_JOS = 1u << 0,         /* started from /jos/ (or a descendant):
+                                       JOS's lifecycle lines and fault rules */
+};
 
 struct process {
     uint32_t magic;
     enum proc_state state;
-    int pid;
+    int pid;                        /* = its environment id (uapi/env.h) */
+    int pgid;                       /* process group: the job it belongs to */
     char name[PROC_NAME_MAX];
     struct process *parent;         /* NULL: started by the kernel (urun) */
     bool orphan;                    /* nobody will wait: the reaper frees it */
@@ -55,6 +64,20 @@ struct process {
     uint64_t entry;                 /* program entry point */
     uint64_t mmap_next;             /* hint for the next map() */
     struct proc_args *args;         /* argv until the process has started */
+
+    /* The environment (kernel/proc/env.c): fields under env_lock. */
+    struct Env *view;               /* its slot of the user-visible table */
+    uint32_t env_flags;             /* enum proc_env_flags */
+    bool env_alive;                 /* can be named by id (started, not exited) */
+    bool killed;                    /* asked to die: it exits at its next
+                                       return towards user mode */
+    int kill_status;                /* the wait() status it will exit with */
+    int killer;                     /* id of the environment that asked */
+    struct ipc_endpoint ipc;        /* kernel/proc/ipc.c */
+    /* JOS's user_mem_check: the first user address a system call could
+     * not use (a JOS environment dies of it; others get -EFAULT). */
+    bool mem_check_failed;
+    uint64_t mem_check_va;
 };
 
 void proc_init(void);
@@ -64,10 +87,54 @@ void proc_init(void);
  * -ENOEXEC (with the reason printed), -ENOMEM, -E2BIG. */
 int process_spawn(const char *path, int argc, char *const argv[], struct process *parent);
 
+enum process_wait_flags {
+    PROCESS_WAIT_BLOCK = 0,
+    PROCESS_WAIT_NOHANG = 1u << 0,  /* return 0 at once if none has exited */
+    PROCESS_WAIT_JOB = 1u << 1,     /* after reaping the child, also wait until
+                                       every process of its group has exited */
+};
+
 /* Wait for a child of parent (NULL: a kernel-started process, then pid
  * must name it) to exit; pid -1 means any child. Returns its pid and sets
- * *status, or -ECHILD if there is no such child. */
-int process_wait(struct process *parent, int pid, int *status);
+ * *status; 0 with PROCESS_WAIT_NOHANG if none has exited yet; -ECHILD if
+ * there is no such child; -EINTR if the caller is being killed. */
+int process_wait(struct process *parent, int pid, int *status, uint32_t flags);
+
+/* Ask target to die with wait() status `status` on behalf of environment
+ * killer_id; target exits at its next return towards user mode (a wait it
+ * is blocked in is interrupted). With PROCESS_KILL_SYNC the caller then
+ * sleeps until target has exited. 0, or -ESRCH if target is already gone;
+ * -EINTR if the caller was killed while it waited. */
+enum process_kill_flags {
+    PROCESS_KILL_ASYNC = 0,
+    PROCESS_KILL_SYNC = 1u << 0,
+};
+int process_kill(struct process *target, int status, int killer_id, uint32_t flags);
+
+/* Called on every return towards user mode (the trap layer's user-return
+ * hook and the end of every system call): a killed process exits here. */
+struct trap_frame;
+void process_user_return(struct trap_frame *tf);
+
+/* A user access of a system call failed at va (usercopy.c): remember it
+ * for JOS's user_mem_check rule. */
+void process_uaccess_failed(uint64_t va);
+
+/* JOS's user_mem_check: a JOS environment whose system call was handed a
+ * bad pointer dies with "[ID] user_mem_check assertion failure for va VA".
+ * Called by the dispatcher when a call returns -EFAULT; returns only for
+ * processes this rule does not apply to. */
+void process_mem_check(struct process *p);
+
+/* ---- page-granular memory between processes (kernel/proc/pagemap.c) ---- */
+/* Can p give the page at va with perm (uapi/pte.h) away? Materialises a
+ * lazy page. 0, or -E_INVAL (no page there, or perm asks for write on a
+ * page p cannot write). */
+int process_page_check(struct process *p, uint64_t va, uint32_t perm);
+/* Map the frame behind from's page srcva at dstva in to, with perm: the
+ * same frame, shared and reference counted. 0 or -E_INVAL / -E_NO_MEM. */
+int process_page_share(struct process *from, uint64_t srcva, struct process *to,
+                       uint64_t dstva, uint32_t perm);
 
 /* A user-mode fault nobody resolved (installed as the trap layer's
  * user-fault hook): run the process's signal handler if it has one,

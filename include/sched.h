@@ -29,6 +29,12 @@ void sched_wakeup(struct thread *t);
  * Must be called with interrupts disabled; returns with them disabled. */
 void sched_switch(void);
 
+/* Give the CPU to t at once if it is runnable (it leaves the run queue;
+ * the caller goes to its tail): IPC hands the CPU to the receiver it just
+ * woke, which keeps senders in turn (fair) and round trips short. Does
+ * nothing if t is not runnable or is the caller. */
+void sched_yield_to(struct thread *t);
+
 /* Timer interrupt: count a tick, wake sleepers, expire the time slice. */
 void sched_tick(void);
 

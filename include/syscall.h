@@ -34,6 +34,11 @@ long sys_map(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64
 long sys_unmap(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_signal(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_sigreturn(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_env_destroy(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_cgetc(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_ipc_recv(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_ipc_can_send(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_ipc_send(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 /* Set by handlers that rewrote the whole frame (sigreturn). */
 #define SYSCALL_FULL_RESTORE 1

@@ -58,6 +58,12 @@ struct thread {
     uint64_t last_switch_in;        /* TSC at the last switch to this thread */
     void *exit_value;
     struct waitq joiners;
+    bool intr_pending;              /* thread_interrupt() was called: interruptible
+                                       waits return -EINTR from now on */
+    bool intr_blocked;              /* blocked in an interruptible wait */
+    uint32_t *run_counter;          /* if set, incremented every time the
+                                       scheduler switches to this thread
+                                       (the JOS env_runs view) */
     thread_fn fn;
     void *arg;
 };
@@ -79,6 +85,13 @@ void thread_exit(void *value) __noreturn;
 int thread_join(struct thread *t, void **value);
 
 void thread_yield(void);
+
+/* Ask t to stop waiting: from now on its interruptible waits
+ * (waitq_wait_interruptible) return -EINTR, and one it is blocked in right
+ * now wakes at once. Uninterruptible waits are not disturbed. The flag
+ * stays set (it marks a thread whose process is being torn down).
+ * Callable with interrupts off. */
+void thread_interrupt(struct thread *t);
 void thread_sleep_ms(uint64_t ms);
 struct thread *thread_current(void);
 

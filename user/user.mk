@@ -38,8 +38,17 @@ USER_LIB     := $(USER_OUT)/libstrata.a
 USER_SRC     := $(sort $(wildcard user/bin/*.c))
 USER_BINS    := $(patsubst user/bin/%.c,$(USER_OUT)/bin/%,$(USER_SRC))
 
+# The JOS personality: every user/jos/NAME.c is a JOS program built against
+# <jos.h> and user/libjos (plus the same pure kernel files) into /jos/NAME.
+JOS_LIB_SRC  := $(sort $(wildcard user/libjos/*.c)) kernel/lib/fmt.c kernel/lib/string.c kernel/lib/errstr.c
+JOS_LIB_OBJ  := $(patsubst %.c,$(USER_OUT)/obj/%.o,$(filter-out user/libjos/entry.c,$(JOS_LIB_SRC)))
+JOS_CRT0     := $(USER_OUT)/obj/user/libjos/entry.o
+JOS_LIB      := $(USER_OUT)/libjos.a
+JOS_SRC      := $(sort $(wildcard user/jos/*.c))
+JOS_BINS     := $(patsubst user/jos/%.c,$(USER_OUT)/jos/%,$(JOS_SRC))
+
 .PHONY: user
-user: $(USER_BINS)
+user: $(USER_BINS) $(JOS_BINS)
 
 $(USER_OUT)/obj/%.o: %.c user/user.mk | check-tools
 	@mkdir -p $(dir $@)
@@ -55,7 +64,18 @@ $(USER_OUT)/bin/%: $(USER_OUT)/obj/user/bin/%.o $(USER_CRT0) $(USER_LIB) user/us
 	@tools/check-segments $@.tmp
 	@mv $@.tmp $@
 
+$(JOS_LIB): $(JOS_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(USER_OUT)/jos/%: $(USER_OUT)/obj/user/jos/%.o $(JOS_CRT0) $(JOS_LIB) user/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(USER_LDFLAGS) $(JOS_CRT0) $< $(JOS_LIB) -o $@.tmp
+	@tools/check-segments $@.tmp
+	@mv $@.tmp $@
+
 # Keep the objects (they are intermediate files of a pattern chain).
-.SECONDARY: $(USER_CRT0) $(patsubst user/bin/%.c,$(USER_OUT)/obj/user/bin/%.o,$(USER_SRC))
+.SECONDARY: $(USER_CRT0) $(JOS_CRT0) $(patsubst user/bin/%.c,$(USER_OUT)/obj/user/bin/%.o,$(USER_SRC)) \
+            $(patsubst user/jos/%.c,$(USER_OUT)/obj/user/jos/%.o,$(JOS_SRC))
 
 -include $(shell find $(USER_OUT)/obj -name '*.d' 2>/dev/null)

@@ -63,6 +63,11 @@ void trap_set_user_fault_hook(trap_user_fault_fn fn);
 /* Call the user-fault hook (panics if none is installed). */
 void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
 
+/* Run on the way back to user mode from every interrupt or exception
+ * taken in user mode: the process layer ends a process that was killed. */
+typedef void (*trap_user_return_fn)(struct trap_frame *tf);
+void trap_set_user_return_hook(trap_user_return_fn fn);
+
 /* Run on the way out of every interrupt or exception that arrived with
  * interrupts enabled: the scheduler's preemption point. */
 typedef void (*trap_preempt_fn)(void);

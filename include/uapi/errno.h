@@ -32,5 +32,14 @@
 #define ENOTSUP     95   /* kind of operation not supported */
 #define EALIGN     200   /* address or length not aligned to the granularity */
 #define ENONCANON  201   /* address not canonical */
+#define ENOTRECV   202   /* IPC: the target is not receiving */
+
+/* JOS's names for the errors of the environment and IPC calls (see
+ * docs/environments.md). Positive, like the rest: calls return -E_x. */
+#define E_INVAL         EINVAL      /* invalid parameter */
+#define E_NO_MEM        ENOMEM      /* out of memory */
+#define E_BAD_ENV       ESRCH       /* no such environment, or not yours */
+#define E_NO_FREE_ENV   EAGAIN      /* the environment table is full */
+#define E_IPC_NOT_RECV  ENOTRECV    /* IPC target is not receiving */
 
 #endif

@@ -15,7 +15,9 @@
 enum syscall_no {
     SYS_EXIT = 0,       /* exit(int status): does not return */
     SYS_SPAWN,          /* spawn(const char *path, char *const argv[]) -> pid */
-    SYS_WAIT,           /* wait(int pid, int *status) -> pid; pid -1: any child */
+    SYS_WAIT,           /* wait(int pid, int *status, int options) -> pid; pid -1:
+                           any child; options WNOHANG (0 if none has exited
+                           yet) and WJOB (also wait for the child's job) */
     SYS_GETPID,         /* getpid() -> pid */
     SYS_YIELD,          /* yield() -> 0 */
     SYS_GETC,           /* getc() -> next console byte (blocks) */
@@ -34,6 +36,13 @@ enum syscall_no {
     SYS_UNMAP,          /* unmap(void *addr, size_t len) -> 0: a whole mapping */
     SYS_SIGNAL,         /* signal(handler, trampoline) -> 0: the fault handler */
     SYS_SIGRETURN,      /* sigreturn(struct sigcontext *) : resume, does not return */
+    /* Environments and IPC (JOS's calls; docs/environments.md). pid and
+     * environment id are the same number; 0 names the caller. */
+    SYS_ENV_DESTROY,    /* env_destroy(envid) -> 0: self (never returns) or a child */
+    SYS_CGETC,          /* cgetc() -> next console byte, or 0 if none is waiting */
+    SYS_IPC_RECV,       /* ipc_recv(dstva) -> 0: block until a value arrives */
+    SYS_IPC_CAN_SEND,   /* ipc_can_send(envid, value, srcva, perm) -> 0 or -E_IPC_NOT_RECV */
+    SYS_IPC_SEND,       /* ipc_send(envid, value, srcva, perm) -> 0: blocks until taken */
     SYS_COUNT
 };
 
@@ -52,6 +61,11 @@ enum syscall_no {
 #define SYSCALL_ARGV_MAX    16      /* arguments to spawn */
 #define SYSCALL_ARG_MAX     256     /* bytes per argument, including the NUL */
 #define SYSCALL_IO_MAX      (1u << 20)  /* bytes per read/write call */
+
+/* wait() options */
+#define WNOHANG     1       /* return 0 at once if no child has exited yet */
+#define WJOB        2       /* after the child, wait until every process of its
+                               job (the processes it forked) has exited too */
 
 /* wait() status: exited normally with a code, or killed by a signal. */
 #define WAIT_EXITED(code)   (((code) & 0xff) << 8)

@@ -9,6 +9,7 @@
 #include <waitq.h>
 #include <log.h>
 #include <arch/cpu.h>
+#include <uapi/errno.h>
 
 static char input_ring[CONSOLE_INPUT_SIZE];
 static unsigned input_head, input_tail;    /* head: next write; tail: next read */
@@ -39,7 +40,9 @@ static bool console_input_ready(void *arg)
     return input_head != input_tail;
 }
 
-char console_getc(void)
+/* Take the next byte, sleeping while there is none: the byte, or -EINTR
+ * if an interruptible wait was interrupted. */
+static int console_input_take(bool interruptible)
 {
     for (;;) {
         bool f = irq_save();
@@ -52,7 +55,28 @@ char console_getc(void)
             pr_warn("console: %lu input byte(s) dropped: the input buffer (%u bytes) was full\n",
                     dropped, CONSOLE_INPUT_SIZE);
         if (have)
-            return c;
-        waitq_wait_until(&input_waiters, console_input_ready, NULL);
+            return (unsigned char)c;
+        if (!interruptible)
+            waitq_wait_until(&input_waiters, console_input_ready, NULL);
+        else if (waitq_wait_interruptible(&input_waiters, console_input_ready, NULL) < 0)
+            return -EINTR;
     }
+}
+
+char console_getc(void)
+{
+    return (char)console_input_take(false);
+}
+
+int console_getc_interruptible(void)
+{
+    return console_input_take(true);
+}
+
+int console_trygetc(void)
+{
+    bool f = irq_save();
+    int c = input_head != input_tail ? (unsigned char)input_ring[input_tail++ % CONSOLE_INPUT_SIZE] : -1;
+    irq_restore(f);
+    return c;
 }

@@ -10,14 +10,14 @@ const char *errstr(int err)
     case 0:            return "success";
     case EPERM:        return "operation not permitted";
     case ENOENT:       return "no such file or directory";
-    case ESRCH:        return "no such process";
+    case ESRCH:        return "no such process or environment";
     case EINTR:        return "interrupted";
     case EIO:          return "I/O error";
     case E2BIG:        return "argument list too long";
     case ENOEXEC:      return "exec format error";
     case EBADF:        return "bad file descriptor";
     case ECHILD:       return "no child process";
-    case EAGAIN:       return "try again";
+    case EAGAIN:       return "resource temporarily unavailable (no free environment)";
     case ENOMEM:       return "out of memory";
     case EACCES:       return "permission denied";
     case EFAULT:       return "bad address";
@@ -35,6 +35,7 @@ const char *errstr(int err)
     case ENOTSUP:      return "not supported";
     case EALIGN:       return "not aligned";
     case ENONCANON:    return "address not canonical";
+    case ENOTRECV:     return "environment is not receiving";
     default:           return "unknown error";
     }
 }

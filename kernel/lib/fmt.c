@@ -3,6 +3,7 @@
  * (tests/host/test_fmt.c) against the C library's snprintf.
  */
 #include <fmt.h>
+#include <errstr.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -225,6 +226,14 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap_in)
             break;
         }
         case 's': n += format_string(out, ctx, &s, va_arg(ap, const char *)); break;
+        case 'e': {
+            /* JOS's error conversion: an int error code (negative or not)
+             * as its description. Not C's %e: there are no floats here,
+             * and the format checker rejects it, so only code compiled
+             * without __printf checking (the JOS personality) uses it. */
+            n += format_string(out, ctx, &s, errstr(va_arg(ap, int)));
+            break;
+        }
         case 'c': {
             char c[2] = { (char)va_arg(ap, int), 0 };
             struct spec cs = s;

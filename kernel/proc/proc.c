@@ -10,6 +10,7 @@
  *    waiter of a kernel-started process, or the reaper for orphans.
  */
 #include <proc.h>
+#include <env.h>
 #include <thread.h>
 #include <aspace.h>
 #include <kmap.h>
@@ -27,6 +28,7 @@
 #include <uapi/layout.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
+#include <uapi/signal.h>
 
 /* argv for a process that has not started yet: strings packed in one buffer. */
 struct proc_args {
@@ -38,7 +40,6 @@ struct proc_args {
 static struct list_node all_procs = LIST_INIT(all_procs);
 static struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static struct waitq proc_exited = WAITQ_INIT(proc_exited);   /* any exit */
-static int next_pid = 1;
 static int nprocs;
 
 struct process *process_current(void)
@@ -135,7 +136,9 @@ static int process_aspace_build(struct aspace *as)
     };
     /* USER_STACK_GUARD, the page below, stays unmapped: running off the
      * stack faults there instead of into other memory. */
-    return aspace_region_add(as, &stack);
+    if ((err = aspace_region_add(as, &stack)) < 0)
+        return err;
+    return env_view_add(as);
 }
 
 int process_spawn(const char *path, int argc, char *const argv[], struct process *parent)
@@ -153,15 +156,19 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
         err = argc < 1 || argc > SYSCALL_ARGV_MAX ? -E2BIG : -ENOMEM;
         goto fail_free;
     }
-    bool f = spin_lock_irqsave(&proc_lock);
-    p->pid = next_pid++;
-    spin_unlock_irqrestore(&proc_lock, f);
     const char *base = strrchr(path, '/');
     strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
+    if ((err = env_slot_alloc(p, parent)) < 0)
+        goto fail_args;
     snprintf(asname, sizeof(asname), "proc%d", p->pid);
+    if (strncmp(path, "/jos/", 5) == 0 || (parent && (parent->env_flags & PROC_ENV_JOS)))
+        p->env_flags |= PROC_ENV_JOS;
+    ipc_endpoint_init(&p->ipc);
+    /* A spawned program starts a job of its own; its forks join it. */
+    p->pgid = p->pid;
 
     if ((err = aspace_create("paging", asname, &p->as)) < 0)
-        goto fail_args;
+        goto fail_slot;
     if ((err = process_aspace_build(p->as)) < 0 ||
         (err = exec_load(p->as, path, &entry, &why)) < 0) {
         if (why)
@@ -181,8 +188,9 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
     struct thread *t;
     if ((err = thread_create(p->name, process_main, p, THREAD_SUSPENDED, &t)) < 0)
         goto fail_as;
-    f = spin_lock_irqsave(&proc_lock);
+    bool f = spin_lock_irqsave(&proc_lock);
     t->proc = p;
+    t->run_counter = &p->view->env_runs;
     p->main = t;
     list_push_back(&all_procs, &p->all_link);
     if (parent)
@@ -190,11 +198,16 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
     nprocs++;
     spin_unlock_irqrestore(&proc_lock, f);
     int pid = p->pid;       /* p may be gone once the thread runs and exits */
+    if (env_logged(p))
+        kprintf("[%08x] new env %08x\n", parent ? parent->pid : 0, pid);
+    env_start(p);
     thread_resume(t);
     return pid;
 
 fail_as:
     aspace_destroy(p->as);
+fail_slot:
+    env_slot_free(p);
 fail_args:
     kfree(p->args);
 fail_free:
@@ -215,8 +228,21 @@ static void process_reap(struct process *p)
     int err = aspace_destroy(p->as);
     if (err)
         panic("%s: cannot destroy the address space of pid %d: %d", __func__, p->pid, err);
+    env_slot_free(p);
     p->magic = PROC_DEAD_MAGIC;
     kfree(p);
+}
+
+/* JOS's lines for an environment that ends: "[ID] exiting gracefully" for
+ * a normal exit, then "[WHO] free env ID", WHO being the environment that
+ * destroyed it (itself unless it was killed). */
+static void process_exit_log(struct process *p, int status)
+{
+    if (!env_logged(p))
+        return;
+    if (!p->killed && WIFEXITED(status))
+        kprintf("[%08x] exiting gracefully\n", p->pid);
+    kprintf("[%08x] free env %08x\n", p->killed ? p->killer : p->pid, p->pid);
 }
 
 void process_exit(int status)
@@ -224,6 +250,8 @@ void process_exit(int status)
     struct process *p = process_current();
     process_check(p, __func__);
 
+    env_exit(p);
+    process_exit_log(p, status);
     for (int fd = 0; fd < PROC_MAX_FILES; fd++) {
         fs_close(p->files[fd]);
         p->files[fd] = NULL;
@@ -269,6 +297,11 @@ static struct process *zombie_find(struct process *parent, int pid, bool *any)
     return NULL;
 }
 
+static bool process_has_exited(void *arg)
+{
+    return ((struct process *)arg)->state == PROC_ZOMBIE;
+}
+
 struct wait_query {
     struct process *parent;
     int pid;
@@ -283,13 +316,51 @@ static bool wait_ready(void *arg)
     return q->found || !q->any;
 }
 
-int process_wait(struct process *parent, int pid, int *status)
+/* Is any process of group pgid still running (not exited)? */
+static bool group_running(void *arg)
+{
+    int pgid = *(int *)arg;
+    list_for_each(n, &all_procs) {
+        struct process *c = list_entry(n, struct process, all_link);
+        if (c->pgid == pgid && c->state != PROC_ZOMBIE)
+            return true;
+    }
+    return false;
+}
+
+static bool group_done(void *arg)
+{
+    return !group_running(arg);
+}
+
+/* Sleep until cond holds for the wait. The kernel's own waiter (the root
+ * shell, parent NULL) cannot be killed; a process can. */
+static int process_wait_sleep(struct process *parent, waitq_cond_fn cond, void *arg)
+{
+    if (!parent) {
+        waitq_wait_until(&proc_exited, cond, arg);
+        return 0;
+    }
+    return waitq_wait_interruptible(&proc_exited, cond, arg);
+}
+
+int process_wait(struct process *parent, int pid, int *status, uint32_t flags)
 {
     struct wait_query q = { parent, pid, NULL, false };
     if (!parent && pid <= 0)
         return -ECHILD;
     for (;;) {
-        waitq_wait_until(&proc_exited, wait_ready, &q);
+        if (flags & PROCESS_WAIT_NOHANG) {
+            bool f = irq_save();
+            bool ready = wait_ready(&q);
+            irq_restore(f);
+            if (!ready)
+                return 0;
+        } else {
+            int err = process_wait_sleep(parent, wait_ready, &q);
+            if (err)
+                return err;
+        }
         bool f = spin_lock_irqsave(&proc_lock);
         struct process *z = zombie_find(parent, pid, &q.any);
         if (z) {
@@ -303,11 +374,64 @@ int process_wait(struct process *parent, int pid, int *status)
                 return -ECHILD;
             continue;       /* someone else took it; wait again */
         }
-        int zpid = z->pid;
+        int zpid = z->pid, pgid = z->pgid;
         *status = z->exit_status;
         process_reap(z);
+        /* The job is over when the last of its processes has exited (a
+         * JOS program's forked children may outlive it). */
+        if (flags & PROCESS_WAIT_JOB) {
+            int err = process_wait_sleep(parent, group_done, &pgid);
+            if (err)
+                return err;
+        }
         return zpid;
     }
+}
+
+int process_kill(struct process *target, int status, int killer_id, uint32_t flags)
+{
+    bool f = spin_lock_irqsave(&env_lock);
+    if (!target->env_alive || target->killed) {
+        bool gone = !target->env_alive;
+        spin_unlock_irqrestore(&env_lock, f);
+        if (gone)
+            return -ESRCH;
+    } else {
+        target->killed = true;
+        target->kill_status = status;
+        target->killer = killer_id;
+        thread_interrupt(target->main);
+        spin_unlock_irqrestore(&env_lock, f);
+    }
+    if (!(flags & PROCESS_KILL_SYNC))
+        return 0;
+    /* target cannot be reaped before we return: only its parent (us, or
+     * the kernel's waiter) reaps it, and only once it has exited. */
+    return waitq_wait_interruptible(&proc_exited, process_has_exited, target);
+}
+
+void process_user_return(struct trap_frame *tf)
+{
+    struct process *p = process_current();
+    if (p && p->killed)
+        process_exit(p->kill_status);
+}
+
+void process_uaccess_failed(uint64_t va)
+{
+    struct process *p = process_current();
+    if (p && (p->env_flags & PROC_ENV_JOS) && !p->mem_check_failed) {
+        p->mem_check_failed = true;
+        p->mem_check_va = va;
+    }
+}
+
+void process_mem_check(struct process *p)
+{
+    if (!p->mem_check_failed)
+        return;
+    kprintf("[%08x] user_mem_check assertion failure for va %08lx\n", p->pid, p->mem_check_va);
+    process_exit(WAIT_SIGNALED(SIGSEGV));
 }
 
 /* Under proc_lock (or with interrupts off): an exited orphan, or NULL. */
@@ -345,7 +469,9 @@ static void *reaper_main(void *arg)
 
 void proc_init(void)
 {
+    env_init();
     trap_set_user_fault_hook(process_fault_signal);
+    trap_set_user_return_hook(process_user_return);
     if (thread_create("reaper", reaper_main, NULL, THREAD_DETACHED, NULL) < 0)
         panic("%s: cannot start the reaper thread", __func__);
 }

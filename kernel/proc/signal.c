@@ -92,6 +92,12 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
     }
     if (p->sig_handler && !p->in_handler && signal_deliver(p, tf, signo, addr) == 0)
         return;
+    if (p->env_flags & PROC_ENV_JOS) {
+        /* JOS's words for an environment that faulted with no handler. */
+        kprintf("[%08x] user fault va %08lx ip %08lx\n", p->pid,
+                tf->vector == VEC_PF ? addr : 0, tf->rip);
+        process_exit(WAIT_SIGNALED(signo));
+    }
     if (tf->vector == VEC_PF)
         kprintf("[pid %d] user fault va %#lx ip %#lx (%s)\n", p->pid, addr, tf->rip, why);
     else

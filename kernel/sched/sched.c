@@ -129,6 +129,27 @@ static void sched_reap(void)
     }
 }
 
+/* Switch from prev to next (RUNNING from now on); interrupts off. */
+static void sched_switch_from_to(struct cpu *cpu, struct thread *prev, struct thread *next);
+
+void sched_yield_to(struct thread *t)
+{
+    bool f = irq_save();
+    struct cpu *cpu = this_cpu();
+    struct thread *prev = cpu->current;
+    thread_check(t, __func__);
+    if (t == prev || t->state != THREAD_RUNNABLE || t == cpu->idle) {
+        irq_restore(f);
+        return;
+    }
+    thread_stack_canary_check(prev);
+    list_remove(&t->sched_link);            /* off the run queue */
+    prev->state = THREAD_RUNNABLE;
+    list_push_back(&run_queue, &prev->sched_link);
+    sched_switch_from_to(cpu, prev, t);
+    irq_restore(f);
+}
+
 void sched_switch(void)
 {
     struct cpu *cpu = this_cpu();
@@ -147,12 +168,23 @@ void sched_switch(void)
     struct list_node *n = list_pop_front(&run_queue);
     next = n ? list_entry(n, struct thread, sched_link) : cpu->idle;
     thread_check(next, __func__);
+    if (next == prev) {
+        next->state = THREAD_RUNNING;
+        slice_left = SCHED_SLICE_TICKS;
+        need_resched = false;
+        return;
+    }
+    sched_switch_from_to(cpu, prev, next);
+}
+
+static void sched_switch_from_to(struct cpu *cpu, struct thread *prev, struct thread *next)
+{
     next->state = THREAD_RUNNING;
     slice_left = SCHED_SLICE_TICKS;
     need_resched = false;
-    if (next == prev)
-        return;
 
+    if (next->run_counter)
+        (*next->run_counter)++;
     uint64_t now = rdtsc();
     prev->cpu_cycles += now - prev->last_switch_in;
     next->last_switch_in = now;

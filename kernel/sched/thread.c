@@ -172,6 +172,18 @@ void thread_yield(void)
     irq_restore(f);
 }
 
+void thread_interrupt(struct thread *t)
+{
+    bool f = irq_save();
+    thread_check(t, __func__);
+    t->intr_pending = true;
+    if (t->state == THREAD_BLOCKED && t->intr_blocked) {
+        list_remove(&t->sched_link);        /* off its wait queue */
+        sched_wakeup(t);
+    }
+    irq_restore(f);
+}
+
 void thread_sleep_ms(uint64_t ms)
 {
     uint64_t ticks = (ms * SCHED_HZ + 999) / 1000;

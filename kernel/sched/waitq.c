@@ -3,19 +3,24 @@
 #include <thread.h>
 #include <sched.h>
 #include <arch/cpu.h>
+#include <uapi/errno.h>
 
 void waitq_init(struct waitq *wq)
 {
     list_init(&wq->waiters);
 }
 
-void waitq_wait_until(struct waitq *wq, waitq_cond_fn cond, void *arg)
+enum wait_kind { WAIT_UNINTERRUPTIBLE, WAIT_INTERRUPTIBLE };
+
+/* The loop of both waits: check cond with interrupts off, so that a wake-up
+ * between the check and the sleep cannot be lost. */
+static int waitq_wait(struct waitq *wq, waitq_cond_fn cond, void *arg, enum wait_kind kind)
 {
     for (;;) {
         bool f = irq_save();
         if (cond(arg)) {
             irq_restore(f);
-            return;
+            return 0;
         }
         if (!sched_running()) {
             sti_hlt();          /* early boot: wait for the next interrupt */
@@ -23,11 +28,27 @@ void waitq_wait_until(struct waitq *wq, waitq_cond_fn cond, void *arg)
             continue;
         }
         struct thread *self = thread_current();
+        if (kind == WAIT_INTERRUPTIBLE && self->intr_pending) {
+            irq_restore(f);
+            return -EINTR;
+        }
         self->state = THREAD_BLOCKED;
+        self->intr_blocked = kind == WAIT_INTERRUPTIBLE;
         list_push_back(&wq->waiters, &self->sched_link);
         sched_switch();
+        self->intr_blocked = false;
         irq_restore(f);
     }
+}
+
+void waitq_wait_until(struct waitq *wq, waitq_cond_fn cond, void *arg)
+{
+    waitq_wait(wq, cond, arg, WAIT_UNINTERRUPTIBLE);
+}
+
+int waitq_wait_interruptible(struct waitq *wq, waitq_cond_fn cond, void *arg)
+{
+    return waitq_wait(wq, cond, arg, WAIT_INTERRUPTIBLE);
 }
 
 void waitq_wake_all(struct waitq *wq)

@@ -1,6 +1,7 @@
-/* Shell commands about processes: urun and ps. */
+/* Shell commands about processes: urun, ps and envlog. */
 #include <shell.h>
 #include <proc.h>
+#include <env.h>
 #include <thread.h>
 #include <aspace.h>
 #include <log.h>
@@ -22,7 +23,7 @@ static int cmd_urun(int argc, char **argv)
         return pid;
     }
     int status;
-    int r = process_wait(NULL, pid, &status);
+    int r = process_wait(NULL, pid, &status, PROCESS_WAIT_JOB);
     if (r < 0) {
         kprintf("urun: wait for pid %d: %s\n", pid, errstr(r));
         return r;
@@ -35,17 +36,54 @@ static int cmd_urun(int argc, char **argv)
 }
 SHELL_COMMAND(urun, "urun", "urun [path [args...]]", "run a user program (default /init: the user shell)", cmd_urun);
 
+static const char *env_status_name(const struct process *p)
+{
+    if (p->state == PROC_ZOMBIE || !p->view)
+        return "free";
+    switch (p->view->env_status) {
+    case ENV_RUNNABLE:     return "runnable";
+    case ENV_NOT_RUNNABLE: return "not-runnable";
+    default:               return "free";
+    }
+}
+
 static void proc_print(struct process *p, void *arg)
 {
-    kprintf("%5d %5d  %-8s %-16s %-10s %s\n", p->pid, p->parent ? p->parent->pid : 0,
-            p->state == PROC_ZOMBIE ? "zombie" : "running", p->name,
+    kprintf("%6d %08x %08x  %-8s %-12s %6u  %-16s %-10s %s\n", p->pid, p->pid,
+            p->parent ? p->parent->pid : 0, p->state == PROC_ZOMBIE ? "zombie" : "running",
+            env_status_name(p), p->view ? p->view->env_runs : 0, p->name,
             p->as ? p->as->name : "-", p->main ? thread_state_name(p->main->state) : "-");
 }
 
 static int cmd_ps(int argc, char **argv)
 {
-    kprintf("  PID  PPID  STATE    NAME             ASPACE     THREAD\n");
+    if (argc > 1) {
+        kprintf("usage: ps\n");
+        return -EINVAL;
+    }
+    kprintf("   PID  ENV-ID   PARENT    STATE    ENV-STATUS     RUNS  NAME             ASPACE     THREAD\n");
     process_for_each(proc_print, NULL);
     return 0;
 }
 SHELL_COMMAND(ps, "ps", "ps", "list user processes", cmd_ps);
+
+static int cmd_envlog(int argc, char **argv)
+{
+    if (argc == 1) {
+        kprintf("envlog: %s\n", env_log_all_enabled() ? "on (every process)" :
+                "off (only programs from /jos/ and their children)");
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "on") == 0) {
+        env_log_all(true);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "off") == 0) {
+        env_log_all(false);
+        return 0;
+    }
+    kprintf("usage: envlog [on|off]\n");
+    return -EINVAL;
+}
+SHELL_COMMAND(envlog, "envlog", "envlog [on|off]",
+              "JOS's environment lines ([ID] new env ...) for every process, or only /jos/ ones", cmd_envlog);

@@ -75,8 +75,11 @@ long sys_read(struct trap_frame *tf, uint64_t fd, uint64_t ubuf, uint64_t len, u
             return -EBADF;
         if (len == 0)
             return 0;
-        char c = console_getc();        /* one byte at a time: a terminal */
-        return copy_to_user(ubuf, &c, 1) < 0 ? -EFAULT : 1;
+        int c = console_getc_interruptible();   /* one byte at a time: a terminal */
+        if (c < 0)
+            return c;
+        char b = (char)c;
+        return copy_to_user(ubuf, &b, 1) < 0 ? -EFAULT : 1;
     }
     uint64_t done = 0;
     while (done < len) {

@@ -24,6 +24,9 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_READ] = sys_read,       [SYS_WRITE] = sys_write,     [SYS_SEEK] = sys_seek,
     [SYS_STAT] = sys_stat,       [SYS_READDIR] = sys_readdir, [SYS_MAP] = sys_map,
     [SYS_UNMAP] = sys_unmap,     [SYS_SIGNAL] = sys_signal,   [SYS_SIGRETURN] = sys_sigreturn,
+    [SYS_ENV_DESTROY] = sys_env_destroy, [SYS_CGETC] = sys_cgetc,
+    [SYS_IPC_RECV] = sys_ipc_recv,       [SYS_IPC_CAN_SEND] = sys_ipc_can_send,
+    [SYS_IPC_SEND] = sys_ipc_send,
 };
 
 int syscall_dispatch(struct trap_frame *tf)
@@ -35,6 +38,11 @@ int syscall_dispatch(struct trap_frame *tf)
         return 0;
     }
     long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
+    struct process *p = process_current();
+    if (r == -EFAULT)
+        process_mem_check(p);       /* JOS environments die of bad pointers */
+    if (p->killed)
+        process_exit(p->kill_status);
     if (n == SYS_SIGRETURN)
         return SYSCALL_FULL_RESTORE;    /* tf holds the restored context */
     tf->rax = (uint64_t)r;
@@ -125,15 +133,19 @@ long sys_spawn(struct trap_frame *tf, uint64_t upath, uint64_t uargv, uint64_t a
     return r;
 }
 
-long sys_wait(struct trap_frame *tf, uint64_t pid, uint64_t ustatus, uint64_t a2, uint64_t a3, uint64_t a4)
+long sys_wait(struct trap_frame *tf, uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t a3, uint64_t a4)
 {
     int status = 0;
+    if (options & ~(uint64_t)(WNOHANG | WJOB))
+        return -EINVAL;
+    uint32_t flags = ((options & WNOHANG) ? PROCESS_WAIT_NOHANG : 0) |
+                     ((options & WJOB) ? PROCESS_WAIT_JOB : 0);
     /* Check the status pointer is writable first (by writing it): a bad
      * one must fail the call without costing the child. */
     if (ustatus && copy_to_user(ustatus, &status, sizeof(status)) < 0)
         return -EFAULT;
-    int r = process_wait(process_current(), (int)pid, &status);
-    if (r < 0)
+    int r = process_wait(process_current(), (int)pid, &status, flags);
+    if (r <= 0)
         return r;
     if (ustatus && copy_to_user(ustatus, &status, sizeof(status)) < 0)
         return -EFAULT;
@@ -155,7 +167,7 @@ long sys_yield(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uin
 
 long sys_getc(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-    return (unsigned char)console_getc();
+    return console_getc_interruptible();
 }
 
 /* Write len user bytes to the console through a bounce buffer. */
@@ -164,8 +176,10 @@ long console_write_user(uint64_t ubuf, uint64_t len)
     char chunk[256];
     if (len > SYSCALL_IO_MAX)
         return -EINVAL;
-    if (!user_range_ok(ubuf, len))
+    if (!user_range_ok(ubuf, len)) {
+        process_uaccess_failed(ubuf);
         return -EFAULT;
+    }
     for (uint64_t done = 0; done < len;) {
         size_t n = (size_t)MIN(len - done, sizeof(chunk));
         if (copy_from_user(chunk, ubuf + done, n) < 0)

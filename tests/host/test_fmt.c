@@ -7,7 +7,7 @@
  * k_snprintf/k_vsnprintf, so the C library's stay available as the
  * reference; hence no extra sources to link:
  */
-/* host-test-sources: */
+/* host-test-sources: kernel/lib/errstr.c */
 #define snprintf  k_snprintf
 #define vsnprintf k_vsnprintf
 #include "../../kernel/lib/fmt.c"

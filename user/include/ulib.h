@@ -39,6 +39,8 @@ long syscall_int80(long n, ...);
 __noreturn void exit(int status);
 int spawn(const char *path, char *const argv[]);
 int wait(int pid, int *status);
+int waitpid(int pid, int *status, int options);  /* WNOHANG, WJOB */
+int kill(int pid);                      /* a child (SYS_ENV_DESTROY); 0: yourself */
 int getpid(void);
 int yield(void);
 int getc(void);                         /* next console byte, or -error */

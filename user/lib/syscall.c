@@ -13,6 +13,7 @@
  * registers change.
  */
 #include <ulib.h>
+#include <sysc.h>
 
 #define SYSCALL_SHUFFLE             \
     "    mov %rdi, %rax\n"          \
@@ -41,39 +42,7 @@ __asm__(
     "    ret\n"
     ".size syscall_int80, . - syscall_int80\n");
 
-/* Inline forms for the wrappers (no shuffling). */
-static inline long sc0(long n)
-{
-    long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n) : "rcx", "r11", "memory");
-    return r;
-}
-
-static inline long sc1(long n, long a1)
-{
-    long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a1)
-                     : "rcx", "r11", "memory");
-    return r;
-}
-
-static inline long sc2(long n, long a1, long a2)
-{
-    long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a1), "S"(a2)
-                     : "rcx", "r11", "memory");
-    return r;
-}
-
-static inline long sc3(long n, long a1, long a2, long a3)
-{
-    long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a1), "S"(a2), "d"(a3)
-                     : "rcx", "r11", "memory");
-    return r;
-}
-
-#define L(x) ((long)(x))
+#define L(x) SC_L(x)
 
 void exit(int status)
 {
@@ -88,7 +57,17 @@ int spawn(const char *path, char *const argv[])
 
 int wait(int pid, int *status)
 {
-    return (int)sc2(SYS_WAIT, pid, L(status));
+    return (int)sc3(SYS_WAIT, pid, L(status), 0);
+}
+
+int waitpid(int pid, int *status, int options)
+{
+    return (int)sc3(SYS_WAIT, pid, L(status), options);
+}
+
+int kill(int pid)
+{
+    return (int)sc1(SYS_ENV_DESTROY, pid);
 }
 
 int getpid(void)

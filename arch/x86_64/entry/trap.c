@@ -38,6 +38,7 @@ static struct idt_gate idt[256] __aligned(16);
 static trap_handler_fn handlers[256];
 static trap_user_fault_fn user_fault_hook;
 static trap_preempt_fn preempt_hook;
+static trap_user_return_fn user_return_hook;
 
 static const char *const exception_names[32] = {
     [VEC_DE] = "divide error",          [VEC_DB] = "debug",
@@ -146,6 +147,11 @@ void trap_set_user_fault_hook(trap_user_fault_fn fn)
     user_fault_hook = fn;
 }
 
+void trap_set_user_return_hook(trap_user_return_fn fn)
+{
+    user_return_hook = fn;
+}
+
 void trap_set_preempt_hook(trap_preempt_fn fn)
 {
     preempt_hook = fn;
@@ -206,4 +212,6 @@ void trap_dispatch(struct trap_frame *tf)
      * interrupts enabled, never in the middle of a critical section. */
     if ((tf->rflags & RFLAGS_IF) && preempt_hook)
         preempt_hook();
+    if (trap_from_user(tf) && user_return_hook)
+        user_return_hook(tf);
 }
