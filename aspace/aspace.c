@@ -15,6 +15,7 @@
 #include <panic.h>
 #include <log.h>
 #include <pt.h>
+#include <mm.h>
 #include <uapi/errno.h>
 
 extern const struct aspace_impl *const __aspace_impls_start[], *const __aspace_impls_end[];
@@ -272,6 +273,42 @@ int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, u
     if (!IS_ALIGNED(len, as->impl->granularity))
         return -EALIGN;
     return ASPACE_REGION_CALL(as, find_gap, lo, hi, len, va);
+}
+
+/* A user page address for the page-granular slots: 0, -EALIGN, -EFAULT. */
+static int check_user_page(uint64_t va)
+{
+    if (!IS_ALIGNED(va, PAGE_SIZE))
+        return -EALIGN;
+    if (va < USER_HALF_START || !va_is_canonical(va) || va + PAGE_SIZE - 1 < va)
+        return -EFAULT;
+    return 0;
+}
+
+int aspace_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags)
+{
+    int err = check_user_page(va);
+    if (err)
+        return err;
+    return ASPACE_REGION_CALL(as, page_lookup, va, pa, flags);
+}
+
+int aspace_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags)
+{
+    int err = check_user_page(va);
+    if (err)
+        return err;
+    if ((flags & ~(uint32_t)PAGE_FLAGS_ALL) || !IS_ALIGNED(pa, PAGE_SIZE))
+        return -EINVAL;
+    return ASPACE_REGION_CALL(as, page_insert, va, pa, flags);
+}
+
+int aspace_page_remove(struct aspace *as, uint64_t va)
+{
+    int err = check_user_page(va);
+    if (err)
+        return err;
+    return ASPACE_REGION_CALL(as, page_remove, va);
 }
 
 void aspace_print(struct aspace *as, int detail)

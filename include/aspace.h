@@ -62,6 +62,20 @@ enum region_flags {
     REGION_PROT_MASK = REGION_READ | REGION_WRITE | REGION_EXEC,
 };
 
+/* A page's own protection, for the page-granular slots. WRITE and EXEC
+ * may be narrower than the region's; COW and the AVAIL bits are software
+ * bits kept in the page-table entry for the program (JOS's PTE_COW and
+ * PTE_AVAIL: the same bit positions, 9 to 11). */
+enum page_flags {
+    PAGE_WRITE  = 1u << 1,
+    PAGE_EXEC   = 1u << 2,
+    PAGE_AVAIL0 = 1u << 9,
+    PAGE_AVAIL1 = 1u << 10,
+    PAGE_COW    = 1u << 11,     /* = PAGE_AVAIL2 */
+    PAGE_AVAIL_MASK = PAGE_AVAIL0 | PAGE_AVAIL1 | PAGE_COW,
+    PAGE_FLAGS_ALL = PAGE_WRITE | PAGE_EXEC | PAGE_AVAIL_MASK,
+};
+
 struct region {
     uint64_t va_start;          /* first virtual address */
     uint64_t pa_start;          /* first physical address (physical kind only) */
@@ -184,6 +198,40 @@ typedef int (*aspace_region_query_fn)(struct aspace *as, uint64_t va, struct reg
 typedef int (*aspace_find_gap_fn)(struct aspace *as, uint64_t lo, uint64_t hi,
                                   uint64_t len, uint64_t *va);
 
+/* ---- page-granular operations (JOS's memory calls, IPC page transfer,
+ * fork). They work on one 4 KiB user page of a region that is backed by
+ * frames from the frame allocator (ANON and FILE kinds); a frame shared
+ * between address spaces is reference counted and freed by its last
+ * unmap. A page's own protection (enum page_flags) may be narrower than
+ * its region's: e.g. a copy-on-write page of a writable region is mapped
+ * read-only with PAGE_COW set. ---- */
+
+/* OPTIONAL. The frame behind the user page at va (page aligned),
+ * materialising a lazy page through its pager as a read fault would. On
+ * success the caller owns one new reference on the frame (frame_unref it)
+ * and gets its physical address and current enum page_flags. Errors:
+ * -ENOENT no region covers va; -EACCES the region is kernel-only;
+ * -EINVAL the region's memory is not frames it owns (a physical region);
+ * -ENOMEM the page could not be filled. Nothing changes on failure. */
+typedef int (*aspace_page_lookup_fn)(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
+
+/* OPTIONAL. Map the frame at pa at the user page va with flags (enum
+ * page_flags), as JOS's page_insert: the page gets a reference of its own
+ * on the frame, and whatever was mapped at va before is unmapped (its
+ * frame reference dropped). If no region covers va, a one-page anonymous
+ * region (read/write/execute at most) is created there, merged with an
+ * equal neighbour; if the covering region cannot hold the page (it allows
+ * less than flags, or is not anonymous or file-backed), the page is split
+ * off into a region of its own. Errors: -EPERM the covering region is
+ * pinned or kernel-only; -ENOMEM; nothing changes on failure. */
+typedef int (*aspace_page_insert_fn)(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags);
+
+/* OPTIONAL. Unmap the user page va: afterwards it is covered by no region
+ * (the region around it is split) and an access faults. A page no region
+ * covers is not an error (0). Errors: -EPERM pinned or kernel-only
+ * region; -ENOMEM a split needed memory; nothing changes on failure. */
+typedef int (*aspace_page_remove_fn)(struct aspace *as, uint64_t va);
+
 /* NOTIFY. Print the implementation-specific state (regions, page-table
  * figures) with kprintf; detail > 0 asks for more. */
 typedef void (*aspace_print_fn)(struct aspace *as, int detail);
@@ -203,6 +251,9 @@ struct aspace_ops {
     aspace_print_fn          print;             /* NOTIFY */
     aspace_region_query_fn   query_region;      /* OPTIONAL */
     aspace_find_gap_fn       find_gap;          /* OPTIONAL */
+    aspace_page_lookup_fn    page_lookup;       /* OPTIONAL */
+    aspace_page_insert_fn    page_insert;       /* OPTIONAL */
+    aspace_page_remove_fn    page_remove;       /* OPTIONAL */
 };
 
 /* ---- implementations --------------------------------------------------- */
@@ -292,6 +343,12 @@ int aspace_region_query(struct aspace *as, uint64_t va, struct region *out);
  * non-canonical bounds. */
 int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
 void aspace_print(struct aspace *as, int detail);
+/* Page-granular wrappers: -EALIGN for an unaligned va, -EFAULT for one
+ * outside the user half, -EINVAL for unknown flags, -ENOTSUP for a NULL
+ * slot; then the slot's contract. */
+int aspace_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
+int aspace_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags);
+int aspace_page_remove(struct aspace *as, uint64_t va);
 
 /* Thread membership. attach/detach are called by the thread code; as NULL
  * means the boot address space. */

@@ -23,6 +23,13 @@ enum pt_flags {
     PT_EXEC     = 1u << 1,
     PT_USER     = 1u << 2,
     PT_UNCACHED = 1u << 3,      /* MMIO */
+    /* Software bits for the owner, kept in the entry's available bits 9-11
+     * (same positions): the hardware ignores them. An entry with
+     * PT_SOFT_COW set never gets write access from pt_range_protect. */
+    PT_SOFT0    = 1u << 9,
+    PT_SOFT1    = 1u << 10,
+    PT_SOFT_COW = 1u << 11,
+    PT_SOFT_MASK = PT_SOFT0 | PT_SOFT1 | PT_SOFT_COW,
 };
 
 enum pt_sizes {
@@ -81,8 +88,16 @@ typedef void (*pt_unmap_fn)(uint64_t va, uint64_t pa, uint64_t size, void *arg);
 int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg);
 
 /* Set the protection of every present page in [va, va+len) to flags
- * (splitting large pages that are partly inside). Same failure rule. */
+ * (splitting large pages that are partly inside). Each entry keeps its
+ * software bits (flags' own are ignored), and one with PT_SOFT_COW stays
+ * read-only. Same failure rule. */
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags);
+
+/* Replace the present 4 KiB leaf at va by one mapping pa with flags, in
+ * place (the tables stay, so this cannot fail for lack of memory), and
+ * invalidate the old translation. 0 and *old_pa = the frame it mapped, or
+ * -ENOENT if va has no 4 KiB leaf (nothing changes). */
+int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *old_pa);
 
 /* Translate va: true and the physical address, flags and leaf size if
  * mapped, false otherwise. */

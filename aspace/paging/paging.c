@@ -26,20 +26,9 @@
 #include <uapi/errno.h>
 #include <paging.h>
 #include "pager.h"
+#include "paging_internal.h"
 
-struct paging_aspace {
-    struct aspace as;           /* must be first */
-    struct pt pt;               /* the cache */
-    struct rmap map;            /* the truth */
-    uint64_t faults_phys, faults_anon, faults_file;
-};
-
-static inline struct paging_aspace *to_paging(struct aspace *as)
-{
-    return (struct paging_aspace *)as;
-}
-
-static uint32_t pt_flags_of(const struct region *r)
+uint32_t pt_flags_of(const struct region *r)
 {
     uint32_t f = 0;
     if (r->flags & REGION_WRITE)
@@ -62,7 +51,7 @@ static void release_piece(uint64_t va, uint64_t pa, uint64_t size, void *arg)
 }
 
 /* Remove every mapping of r, giving pager-owned frames back. */
-static void region_unmap(struct paging_aspace *pa, const struct region *r)
+void region_unmap(struct paging_aspace *pa, const struct region *r)
 {
     /* Region bounds are page aligned and leaves never straddle regions, so
      * no split (and so no allocation) can be needed: this cannot fail. */
@@ -70,10 +59,7 @@ static void region_unmap(struct paging_aspace *pa, const struct region *r)
         panic("%s: unmap of a whole region failed", __func__);
 }
 
-/* Fill the page containing va (not mapped yet) through the region's
- * pager; *mapped_end is set to the end of what got mapped (the pager may
- * map a large page). 0, or -ENOMEM / the pager's error with nothing left. */
-static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_t va,
+int region_fill(struct paging_aspace *pa, const struct region *r, uint64_t va,
                        uint64_t *mapped_end)
 {
     const struct pager *p = pager_of(r);
@@ -120,7 +106,7 @@ static struct aspace *paging_create(void)
     return &pa->as;
 }
 
-static void region_drop(struct rmap_node *n, void *arg)
+void region_drop(struct rmap_node *n, void *arg)
 {
     struct paging_aspace *pa = arg;
     const struct pager *p = pager_of(&n->region);
@@ -276,16 +262,24 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
     }
     uint32_t flags;
     if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
-        /* Present and allowed by the region. Either the entry was just
-         * filled (a spurious fault: the TLB held the old non-present
-         * state) or it disagrees with the region: then we are broken.
-         * Without NX every entry reads back as executable. */
-        uint32_t mask = pt_nx_enabled() ? ~0u : ~(uint32_t)PT_EXEC;
-        if ((flags & mask) == (pt_flags_of(&n->region) & mask)) {
-            resp = FAULT_RESOLVED;
-        } else {
+        /* Present and allowed by the region. The page's own protection
+         * may be narrower (a copy-on-write page is read-only in a writable
+         * region): then the access is refused. Otherwise the entry was
+         * just filled (a spurious fault: the TLB held the old state) and
+         * the access is retried. An entry of a user region without the
+         * user bit would mean we are broken. */
+        if ((f->access & FAULT_USER) && !(flags & PT_USER)) {
             f->reason = "page-table entry disagrees with its region";
             resp = FAULT_KERNEL_BUG;
+        } else if ((f->access & FAULT_WRITE) && !(flags & PT_WRITE)) {
+            f->reason = (flags & PT_SOFT_COW) ? "write to a copy-on-write page"
+                                              : "write to a read-only page";
+            resp = FAULT_SIGNAL;
+        } else if ((f->access & FAULT_EXEC) && !(flags & PT_EXEC)) {
+            f->reason = "instruction fetch from a no-execute page";
+            resp = FAULT_SIGNAL;
+        } else {
+            resp = FAULT_RESOLVED;
         }
         goto out;
     }
@@ -357,6 +351,9 @@ static const struct aspace_ops paging_ops = {
     .print = paging_print,
     .query_region = paging_query_region,
     .find_gap = paging_find_gap,
+    .page_lookup = paging_page_lookup,
+    .page_insert = paging_page_insert,
+    .page_remove = paging_page_remove,
 };
 
 static const struct aspace_impl paging_impl = {

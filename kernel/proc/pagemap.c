@@ -1,21 +1,62 @@
 /*
- * Page-granular memory between processes: the checks and transfers the
- * environment calls (IPC page transfer, and the JOS memory calls) make on
- * top of the address-space abstraction's page slots.
- *
- * Not finished: the page slots of include/aspace.h are being added. Until
- * then every page transfer is refused with -ENOSYS (IPC of values works).
+ * Page-granular memory between processes: the checks and transfers that
+ * the environment calls make (IPC page transfer here; JOS's memory calls
+ * build on the same), over the address-space abstraction's page slots.
+ * JOS's perm bits (uapi/pte.h) become enum page_flags here.
  */
 #include <proc.h>
+#include <aspace.h>
+#include <frame.h>
+#include <uapi/pte.h>
 #include <uapi/errno.h>
+
+_Static_assert(PTE_AVAIL == PAGE_AVAIL_MASK && PTE_COW == PAGE_COW,
+               "JOS's software bits are the page flags' own");
+
+/* The page flags a JOS perm asks for (perm already checked). */
+static uint32_t page_flags_of_perm(uint32_t perm)
+{
+    return (perm & PTE_AVAIL) | ((perm & PTE_W) ? PAGE_WRITE : 0);
+}
+
+/* A page-slot error as JOS's calls report it. */
+static int jos_error_of(int err)
+{
+    return err == -ENOMEM ? -E_NO_MEM : -E_INVAL;
+}
+
+/* The frame behind p's page va, referenced, if p may give it away with
+ * perm: write access only from a page p can write itself. */
+static int process_page_get(struct process *p, uint64_t va, uint32_t perm, uint64_t *frame)
+{
+    uint32_t flags;
+    int err = aspace_page_lookup(p->as, va, frame, &flags);
+    if (err)
+        return jos_error_of(err);
+    if ((perm & PTE_W) && !(flags & PAGE_WRITE)) {
+        frame_unref(*frame);
+        return -E_INVAL;
+    }
+    return 0;
+}
 
 int process_page_check(struct process *p, uint64_t va, uint32_t perm)
 {
-    return -ENOSYS;
+    uint64_t frame;
+    int err = process_page_get(p, va, perm, &frame);
+    if (!err)
+        frame_unref(frame);
+    return err;
 }
 
 int process_page_share(struct process *from, uint64_t srcva, struct process *to,
                        uint64_t dstva, uint32_t perm)
 {
-    return -ENOSYS;
+    uint64_t frame;
+    int err = process_page_get(from, srcva, perm, &frame);
+    if (err)
+        return err;
+    err = aspace_page_insert(to->as, dstva, frame, page_flags_of_perm(perm));
+    frame_unref(frame);         /* the mapping holds its own reference */
+    return err ? jos_error_of(err) : 0;
 }

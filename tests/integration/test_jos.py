@@ -163,3 +163,18 @@ def test_envlog_switch(m):
     check_not_contains(out, 'new env', 'envlog off again')
     check_contains(m.cmd('envlog bogus'), 'usage: envlog', 'envlog with a bad argument')
     check_alive(m)
+
+
+def test_ipc_page_transfer(m):
+    before, before_out = free_frames(m)
+    enter_user(m)
+    out = background_then_wait(m, '/jos/ipcpage & /jos/ipcpage &')
+    for line in ['sending a page to', 'received a page from', 'contents check out',
+                 "sees the receiver's write: the frame is shared",
+                 'page intact after the receiver exited']:
+        check_contains(out, line, 'ipcpage')
+    check_not_contains(out, 'user panic', 'ipcpage')
+    check_not_contains(out, 'user fault', 'ipcpage')
+    leave_user(m)
+    check_frames(m, before, before_out)
+    check_alive(m)

@@ -30,6 +30,8 @@
 #define PTE_A       (1ull << 5)
 #define PTE_D       (1ull << 6)
 #define PTE_PS      (1ull << 7)
+#define PTE_SOFT    (0x7ull << 9)       /* available to software: PT_SOFT_* */
+#define PTE_SOFT_COW (1ull << 11)
 #define PTE_NX      (1ull << 63)
 #define PTE_ADDR    0x000FFFFFFFFFF000ull
 #define PTE_TABLE   (PTE_P | PTE_W | PTE_U)
@@ -93,6 +95,7 @@ static uint64_t pte_flags_of(uint32_t flags, int level)
         e |= PTE_NX;
     if (flags & PT_UNCACHED)
         e |= PTE_PCD | PTE_PWT;
+    e |= flags & PT_SOFT_MASK;          /* same bit positions */
     if (level > 0)
         e |= PTE_PS;
     return e;
@@ -109,6 +112,7 @@ static uint32_t flags_of_pte(uint64_t e)
         f |= PT_EXEC;
     if (e & PTE_PCD)
         f |= PT_UNCACHED;
+    f |= (uint32_t)(e & PTE_SOFT);
     return f;
 }
 
@@ -239,7 +243,7 @@ static int leaf_split(struct pt *pt, struct walk *w)
     if (!tbl)
         return -ENOMEM;
     uint64_t base = leaf_addr(e, l);
-    uint64_t keep = (e & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX)) | PTE_P;
+    uint64_t keep = (e & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX | PTE_SOFT)) | PTE_P;
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES; i++)
         t[i] = (base + (uint64_t)i * level_size(l - 1)) | keep | (l - 1 > 0 ? PTE_PS : 0);
@@ -454,8 +458,12 @@ static void leaf_protect(struct pt *pt, struct walk *w, uint64_t va, struct tlb_
 {
     uint32_t flags = *(uint32_t *)arg;
     uint64_t e = *w->pte;
-    /* Keep Accessed/Dirty: they record what happened, not what is allowed. */
-    uint64_t ne = leaf_addr(e, w->level) | pte_flags_of(flags, w->level) | (e & (PTE_A | PTE_D));
+    /* Keep Accessed/Dirty: they record what happened, not what is allowed;
+     * keep the software bits: they are the owner's per-page state. */
+    uint64_t ne = leaf_addr(e, w->level) | pte_flags_of(flags & ~(uint32_t)PT_SOFT_MASK, w->level) |
+                  (e & (PTE_A | PTE_D | PTE_SOFT));
+    if (e & PTE_SOFT_COW)
+        ne &= ~PTE_W;
     if (ne != e) {
         *w->pte = ne;
         tlb_batch_add(tlb, va);
@@ -465,6 +473,23 @@ static void leaf_protect(struct pt *pt, struct walk *w, uint64_t va, struct tlb_
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags)
 {
     return range_for_each_leaf(pt, va, len, leaf_protect, &flags);
+}
+
+int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *old_pa)
+{
+    struct walk w;
+    if (!IS_ALIGNED(va | pa, PAGE_SIZE) || !va_canonical(va))
+        return -EINVAL;
+    walk_to(pt, va, -1, &w);
+    uint64_t e = *w.pte;
+    if (!(e & PTE_P) || w.level != 0)
+        return -ENOENT;
+    *old_pa = leaf_addr(e, 0);
+    *w.pte = pa | pte_flags_of(flags, 0);
+    struct tlb_batch tlb = { .pt = pt };
+    tlb_batch_add(&tlb, va);
+    tlb_batch_flush(&tlb);
+    return 0;
 }
 
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)

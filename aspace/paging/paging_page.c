@@ -1,0 +1,328 @@
+/*
+ * The page-granular slots of the paging implementation (contracts in
+ * include/aspace.h): look up the frame behind a page, insert a frame at a
+ * page, remove a page. JOS's memory calls, IPC page transfer and fork are
+ * built on them.
+ *
+ * How this fits "the region map is the truth": a region says what may be
+ * mapped in its range and how a missing page is filled; the page table
+ * holds the pages that exist. For anonymous and file-backed regions the
+ * page table is also where each materialised page's frame is recorded
+ * (as an anonymous object would record it in FreeBSD), so a present page
+ * of such a region is never dropped while the region lives, and a page's
+ * own protection may be narrower than its region's (a copy-on-write page
+ * is read-only with PAGE_COW in a writable region). Everything else keeps
+ * the region's word:
+ *  - a page that needs more than its region allows (write in a read-only
+ *    region), or a frame put into a region that does not own frames, gets
+ *    a region of its own (the region is split around it);
+ *  - a removed page leaves a hole in the region map, so an access faults;
+ *  - a page put where no region is gets a new anonymous region, merged
+ *    with an equal neighbour so that page-by-page building (dumbfork, the
+ *    exception stack) does not leave one region per page.
+ *
+ * Invariants (as->lock held): every present leaf lies inside one region;
+ * every frame mapped in an ANON or FILE region holds one reference for
+ * that mapping, dropped through the region's pager when it goes.
+ */
+#include <aspace.h>
+#include <rmap.h>
+#include <pt.h>
+#include <frame.h>
+#include <panic.h>
+#include <uapi/errno.h>
+#include "pager.h"
+#include "paging_internal.h"
+
+/* A region created for pages put where no region was: the page's own
+ * protection says what is really allowed. */
+#define PAGE_REGION_FLAGS (REGION_READ | REGION_WRITE | REGION_EXEC | REGION_ANON)
+
+static bool region_owns_frames(const struct region *r)
+{
+    return r->flags & (REGION_ANON | REGION_FILE);
+}
+
+static uint32_t page_flags_of_pt(uint32_t ptf)
+{
+    uint32_t f = ptf & PAGE_AVAIL_MASK;         /* same bit positions */
+    if (ptf & PT_WRITE)
+        f |= PAGE_WRITE;
+    if (ptf & PT_EXEC)
+        f |= PAGE_EXEC;
+    return f;
+}
+
+/* The entry for a page with flags in region r: user, the region's EXEC
+ * (or the page's), write only if asked and not copy-on-write. */
+static uint32_t pt_flags_of_page(const struct region *r, uint32_t flags)
+{
+    uint32_t f = PT_USER | (flags & PAGE_AVAIL_MASK);
+    if ((flags & PAGE_WRITE) && !(flags & PAGE_COW))
+        f |= PT_WRITE;
+    if ((flags & PAGE_EXEC) || (r->flags & REGION_EXEC))
+        f |= PT_EXEC;
+    return f;
+}
+
+/* Can region r hold a page with flags as it is? */
+static bool region_fits_page(const struct region *r, uint32_t flags)
+{
+    if (!region_owns_frames(r))
+        return false;
+    if ((flags & PAGE_WRITE) && !(r->flags & REGION_WRITE))
+        return false;
+    return !(flags & PAGE_EXEC) || (r->flags & REGION_EXEC);
+}
+
+/* ---- splitting and merging regions ---- */
+
+/* The region that covers [at, end) of r (at inside r, page aligned). A
+ * file-backed piece past the file's bytes reads as zero: it becomes
+ * anonymous. */
+static struct region region_tail(const struct region *r, uint64_t at)
+{
+    struct region t = *r;
+    uint64_t k = at - r->va_start;
+    t.va_start = at;
+    t.len = region_end(r) - at;
+    if (r->flags & REGION_FILE) {
+        t.file_offset += k;
+        if (r->file_len) {
+            if (r->file_len > k) {
+                t.file_len = r->file_len - k;
+            } else {
+                t.flags = (t.flags & ~(uint32_t)REGION_FILE) | REGION_ANON;
+                t.file = NULL;
+                t.file_offset = t.file_len = 0;
+            }
+        }
+    } else if (!(r->flags & REGION_ANON)) {
+        t.pa_start += k;
+    }
+    return t;
+}
+
+/* Split n at `at` (page aligned, strictly inside): n keeps [start, at), a
+ * new node gets [at, end) and its pager is attached. No page-table change
+ * (leaves of frame-owning regions are 4 KiB; a physical region's large
+ * leaves are never split here: such regions are pinned or refused). 0 and
+ * *tail, or -ENOMEM with nothing changed. */
+static int region_split(struct paging_aspace *pa, struct rmap_node *n, uint64_t at,
+                        struct rmap_node **tail)
+{
+    struct region orig = n->region;
+    struct region head = orig, t = region_tail(&orig, at);
+    head.len = at - orig.va_start;
+    if ((orig.flags & REGION_FILE) && orig.file_len > head.len)
+        head.file_len = head.len;
+    if (rmap_change(&pa->map, n, &head) < 0)
+        panic("%s: shrinking a region failed", __func__);
+    int err = rmap_insert(&pa->map, &t, tail);
+    if (!err) {
+        const struct pager *p = pager_of(&(*tail)->region);
+        if (p->attach && (err = p->attach(&(*tail)->region)) < 0)
+            rmap_remove(&pa->map, *tail);
+    }
+    if (err && rmap_change(&pa->map, n, &orig) < 0)
+        panic("%s: restoring a region failed", __func__);
+    return err;
+}
+
+/* Undo region_split: n takes tail's range back; tail's pager is detached
+ * and its node freed. */
+static void region_unsplit(struct paging_aspace *pa, struct rmap_node *n, struct rmap_node *tail,
+                           const struct region *orig)
+{
+    const struct pager *p = pager_of(&tail->region);
+    if (p->detach)
+        p->detach(&tail->region);
+    rmap_remove(&pa->map, tail);
+    if (rmap_change(&pa->map, n, orig) < 0)
+        panic("%s: restoring a region failed", __func__);
+}
+
+/* The splits that made a page a region of its own, to undo them. */
+struct isolation {
+    struct rmap_node *n;        /* the original node: now the part before va, or the page */
+    struct rmap_node *page;     /* the page's node */
+    struct rmap_node *after;    /* the part after the page, or NULL */
+    struct region orig;         /* n's region before any split */
+    struct region mid;          /* n's region between the two splits */
+};
+
+/* Make the page at va a region of its own, splitting n (which covers it).
+ * 0 and *iso, or -ENOMEM with nothing changed. */
+static int region_isolate_page(struct paging_aspace *pa, struct rmap_node *n, uint64_t va,
+                               struct isolation *iso)
+{
+    int err;
+    iso->n = iso->page = n;
+    iso->after = NULL;
+    iso->orig = n->region;
+    if (va + PAGE_SIZE < region_end(&iso->orig) &&
+        (err = region_split(pa, n, va + PAGE_SIZE, &iso->after)) < 0)
+        return err;
+    iso->mid = n->region;
+    if (va > iso->orig.va_start && (err = region_split(pa, n, va, &iso->page)) < 0) {
+        if (iso->after)
+            region_unsplit(pa, n, iso->after, &iso->orig);
+        return err;
+    }
+    return 0;
+}
+
+/* Give the splits of region_isolate_page back: the region is whole. */
+static void region_isolate_undo(struct paging_aspace *pa, const struct isolation *iso)
+{
+    if (iso->page != iso->n)
+        region_unsplit(pa, iso->n, iso->page, &iso->mid);
+    if (iso->after)
+        region_unsplit(pa, iso->n, iso->after, &iso->orig);
+}
+
+/* A region created by page_insert is anonymous with PAGE_REGION_FLAGS:
+ * fold it into an equal neighbour that touches it. Never fails. */
+static void region_merge_neighbours(struct paging_aspace *pa, struct rmap_node *n)
+{
+    uint64_t start = n->region.va_start, end = region_end(&n->region);
+    struct rmap_node *left = start > 0 ? rmap_lookup(&pa->map, start - 1) : NULL;
+    struct rmap_node *right = end != 0 ? rmap_find_start(&pa->map, end) : NULL;
+    if (left && (left->region.flags != PAGE_REGION_FLAGS || region_end(&left->region) != start))
+        left = NULL;
+    if (right && right->region.flags != PAGE_REGION_FLAGS)
+        right = NULL;
+    struct region merged = n->region;
+    if (left) {
+        merged.va_start = left->region.va_start;
+        merged.len += left->region.len;
+        rmap_remove(&pa->map, left);        /* anonymous: nothing to detach */
+    }
+    if (right) {
+        merged.len += right->region.len;
+        rmap_remove(&pa->map, right);
+    }
+    if ((left || right) && rmap_change(&pa->map, n, &merged) < 0)
+        panic("%s: merging regions failed", __func__);
+}
+
+/* ---- the slots ---- */
+
+int paging_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa_out, uint32_t *flags)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n = rmap_lookup(&pa->map, va);
+    if (!n)
+        return -ENOENT;
+    if (n->region.flags & REGION_KERN)
+        return -EACCES;
+    if (!region_owns_frames(&n->region))
+        return -EINVAL;
+    uint64_t frame;
+    uint32_t ptf;
+    if (!pt_query(&pa->pt, va, &frame, &ptf, NULL)) {
+        uint64_t end;
+        int err = region_fill(pa, &n->region, va, &end);
+        if (err)
+            return err;
+        if (!pt_query(&pa->pt, va, &frame, &ptf, NULL))
+            panic("%s: a filled page is not mapped", __func__);
+    }
+    frame_ref(frame);
+    *pa_out = frame;
+    *flags = page_flags_of_pt(ptf);
+    return 0;
+}
+
+/* Put frame (already referenced for the mapping) at va in region n: in
+ * place of a present page, or as a new leaf. 0 or -ENOMEM (a table page). */
+static int page_map(struct paging_aspace *pa, struct rmap_node *n, uint64_t va, uint64_t frame,
+                    uint32_t flags)
+{
+    uint32_t ptf = pt_flags_of_page(&n->region, flags);
+    uint64_t old;
+    if (pt_page_replace(&pa->pt, va, frame, ptf, &old) == 0) {
+        const struct pager *p = pager_of(&n->region);
+        if (p->release)
+            p->release(&n->region, va, old, PAGE_SIZE);
+        return 0;
+    }
+    return pt_range_map(&pa->pt, va, frame, PAGE_SIZE, ptf, PT_SIZE_4K);
+}
+
+int paging_page_insert(struct aspace *as, uint64_t va, uint64_t frame, uint32_t flags)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n = rmap_lookup(&pa->map, va);
+    int err;
+
+    if (n && (n->region.flags & (REGION_PIN | REGION_KERN)))
+        return -EPERM;
+    frame_ref(frame);                       /* the mapping's reference */
+
+    if (n && region_fits_page(&n->region, flags)) {
+        if ((err = page_map(pa, n, va, frame, flags)) < 0)
+            frame_unref(frame);
+        return err;
+    }
+
+    if (!n) {
+        struct region r = { .va_start = va, .len = PAGE_SIZE, .flags = PAGE_REGION_FLAGS };
+        if ((err = rmap_insert(&pa->map, &r, &n)) < 0) {
+            frame_unref(frame);
+            return err;
+        }
+        if ((err = page_map(pa, n, va, frame, flags)) < 0) {
+            rmap_remove(&pa->map, n);
+            frame_unref(frame);
+            return err;
+        }
+        region_merge_neighbours(pa, n);
+        return 0;
+    }
+
+    /* The page needs a region of its own, anonymous with PAGE_REGION_FLAGS. */
+    struct isolation iso;
+    if ((err = region_isolate_page(pa, n, va, &iso)) < 0) {
+        frame_unref(frame);
+        return err;
+    }
+    struct rmap_node *page = iso.page;
+    struct region anon = { .va_start = va, .len = PAGE_SIZE, .flags = PAGE_REGION_FLAGS };
+    uint32_t ptf = pt_flags_of_page(&anon, flags);
+    uint64_t old;
+    bool had_page = pt_page_replace(&pa->pt, va, frame, ptf, &old) == 0;
+    if (!had_page && (err = pt_range_map(&pa->pt, va, frame, PAGE_SIZE, ptf, PT_SIZE_4K)) < 0) {
+        region_isolate_undo(pa, &iso);
+        frame_unref(frame);
+        return err;
+    }
+    /* The old page (if any) and the region's hold on its backing belong
+     * to the old kind's pager; then the node becomes anonymous. */
+    const struct pager *p = pager_of(&page->region);
+    if (had_page && p->release)
+        p->release(&page->region, va, old, PAGE_SIZE);
+    if (p->detach)
+        p->detach(&page->region);
+    if (rmap_change(&pa->map, page, &anon) < 0)
+        panic("%s: changing a one-page region failed", __func__);
+    region_merge_neighbours(pa, page);
+    return 0;
+}
+
+int paging_page_remove(struct aspace *as, uint64_t va)
+{
+    struct paging_aspace *pa = to_paging(as);
+    struct rmap_node *n = rmap_lookup(&pa->map, va);
+    if (!n)
+        return 0;
+    if (n->region.flags & (REGION_PIN | REGION_KERN))
+        return -EPERM;
+    struct isolation iso;
+    int err = region_isolate_page(pa, n, va, &iso);
+    if (err)
+        return err;
+    region_drop(iso.page, pa);
+    rmap_remove(&pa->map, iso.page);
+    return 0;
+}
