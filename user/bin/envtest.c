@@ -12,11 +12,13 @@
  *   recv N             yield N times, receive one value, exit with it
  *   send ID VALUE      blocking send to ID; exit 0 if it failed with
  *                      -E_BAD_ENV, 1 if it was delivered, 2 otherwise
+ *   writeenvs          write to the read-only envs[] (must be killed)
  *   xsend              receive a partner's id, wait a little, then a blocking
  *                      send to it (two of them deadlock)
  */
 #include <ulib.h>
 #include <uapi/env.h>
+#include <uapi/pte.h>
 
 static int passed, failed;
 
@@ -84,6 +86,10 @@ static int role(int argc, char **argv)
         long r = sys(SYS_IPC_SEND, atoi(argv[2]), atoi(argv[3]), 0, 0);
         return r == -E_BAD_ENV ? 0 : r == 0 ? 1 : 2;
     }
+    if (strcmp(argv[1], "writeenvs") == 0) {
+        ((volatile struct Env *)USER_ENVS)[ENVX(getpid())].env_runs = 0;
+        return 0;           /* not reached: the view is read-only */
+    }
     if (strcmp(argv[1], "xsend") == 0) {
         sys(SYS_IPC_RECV, 0, 0, 0, 0);
         const volatile struct Env *e = &((const volatile struct Env *)USER_ENVS)[ENVX(getpid())];
@@ -104,6 +110,8 @@ static void test_ids(void)
     check(envs[ENVX(self)].env_id == self && envs[ENVX(self)].env_status == ENV_RUNNABLE,
           "my slot of envs[] shows my id, runnable", envs[ENVX(self)].env_status);
     check(envs[ENVX(self)].env_runs > 0, "env_runs counts my runs", envs[ENVX(self)].env_runs);
+    char *wa[] = { "envtest", "writeenvs", NULL };
+    check(exit_code(spawn_role(wa)) == -SIGSEGV, "a write to envs[] faults (SIGSEGV)", 0);
 
     /* A finished child's id is stale: refused, never aimed at a new occupant. */
     char *ra[] = { "envtest", "recv", "0", NULL };
@@ -150,6 +158,8 @@ static void test_addresses(void)
         char what[64];
         snprintf(what, sizeof(what), "ipc_recv(dstva %#lx)", bad[i]);
         check_err(sys(SYS_IPC_RECV, (long)bad[i], 0, 0, 0), -E_INVAL, what);
+        snprintf(what, sizeof(what), "ipc_can_send(srcva %#lx)", bad[i]);
+        check_err(sys(SYS_IPC_CAN_SEND, getpid(), 0, (long)bad[i], PTE_P | PTE_U), -E_INVAL, what);
     }
 }
 

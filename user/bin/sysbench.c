@@ -6,9 +6,16 @@
  *     sysbench: anon_fault: C cycles/call (P calls)   first touch of a map()ped page
  *     sysbench: file_fault: C cycles/call (P calls)   first touch of a page of this
  *                                                     program's read-only data
- * N defaults to 100000. (rdtsc must be allowed in user mode: CR4.TSD clear.)
+ *     sysbench: ipc_roundtrip: C cycles/call (M calls)       a value to a partner
+ *                                                     environment and back (ipc_send +
+ *                                                     ipc_recv on each side)
+ *     sysbench: ipc_page_roundtrip: C cycles/call (M calls)  the same with a page each way
+ *     sysbench: yield_roundtrip: C cycles/call (M calls)     yield between two environments
+ * N defaults to 100000. The partner is a copy of this program ("sysbench
+ * partner ipc|yield"), started for each measurement and destroyed after. (rdtsc must be allowed in user mode: CR4.TSD clear.)
  */
 #include <ulib.h>
+#include <uapi/env.h>
 
 static uint64_t measure(long (*fn)(long, ...), long n)
 {
@@ -66,9 +73,57 @@ static uint64_t measure_file_faults(void)
     return sum == 1 ? per : 0;      /* only the first byte is 1 */
 }
 
+#define IPC_CALLS   2000
+#define IPC_PAGE    ((void *)(USER_SCRATCH + 0x10000))  /* a free page for the partner */
+
+static char ipc_page[4096] __attribute__((aligned(4096)));
+
+/* The partner: echo every value (and page) back to its sender, or yield forever. */
+static int partner(const char *what)
+{
+    const volatile struct Env *self = &((const volatile struct Env *)USER_ENVS)[ENVX(getpid())];
+    if (strcmp(what, "yield") == 0)
+        for (;;)
+            yield();
+    for (;;) {
+        if (syscall(SYS_IPC_RECV, IPC_PAGE) < 0)
+            return 1;
+        uint64_t va = self->env_ipc_perm ? (uint64_t)IPC_PAGE : 0;
+        if (syscall(SYS_IPC_SEND, self->env_ipc_from, self->env_ipc_value, va, self->env_ipc_perm) < 0)
+            return 1;
+    }
+}
+
+static uint64_t measure_with_partner(const char *what, bool page)
+{
+    char *argv[] = { "sysbench", "partner", (char *)what, NULL };
+    int pid = spawn("/bin/sysbench", argv);
+    if (pid < 0)
+        return 0;
+    uint64_t perm = page ? 0x7 : 0, va = page ? (uint64_t)ipc_page : 0, t0 = 0;
+    bool ok = true;
+    ipc_page[0] = 1;
+    for (int i = -10; i < IPC_CALLS && ok; i++) {   /* ten warm-up rounds */
+        if (i == 0)
+            t0 = rdtsc();
+        if (strcmp(what, "yield") == 0)
+            ok = yield() == 0;
+        else
+            ok = syscall(SYS_IPC_SEND, pid, i, va, perm) == 0 &&
+                 syscall(SYS_IPC_RECV, page ? (uint64_t)ipc_page : 0) == 0;
+    }
+    uint64_t per = (rdtsc() - t0) / IPC_CALLS;
+    int status;
+    kill(pid);
+    wait(pid, &status);
+    return ok ? per : 0;
+}
+
 int main(int argc, char **argv)
 {
     long n = 100000;
+    if (argc == 3 && strcmp(argv[1], "partner") == 0)
+        return partner(argv[2]);
     if (argc > 1 && (parse_long(argv[1], &n) < 0 || n <= 0)) {
         printf("usage: sysbench [N]\n");
         return 2;
@@ -93,5 +148,15 @@ int main(int argc, char **argv)
     printf("sysbench: spawn_wait: %llu cycles/call (%d calls)\n", (unsigned long long)spawn_cost, SPAWN_CALLS);
     printf("sysbench: anon_fault: %llu cycles/call (%d calls)\n", (unsigned long long)anon, FAULT_PAGES);
     printf("sysbench: file_fault: %llu cycles/call (%d calls)\n", (unsigned long long)file, FAULT_PAGES);
+    uint64_t ipc = measure_with_partner("ipc", false), ipcp = measure_with_partner("ipc", true);
+    uint64_t yl = measure_with_partner("yield", false);
+    if (!ipc || !ipcp || !yl) {
+        printf("sysbench: an IPC measurement failed (%llu, %llu, %llu)\n",
+               (unsigned long long)ipc, (unsigned long long)ipcp, (unsigned long long)yl);
+        return 1;
+    }
+    printf("sysbench: ipc_roundtrip: %llu cycles/call (%d calls)\n", (unsigned long long)ipc, IPC_CALLS);
+    printf("sysbench: ipc_page_roundtrip: %llu cycles/call (%d calls)\n", (unsigned long long)ipcp, IPC_CALLS);
+    printf("sysbench: yield_roundtrip: %llu cycles/call (%d calls)\n", (unsigned long long)yl, IPC_CALLS);
     return 0;
 }
