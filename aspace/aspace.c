@@ -311,6 +311,30 @@ int aspace_page_remove(struct aspace *as, uint64_t va)
     return ASPACE_REGION_CALL(as, page_remove, va);
 }
 
+int aspace_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint64_t len,
+                      enum aspace_copy_mode mode)
+{
+    aspace_check(src, __func__);
+    aspace_check(dst, __func__);
+    if (src == dst || src->impl != dst->impl || len == 0 || va + len < va ||
+        (mode != ASPACE_COPY_COW && mode != ASPACE_COPY_SHARE))
+        return -EINVAL;
+    if (!IS_ALIGNED(va | len, PAGE_SIZE))
+        return -EALIGN;
+    if (va < USER_HALF_START || !va_is_canonical(va) || !va_is_canonical(va + len - 1))
+        return -EFAULT;
+    if (!src->impl->ops->range_copy)
+        return -ENOTSUP;
+    /* Two locks: always the lower id first, so two copies cannot deadlock. */
+    struct aspace *first = src->id < dst->id ? src : dst, *second = first == src ? dst : src;
+    bool f = spin_lock_irqsave(&first->lock);
+    spin_lock_irqsave(&second->lock);
+    int err = src->impl->ops->range_copy(src, dst, va, len, mode);
+    spin_unlock_irqrestore(&second->lock, false);
+    spin_unlock_irqrestore(&first->lock, f);
+    return err;
+}
+
 void aspace_print(struct aspace *as, int detail)
 {
     aspace_check(as, __func__);

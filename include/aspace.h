@@ -232,6 +232,25 @@ typedef int (*aspace_page_insert_fn)(struct aspace *as, uint64_t va, uint64_t pa
  * region; -ENOMEM a split needed memory; nothing changes on failure. */
 typedef int (*aspace_page_remove_fn)(struct aspace *as, uint64_t va);
 
+/* How aspace_range_copy shares the pages that exist. */
+enum aspace_copy_mode {
+    ASPACE_COPY_COW,            /* writable pages become read-only + PAGE_COW in both */
+    ASPACE_COPY_SHARE,          /* the same frames, the same protection (writes shared) */
+};
+
+/* OPTIONAL. Give dst a copy of src's memory in [va, va + len) (user half,
+ * page aligned), as fork needs it: the regions that cover it (clipped to
+ * it), so that a page nobody touched stays lazy in both and costs no
+ * frame, and every page that exists, sharing its frame (one more
+ * reference) as mode says. Pages of regions that do not own their frames
+ * (physical ones) are not copied: -EINVAL; a pinned or kernel-only region
+ * in the range: -EPERM; dst already has a region there: -EEXIST. On
+ * -ENOMEM dst holds part of the copy (the caller destroys dst) and some
+ * of src's pages may have become copy-on-write, which is harmless. Called
+ * with both locks held (the wrapper takes them in id order). */
+typedef int (*aspace_range_copy_fn)(struct aspace *src, struct aspace *dst, uint64_t va,
+                                    uint64_t len, enum aspace_copy_mode mode);
+
 /* NOTIFY. Print the implementation-specific state (regions, page-table
  * figures) with kprintf; detail > 0 asks for more. */
 typedef void (*aspace_print_fn)(struct aspace *as, int detail);
@@ -254,6 +273,7 @@ struct aspace_ops {
     aspace_page_lookup_fn    page_lookup;       /* OPTIONAL */
     aspace_page_insert_fn    page_insert;       /* OPTIONAL */
     aspace_page_remove_fn    page_remove;       /* OPTIONAL */
+    aspace_range_copy_fn     range_copy;        /* OPTIONAL */
 };
 
 /* ---- implementations --------------------------------------------------- */
@@ -349,6 +369,10 @@ void aspace_print(struct aspace *as, int detail);
 int aspace_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
 int aspace_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags);
 int aspace_page_remove(struct aspace *as, uint64_t va);
+/* -EINVAL: src == dst, different implementations, a bad mode or an
+ * empty/wrapping range; -EALIGN, -EFAULT (outside the user half). */
+int aspace_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint64_t len,
+                      enum aspace_copy_mode mode);
 
 /* Thread membership. attach/detach are called by the thread code; as NULL
  * means the boot address space. */

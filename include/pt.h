@@ -99,6 +99,13 @@ int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags);
  * -ENOENT if va has no 4 KiB leaf (nothing changes). */
 int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *old_pa);
 
+/* The first present leaf at or after va and below end (exclusive; va and
+ * end on the same side of the non-canonical hole): true and its start,
+ * physical address, flags and size; false if there is none. Absent
+ * subtrees are skipped whole, so an untouched range costs a few walks. */
+bool pt_next_present(const struct pt *pt, uint64_t va, uint64_t end, uint64_t *leaf_va,
+                     uint64_t *pa, uint32_t *flags, uint64_t *size);
+
 /* Translate va: true and the physical address, flags and leaf size if
  * mapped, false otherwise. */
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size);

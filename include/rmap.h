@@ -67,6 +67,10 @@ int rmap_insert(struct rmap *m, const struct region *r, struct rmap_node **out);
 /* The node whose [va_start, va_start + len) contains va, or NULL. */
 struct rmap_node *rmap_lookup(const struct rmap *m, uint64_t va);
 
+/* The node whose region contains va, else the first one starting above
+ * va, else NULL: where a walk over the regions from va begins. */
+struct rmap_node *rmap_lookup_from(const struct rmap *m, uint64_t va);
+
 /* The node whose region starts exactly at va_start, or NULL. */
 struct rmap_node *rmap_find_start(const struct rmap *m, uint64_t va_start);
 

@@ -354,6 +354,7 @@ static const struct aspace_ops paging_ops = {
     .page_lookup = paging_page_lookup,
     .page_insert = paging_page_insert,
     .page_remove = paging_page_remove,
+    .range_copy = paging_range_copy,
 };
 
 static const struct aspace_impl paging_impl = {

@@ -41,5 +41,7 @@ void region_drop(struct rmap_node *n, void *arg);
 int paging_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
 int paging_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags);
 int paging_page_remove(struct aspace *as, uint64_t va);
+int paging_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint64_t len,
+                      enum aspace_copy_mode mode);
 
 #endif

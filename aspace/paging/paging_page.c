@@ -326,3 +326,99 @@ int paging_page_remove(struct aspace *as, uint64_t va)
     rmap_remove(&pa->map, iso.page);
     return 0;
 }
+
+/* ---- copying a range to another address space (fork) ---- */
+
+/* The part [lo, hi) of region r (lo, hi page aligned, inside r). */
+static struct region region_clip(const struct region *r, uint64_t lo, uint64_t hi)
+{
+    struct region c = lo > r->va_start ? region_tail(r, lo) : *r;
+    c.len = hi - c.va_start;
+    if ((c.flags & REGION_FILE) && c.file_len > c.len)
+        c.file_len = c.len;
+    return c;
+}
+
+/* Check that every region of src in [va, end) can be copied and that dst
+ * is free there: 0, -EPERM, -EINVAL or -EEXIST (nothing changed). */
+static int range_copy_check(struct paging_aspace *src, struct paging_aspace *dst,
+                            uint64_t va, uint64_t end)
+{
+    for (struct rmap_node *n = rmap_lookup_from(&src->map, va);
+         n && n->region.va_start < end; n = rmap_next(n)) {
+        if (n->region.flags & (REGION_PIN | REGION_KERN))
+            return -EPERM;
+        if (!region_owns_frames(&n->region))
+            return -EINVAL;
+    }
+    struct rmap_node *d = rmap_lookup_from(&dst->map, va);
+    return d && d->region.va_start < end ? -EEXIST : 0;
+}
+
+/* Make every page of r in [lo, hi) exist in src (so that it can be
+ * shared rather than filled separately on each side). */
+static int range_materialise(struct paging_aspace *pa, const struct region *r, uint64_t lo, uint64_t hi)
+{
+    for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
+        uint64_t end;
+        int err = pt_query(&pa->pt, va, NULL, NULL, NULL) ? 0 : region_fill(pa, r, va, &end);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* Share every present page of src in [lo, hi) with dst as mode says. */
+static int range_share_pages(struct paging_aspace *src, struct paging_aspace *dst, uint64_t lo,
+                             uint64_t hi, enum aspace_copy_mode mode)
+{
+    uint64_t va = lo, leaf, frame, size;
+    uint32_t ptf;
+    while (pt_next_present(&src->pt, va, hi, &leaf, &frame, &ptf, &size)) {
+        if (size != PAGE_SIZE)
+            panic("%s: a %lu-byte leaf in a frame-owning region", __func__, size);
+        uint32_t nf = ptf;
+        if (mode == ASPACE_COPY_COW && (ptf & (PT_WRITE | PT_SOFT_COW))) {
+            nf = (ptf & ~(uint32_t)PT_WRITE) | PT_SOFT_COW;
+            uint64_t old;
+            if ((ptf & PT_WRITE) && pt_page_replace(&src->pt, leaf, frame, nf, &old) < 0)
+                panic("%s: a present page vanished", __func__);
+        }
+        frame_ref(frame);
+        int err = pt_range_map(&dst->pt, leaf, frame, PAGE_SIZE, nf, PT_SIZE_4K);
+        if (err) {
+            frame_unref(frame);
+            return err;
+        }
+        va = leaf + PAGE_SIZE;
+    }
+    return 0;
+}
+
+int paging_range_copy(struct aspace *src_as, struct aspace *dst_as, uint64_t va, uint64_t len,
+                      enum aspace_copy_mode mode)
+{
+    struct paging_aspace *src = to_paging(src_as), *dst = to_paging(dst_as);
+    uint64_t end = va + len;
+    int err = range_copy_check(src, dst, va, end);
+    if (err)
+        return err;
+    for (struct rmap_node *n = rmap_lookup_from(&src->map, va);
+         n && n->region.va_start < end; n = rmap_next(n)) {
+        uint64_t lo = MAX(va, n->region.va_start), hi = MIN(end, region_end(&n->region));
+        struct region c = region_clip(&n->region, lo, hi);
+        struct rmap_node *dn;
+        if ((err = rmap_insert(&dst->map, &c, &dn)) < 0)
+            return err;
+        const struct pager *p = pager_of(&dn->region);
+        if (p->attach && (err = p->attach(&dn->region)) < 0) {
+            rmap_remove(&dst->map, dn);
+            return err;
+        }
+        if (mode == ASPACE_COPY_SHARE && (err = range_materialise(src, &n->region, lo, hi)) < 0)
+            return err;
+        if ((err = range_share_pages(src, dst, lo, hi, mode)) < 0)
+            return err;
+    }
+    return 0;
+}

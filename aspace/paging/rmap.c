@@ -361,6 +361,22 @@ struct rmap_node *rmap_lookup(const struct rmap *m, uint64_t va)
     return NULL;
 }
 
+struct rmap_node *rmap_lookup_from(const struct rmap *m, uint64_t va)
+{
+    struct rmap_node *n = m->root, *best = NULL;
+    while (n) {
+        if (va < node_start(n)) {
+            best = n;               /* starts above va: a candidate */
+            n = n->left;
+        } else if (va < node_end(n)) {
+            return n;
+        } else {
+            n = n->right;
+        }
+    }
+    return best;
+}
+
 struct rmap_node *rmap_find_start(const struct rmap *m, uint64_t va_start)
 {
     struct rmap_node *n = m->root;

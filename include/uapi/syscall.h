@@ -43,6 +43,18 @@ enum syscall_no {
     SYS_IPC_RECV,       /* ipc_recv(dstva) -> 0: block until a value arrives */
     SYS_IPC_CAN_SEND,   /* ipc_can_send(envid, value, srcva, perm) -> 0 or -E_IPC_NOT_RECV */
     SYS_IPC_SEND,       /* ipc_send(envid, value, srcva, perm) -> 0: blocks until taken */
+    /* Page-granular memory, exofork and the page-fault upcall (JOS lab 4
+     * parts B and C; docs/fork.md). perm: uapi/pte.h. */
+    SYS_MEM_ALLOC,      /* mem_alloc(envid, va, perm) -> 0: a zeroed page at va */
+    SYS_MEM_MAP,        /* mem_map(srcenv, srcva, dstenv, dstva, perm) -> 0 */
+    SYS_MEM_UNMAP,      /* mem_unmap(envid, va) -> 0 */
+    SYS_ENV_ALLOC,      /* env_alloc() -> child id; 0 in the child (not runnable) */
+    SYS_SET_ENV_STATUS, /* set_env_status(envid, status) -> 0 */
+    SYS_SET_PGFAULT_HANDLER, /* set_pgfault_handler(envid, upcall, xstacktop) -> 0 */
+    SYS_VM_REGION,      /* vm_region(va, struct vm_region *) -> 0: the region at or above va */
+    SYS_VM_PAGES,       /* vm_pages(va, n, uint32_t *perms) -> 0: each page's perm bits */
+    SYS_VM_COPY,        /* vm_copy(dstenv, va, len, mode) -> 0: fork's range copy */
+    SYS_BATCH,          /* batch(struct sysreq *reqs, n) -> number done */
     SYS_COUNT
 };
 

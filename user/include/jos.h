@@ -24,6 +24,8 @@
 #include <uapi/pte.h>
 #include <uapi/errno.h>
 #include <uapi/layout.h>
+#include <uapi/syscall.h>
+#include <uapi/vm.h>
 
 /* ---- environments ---- */
 extern const volatile struct Env envs[NENV];    /* JOS's UENVS, read-only */
@@ -116,6 +118,45 @@ void sys_yield(void);
 int sys_ipc_recv(void *dstva);                                       /* NULL: no page */
 int sys_ipc_can_send(envid_t envid, uint64_t value, void *srcva, int perm); /* NULL: no page */
 int sys_ipc_send(envid_t envid, uint64_t value, void *srcva, int perm);     /* blocks */
+
+int sys_set_env_status(envid_t envid, int status);
+int sys_mem_alloc(envid_t envid, void *va, int perm);
+int sys_mem_map(envid_t srcenv, void *srcva, envid_t dstenv, void *dstva, int perm);
+int sys_mem_unmap(envid_t envid, void *va);
+int sys_set_pgfault_handler(envid_t envid, void (*upcall)(void), void *xstacktop);
+
+/* Strata's address-space queries (uapi/vm.h; JOS read uvpt instead). */
+int sys_vm_region(void *va, struct vm_region *out);
+int sys_vm_pages(void *va, size_t n, uint32_t *perms);
+int sys_vm_copy(envid_t dstenv, void *va, size_t len, int mode);
+int sys_batch(struct sysreq *reqs, size_t n);
+/* The perm bits of the page at va (0 if it does not exist; VM_PAGE_LAZY
+ * if a region would fill it on first touch). */
+uint32_t vm_page_perm(const void *va);
+
+/* JOS's exofork. Inline, as in JOS, so that a child that copies its
+ * parent's stack by hand (dumbfork) returns through a valid frame: the
+ * child resumes right after this syscall instruction with rax = 0 and
+ * the parent's other registers. */
+static inline __attribute__((always_inline)) envid_t
+sys_env_alloc(void)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "a"((long)SYS_ENV_ALLOC) : "rcx", "r11", "memory");
+    return (envid_t)r;
+}
+
+/* ---- the page-fault upcall and fork (parts B and C) ---- */
+/* Install handler for this environment's page faults; allocates the
+ * exception stack below UXSTACKTOP on first use. */
+void set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
+void _pgfault_upcall(void);             /* the assembly entry the kernel calls */
+/* Copy-on-write fork in user space: the child id to the parent, 0 to the
+ * child, or a negative error (no child was left behind). */
+envid_t fork(void);
+/* Shared-memory fork: everything shared but the stack (and the page that
+ * holds `env`), which are copy-on-write. */
+envid_t sfork(void);
 
 /* ---- IPC ---- */
 /* Send value (and the page at srcva, if not NULL) to `to`; waits until it

@@ -6,7 +6,8 @@
  */
 #include <jos.h>
 
-const volatile struct Env *env;
+/* In a page of its own (user/user.ld): sfork shares everything else. */
+const volatile struct Env *env __attribute__((section(".data.private")));
 const char *binaryname = "(unknown)";
 
 void libmain(int argc, char **argv);

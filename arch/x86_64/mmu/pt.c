@@ -492,6 +492,27 @@ int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uin
     return 0;
 }
 
+bool pt_next_present(const struct pt *pt, uint64_t va, uint64_t end, uint64_t *leaf_va,
+                     uint64_t *pa, uint32_t *flags, uint64_t *size)
+{
+    while (va < end) {
+        struct walk w;
+        walk_to(pt, va, -1, &w);
+        uint64_t s = level_size(w.level), start = ALIGN_DOWN(va, s);
+        if (*w.pte & PTE_P) {
+            *leaf_va = start;
+            *pa = leaf_addr(*w.pte, w.level);
+            *flags = flags_of_pte(*w.pte);
+            *size = s;
+            return true;
+        }
+        if (start + s <= va)
+            break;              /* wrapped past the top */
+        va = start + s;
+    }
+    return false;
+}
+
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)
 {
     struct walk w;
