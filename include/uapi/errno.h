@@ -32,5 +32,6 @@
 #define ENOTSUP     95   /* kind of operation not supported */
 #define EALIGN     200   /* address or length not aligned to the granularity */
 #define ENONCANON  201   /* address not canonical */
+#define ELIMIT     202   /* a per-process limit is reached (e.g. regions) */
 
 #endif

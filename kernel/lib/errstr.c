@@ -35,6 +35,7 @@ const char *errstr(int err)
     case ENOTSUP:      return "not supported";
     case EALIGN:       return "not aligned";
     case ENONCANON:    return "address not canonical";
+    case ELIMIT:       return "per-process limit reached";
     default:           return "unknown error";
     }
 }
