@@ -97,6 +97,18 @@ void trap_dump(const struct trap_frame *tf);
  * __ex_table section; returns true and redirects tf if one matches. */
 bool trap_fixup(struct trap_frame *tf);
 
+/* ---- the entry code (isr.asm, syscall.asm) ---- */
+
+/* The `syscall` entry points: MSR_LSTAR (64-bit mode) and MSR_CSTAR
+ * (compatibility mode, which kills the process). */
+void syscall_entry(void);
+void syscall_compat_entry(void);
+/* The exit path's verdict on tf (the same instructions): may it leave by
+ * sysret, or must it take iretq? */
+bool syscall_frame_sysret_ok(const struct trap_frame *tf);
+/* The iretq back to user mode: a fault there is a "bad iret". */
+extern const char trap_return_user_iretq[];
+
 /* ---- the IST vectors (paranoid.c) ---- */
 
 /* Entry point from isr.asm for NMI, double fault and machine check, which
@@ -110,6 +122,7 @@ struct trap_nmi_stats {
     uint64_t total;
     uint64_t from_user;         /* user mode was interrupted */
     uint64_t kernel_user_gs;    /* kernel mode, with the user's GS (a swapgs window) */
+    uint64_t window_rip;        /* where the last of those struck */
 };
 void trap_nmi_stats(struct trap_nmi_stats *out);
 

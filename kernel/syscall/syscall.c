@@ -16,9 +16,6 @@
 #include <uapi/errno.h>
 #include <uapi/signal.h>
 
-extern void syscall_entry(void);
-extern void syscall_compat_entry(void);
-
 /* Cleared by `syscall` (MSR_FMASK), as Linux does: IF (nothing may
  * interrupt before the stack switch), TF (no single-step trap inside the
  * kernel), DF (the C ABI), AC (SMAP), NT (an iretq with NT set faults),

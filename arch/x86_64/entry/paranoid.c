@@ -20,8 +20,8 @@
 #include <percpu.h>
 #include <console.h>
 #include <log.h>
+#include <ksyms.h>
 #include <panic.h>
-#include <thread.h>
 #include <uapi/layout.h>
 
 static struct trap_nmi_stats nmi_seen;         /* written by the NMI handler only */
@@ -32,8 +32,10 @@ static void trap_nmi(const struct trap_frame *tf, bool user_gs)
     nmi_seen.total++;
     if (trap_from_user(tf))
         nmi_seen.from_user++;
-    else if (user_gs)
+    else if (user_gs) {
         nmi_seen.kernel_user_gs++;
+        nmi_seen.window_rip = tf->rip;
+    }
 }
 
 void trap_nmi_stats(struct trap_nmi_stats *out)
@@ -46,9 +48,14 @@ void trap_nmi_report(void)
     struct trap_nmi_stats s = nmi_seen;
     if (s.total == nmi_reported)
         return;
+    uint64_t off = 0;
+    const char *sym = s.kernel_user_gs ? ksyms_lookup(s.window_rip, &off) : NULL;
     kprintf("NMI: %lu received, no known source: ignored (so far %lu: %lu in user mode, "
-            "%lu in the kernel with the user's GS)\n", s.total - nmi_reported, s.total,
+            "%lu in the kernel with the user's GS", s.total - nmi_reported, s.total,
             s.from_user, s.kernel_user_gs);
+    if (sym)
+        kprintf(", the last at %s+%#lx", sym, off);
+    kprintf(")\n");
     nmi_reported = s.total;
 }
 
@@ -57,10 +64,9 @@ static __noreturn void trap_fatal(const struct trap_frame *tf, bool user_gs)
 {
     console_panic_mode();       /* the console lock may be held by what we interrupted */
     trap_dump(tf);
-    struct thread *t = this_cpu()->current;
-    kprintf("GS: %s; thread %d '%s'\n",
+    kprintf("GS: %s (per-CPU area %#lx)\n",
             user_gs ? "the user's at entry, swapped to the kernel's" : "the kernel's",
-            t ? t->tid : 0, t ? t->name : "?");
+            rdmsr(MSR_GS_BASE));
     panic("%s: %s", __func__, trap_name((unsigned)tf->vector));
 }
 

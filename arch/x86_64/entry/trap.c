@@ -196,8 +196,6 @@ void trap_user_kill(struct trap_frame *tf, int signo, const char *why)
     panic("%s: the process layer did not kill the process", __func__);
 }
 
-extern const char trap_return_user_iretq[];
-
 /* "Bad iret": the iretq back to user mode faulted (#GP for a non-canonical
  * rip or a refused selector, #NP for a segment not present, #SS), so the
  * user context it was restoring cannot run. isr.asm, recognising the
