@@ -49,7 +49,8 @@ static void test_gdt(struct selftest *c)
     selftest_check(c, !(d[SEL_UCODE32 / 8] & present),
                    "GDT slot %#x (32-bit user code) is not present: %#lx", SEL_UCODE32,
                    d[SEL_UCODE32 / 8]);
-    selftest_check(c, (d[SEL_UCODE / 8] & (present | longmode | dpl3)) == (present | longmode | dpl3),
+    const uint64_t code64 = present | longmode | dpl3;
+    selftest_check(c, (d[SEL_UCODE / 8] & code64) == code64,
                    "GDT slot %#x is present 64-bit DPL 3 code", SEL_UCODE);
 }
 

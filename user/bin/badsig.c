@@ -36,7 +36,6 @@
 #define KADDR       0x100000ul
 #define NONCANON    0x0000800000000000ul
 #define RF_TF       0x100ul
-#define RF_IF       0x200ul
 #define RF_IOPL     0x3000ul
 #define RF_NT       0x4000ul
 #define RF_VM       0x20000ul
@@ -97,14 +96,12 @@ static __attribute__((noreturn, used)) void landed(void)
     exit(0);
 }
 
+static uint64_t forged_stack[512] __aligned(16);
+
 static void c_forged(void)
 {
-    static uint64_t stack[512] __aligned(16);
     struct sigcontext ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.rip = (uintptr_t)landed;
-    ctx.rsp = (uintptr_t)&stack[511];       /* rsp % 16 == 8, as after a call */
-    ctx.rflags = RF_IF;
+    sigcontext_forge(&ctx, landed, &forged_stack[512]);
     int r = sigreturn(&ctx);
     printf("badsig: forged: sigreturn = %d\n", r);
     exit(0);
@@ -138,13 +135,11 @@ __attribute__((noreturn, used)) void badsig_sysret_check(unsigned long rcx, unsi
 
 static void c_sysret(void)
 {
-    static uint64_t stack[512] __aligned(16);
     struct sigcontext ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.rip = ctx.rcx = (uintptr_t)badsig_landed_sysret;
+    sigcontext_forge(&ctx, (void (*)(void))badsig_landed_sysret, &forged_stack[512]);
+    ctx.rcx = ctx.rip;
     ctx.rflags = ctx.r11 = SYSRET_FLAGS;
     ctx.rbx = SYSRET_RBX;
-    ctx.rsp = (uintptr_t)&stack[511];
     int r = sigreturn(&ctx);
     printf("badsig: sysret: sigreturn = %d\n", r);
     exit(1);

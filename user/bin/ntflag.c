@@ -51,10 +51,7 @@ static void c_sigreturn(void)
 {
     static uint64_t stack[512] __aligned(16);
     struct sigcontext ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.rip = (uintptr_t)landed;
-    ctx.rsp = (uintptr_t)&stack[511];       /* rsp % 16 == 8, as after a call */
-    ctx.rflags = 0x202;
+    sigcontext_forge(&ctx, landed, &stack[512]);
     nt_set();
     int r = sigreturn(&ctx);
     nt_clear();

@@ -66,3 +66,11 @@ int signal(sighandler_t handler)
 {
     return (int)syscall(SYS_SIGNAL, (long)handler, (long)__sigtramp);
 }
+
+void sigcontext_forge(struct sigcontext *ctx, void (*rip)(void), void *stack_end)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->rip = (uintptr_t)rip;
+    ctx->rsp = (uintptr_t)stack_end - 8;
+    ctx->rflags = 0x200;                    /* IF */
+}
