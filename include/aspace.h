@@ -28,8 +28,9 @@
  *
  * Locking: every slot except switch_from/switch_to/exception is called with
  * as->lock held (interrupts off), so slots must not sleep. switch_* run in
- * the scheduler with interrupts off; exception runs in the fault handler
- * with interrupts as they were at the fault.
+ * the scheduler with interrupts off; exception runs in the fault handler,
+ * also with interrupts off (every IDT gate is an interrupt gate), and
+ * without as->lock: it must not sleep either.
  */
 #ifndef STRATA_ASPACE_H
 #define STRATA_ASPACE_H

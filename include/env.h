@@ -38,12 +38,14 @@ enum env_check {
 void env_init(void);
 
 /* Give p a slot: sets p->pid (its environment id) and p->view, fills the
- * view slot (status ENV_NOT_RUNNABLE until env_start). 0, or -E_NO_FREE_ENV
- * when every slot is taken (nothing changes). */
+ * view slot (status ENV_FREE until env_start: nobody can name it yet). 0,
+ * or -E_NO_FREE_ENV when every slot is taken (nothing changes). */
 int env_slot_alloc(struct process *p, struct process *parent);
 
-/* The process is fully built and about to run: the table now finds it. */
-void env_start(struct process *p);
+/* The process is fully built: from now on the table finds it, and its
+ * view reads status (ENV_RUNNABLE, or ENV_NOT_RUNNABLE for an exofork
+ * child that waits for sys_set_env_status). */
+void env_start(struct process *p, uint32_t status);
 
 /* Free p's slot (its id is dead already). Called when p is reaped. */
 void env_slot_free(struct process *p);

@@ -19,10 +19,12 @@
 #include <waitq.h>
 #include <compiler.h>
 #include <ipc.h>
+#include <arch/trap.h>
 
 #define PROC_MAGIC          0x50524F43u     /* "PROC" */
 #define PROC_DEAD_MAGIC     0x44454144u
-#define PROC_MAX_FILES      16
+#define PROC_MAX_FILES      16      /* descriptors, the console's 0-2 included: then -EMFILE */
+#define PROC_MAX_REGIONS    1024    /* user regions (program, stack, map()s): then -ELIMIT */
 #define PROC_NAME_MAX       32
 
 struct thread;
@@ -63,6 +65,8 @@ struct process {
     bool in_handler;                /* a fault in the handler kills */
     uint64_t entry;                 /* program entry point */
     uint64_t mmap_next;             /* hint for the next map() */
+    int nregions;                   /* user regions, at most PROC_MAX_REGIONS: each
+                                       costs kernel heap */
     struct proc_args *args;         /* argv until the process has started */
 
     /* The environment (kernel/proc/env.c): fields under env_lock. */
@@ -139,8 +143,8 @@ int process_page_share(struct process *from, uint64_t srcva, struct process *to,
 /* A user-mode fault nobody resolved (installed as the trap layer's
  * user-fault hook): run the process's signal handler if it has one,
  * otherwise kill it. Returns only if the process continues. */
-struct trap_frame;
-void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
+void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why,
+                          enum trap_fault_action action);
 
 /* End the current process with a wait() status. */
 void process_exit(int status) __noreturn;
@@ -155,8 +159,10 @@ int process_count(void);
 void user_enter(uint64_t entry, uint64_t sp) __noreturn;
 
 /* exec.c: load the ELF program at path into the empty address space as.
- * Sets *entry. On failure returns -ENOENT, -EACCES, -ENOEXEC (*why says
- * why) or -ENOMEM; regions already added stay (the caller destroys as). */
-int exec_load(struct aspace *as, const char *path, uint64_t *entry, const char **why);
+ * Sets *entry and adds the number of regions it added to *nregions. On
+ * failure returns -ENOENT, -EACCES, -ENOEXEC (*why says why) or -ENOMEM;
+ * regions already added stay (the caller destroys as). */
+int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregions,
+              const char **why);
 
 #endif

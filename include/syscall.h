@@ -8,9 +8,12 @@
 void syscall_init(void);
 
 /* Run the call described by tf (rax, rdi, rsi, rdx, r10, r8, r9) and put
- * the result in tf->rax. Returns nonzero if the return to user mode must
- * restore the whole frame (iretq) instead of using sysret. */
-int syscall_dispatch(struct trap_frame *tf);
+ * its result in tf->rax. A handler may rewrite the whole frame (sigreturn
+ * does, and returns the restored rax): the exit path (syscall.asm) leaves
+ * by sysret only if the frame allows it, so nothing here needs to ask for
+ * iretq. A system call from 32-bit mode (tf->vector VEC_SYSCALL_COMPAT)
+ * kills the process. */
+void syscall_dispatch(struct trap_frame *tf);
 
 /* Per-area handlers, called by the dispatcher. */
 typedef long (*syscall_fn)(struct trap_frame *tf, uint64_t a0, uint64_t a1,
@@ -40,7 +43,5 @@ long sys_ipc_recv(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, u
 long sys_ipc_can_send(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_ipc_send(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
-/* Set by handlers that rewrote the whole frame (sigreturn). */
-#define SYSCALL_FULL_RESTORE 1
 
 #endif

@@ -68,10 +68,12 @@ struct thread {
     void *arg;
 };
 
-/* Create a runnable thread running fn(arg) in the creator's address space.
+/* Create a runnable thread running fn(arg) in address space as (NULL: the
+ * boot address space), where it counts from now on: a thread is created
+ * where it belongs, so that no other address space waits for it to move.
  * Returns 0 and *out (unless flags has THREAD_DETACHED, when out may be NULL),
  * or -ENOMEM with nothing allocated. */
-int thread_create(const char *name, thread_fn fn, void *arg,
+int thread_create(const char *name, struct aspace *as, thread_fn fn, void *arg,
                   enum thread_flags flags, struct thread **out);
 
 /* Start a thread created with THREAD_SUSPENDED. */

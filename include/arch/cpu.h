@@ -13,6 +13,7 @@
 #define MSR_EFER            0xC0000080
 #define MSR_STAR            0xC0000081
 #define MSR_LSTAR           0xC0000082
+#define MSR_CSTAR           0xC0000083   /* SYSCALL from compatibility mode */
 #define MSR_FMASK           0xC0000084
 #define MSR_FS_BASE         0xC0000100
 #define MSR_GS_BASE         0xC0000101
@@ -23,7 +24,22 @@
 #define EFER_LME    (1ull << 8)
 #define EFER_NXE    (1ull << 11)
 
+#define RFLAGS_CF   (1ull << 0)
+#define RFLAGS_FIXED (1ull << 1)    /* reserved, always 1 */
+#define RFLAGS_PF   (1ull << 2)
+#define RFLAGS_AF   (1ull << 4)
+#define RFLAGS_ZF   (1ull << 6)
+#define RFLAGS_SF   (1ull << 7)
+#define RFLAGS_TF   (1ull << 8)     /* single-step */
 #define RFLAGS_IF   (1ull << 9)
+#define RFLAGS_DF   (1ull << 10)
+#define RFLAGS_OF   (1ull << 11)
+#define RFLAGS_IOPL (3ull << 12)    /* I/O privilege level */
+#define RFLAGS_NT   (1ull << 14)    /* nested task: iretq faults with it set */
+#define RFLAGS_RF   (1ull << 16)    /* resume (suppresses instruction breakpoints) */
+#define RFLAGS_VM   (1ull << 17)
+#define RFLAGS_AC   (1ull << 18)    /* alignment check; with SMAP, user access allowed */
+#define RFLAGS_ID   (1ull << 21)
 
 /* TSC frequency measured at boot against the PIT (Hz; lapic.c), for
  * converting cycles to time. */

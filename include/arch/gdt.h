@@ -11,7 +11,7 @@
 
 #define SEL_KCODE   0x08
 #define SEL_KDATA   0x10
-#define SEL_UCODE32 0x18    /* placeholder for SYSRET's layout; never used */
+#define SEL_UCODE32 0x18    /* SYSRET's layout needs the slot; not present */
 #define SEL_UDATA   0x20
 #define SEL_UCODE   0x28
 #define SEL_TSS     0x30

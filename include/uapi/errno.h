@@ -32,6 +32,7 @@
 #define ENOTSUP     95   /* kind of operation not supported */
 #define EALIGN     200   /* address or length not aligned to the granularity */
 #define ENONCANON  201   /* address not canonical */
+#define ELIMIT     203   /* a per-process limit is reached (e.g. regions) */
 #define ENOTRECV   202   /* IPC: the target is not receiving */
 
 /* JOS's names for the errors of the environment and IPC calls (see

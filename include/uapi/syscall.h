@@ -22,7 +22,8 @@ enum syscall_no {
     SYS_YIELD,          /* yield() -> 0 */
     SYS_GETC,           /* getc() -> next console byte (blocks) */
     SYS_CWRITE,         /* cwrite(const char *buf, size_t len) -> len: console */
-    SYS_OPEN,           /* open(const char *path) -> fd (read-only) */
+    SYS_OPEN,           /* open(const char *path) -> fd (read-only); -EMFILE
+                           when the process's 16 descriptors (0-2 included) are taken */
     SYS_CLOSE,          /* close(int fd) -> 0 */
     SYS_READ,           /* read(int fd, void *buf, size_t len) -> bytes */
     SYS_WRITE,          /* write(int fd, const void *buf, size_t len) -> bytes
@@ -32,7 +33,10 @@ enum syscall_no {
     SYS_READDIR,        /* readdir(const char *path, size_t index, struct fs_dirent *) -> 0,
                            -ENOENT past the end */
     SYS_MAP,            /* map(void *hint, size_t len, int prot) -> address:
-                           anonymous zeroed memory; hint 0 lets the kernel choose */
+                           anonymous zeroed memory; hint 0 lets the kernel choose.
+                           -ELIMIT past 1024 regions per process (the program's
+                           own count), -EPERM over the reserved pages below the
+                           stack (uapi/layout.h) */
     SYS_UNMAP,          /* unmap(void *addr, size_t len) -> 0: a whole mapping */
     SYS_SIGNAL,         /* signal(handler, trampoline) -> 0: the fault handler */
     SYS_SIGRETURN,      /* sigreturn(struct sigcontext *) : resume, does not return */

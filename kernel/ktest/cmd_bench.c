@@ -220,12 +220,14 @@ static void bench_thread_switch(struct bench *b, const char *name, struct aspace
     struct pingpong p = { .rounds = SWITCH_ROUNDS, .samples = b->samples };
     struct pp_thread ta = { &p, NULL }, tb = { &p, other };
     struct thread *a, *c;
-    int err = thread_create("bench-ping", pingpong_main, &ta, THREAD_JOINABLE, &a);
+    int err = thread_create("bench-ping", thread_current()->aspace, pingpong_main, &ta,
+                            THREAD_JOINABLE, &a);
     if (err) {
         fail(b, "create thread bench-ping", err);
         return;
     }
-    if ((err = thread_create("bench-pong", pingpong_main, &tb, THREAD_JOINABLE, &c))) {
+    if ((err = thread_create("bench-pong", thread_current()->aspace, pingpong_main, &tb,
+                             THREAD_JOINABLE, &c))) {
         /* bench-ping waits at the barrier: give it a partner that stays. */
         fail(b, "create thread bench-pong", err);
         p.rounds = 0;

@@ -28,7 +28,8 @@ static void test_many(struct selftest *c, int n)
     heap_stats(&h0);
     int created = 0, values_ok = 0;
     for (int i = 0; i < n; i++)
-        if (thread_create("worker", return_double, (void *)(uint64_t)i, THREAD_JOINABLE, &ts[i]) == 0)
+        if (thread_create("worker", thread_current()->aspace, return_double, (void *)(uint64_t)i,
+                          THREAD_JOINABLE, &ts[i]) == 0)
             created++;
     for (int i = 0; i < created; i++) {
         void *v;
@@ -62,8 +63,10 @@ static void test_preempt(struct selftest *c)
     struct thread *t[2];
     counts[0] = counts[1] = 0;
     busy_stop = false;
-    int e0 = thread_create("busy0", busy_loop, (void *)&counts[0], THREAD_JOINABLE, &t[0]);
-    int e1 = thread_create("busy1", busy_loop, (void *)&counts[1], THREAD_JOINABLE, &t[1]);
+    int e0 = thread_create("busy0", thread_current()->aspace, busy_loop, (void *)&counts[0],
+                           THREAD_JOINABLE, &t[0]);
+    int e1 = thread_create("busy1", thread_current()->aspace, busy_loop, (void *)&counts[1],
+                           THREAD_JOINABLE, &t[1]);
     if (e0 || e1) {
         selftest_check(c, false, "%s", "create two busy threads");
         return;

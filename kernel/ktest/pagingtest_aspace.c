@@ -119,7 +119,7 @@ static void test_busy(struct selftest *c)
     selftest_check_err(c, err, 0, "create 'astest-busy' with the kernel map");
     if (err)
         return;
-    err = thread_create("sitter", sitter_main, &s, THREAD_JOINABLE, &t);
+    err = thread_create("sitter", thread_current()->aspace, sitter_main, &s, THREAD_JOINABLE, &t);
     if (err) {
         selftest_check(c, false, "create a thread: %s", errstr(err));
         aspace_destroy(s.as);

@@ -71,7 +71,8 @@ int pagingtest_fault(bool readonly)
         err = frame ? aspace_region_add(j.as, &r) : -ENOMEM;
     }
     if (!err)
-        err = thread_create("kfault", pagingtest_fault_thread, &j, THREAD_JOINABLE, &t);
+        err = thread_create("kfault", thread_current()->aspace, pagingtest_fault_thread, &j,
+                            THREAD_JOINABLE, &t);
     if (err) {
         kprintf("pagingtest: cannot set up the fault: %s\n", errstr(err));
     } else {

@@ -36,6 +36,7 @@ const char *errstr(int err)
     case EALIGN:       return "not aligned";
     case ENONCANON:    return "address not canonical";
     case ENOTRECV:     return "environment is not receiving";
+    case ELIMIT:       return "per-process limit reached";
     default:           return "unknown error";
     }
 }

@@ -81,17 +81,17 @@ int env_slot_alloc(struct process *p, struct process *parent)
     memset(e, 0, sizeof(*e));
     e->env_id = p->pid;
     e->env_parent_id = parent ? parent->pid : 0;
-    e->env_status = ENV_NOT_RUNNABLE;
+    e->env_status = ENV_FREE;       /* until env_start: it cannot be named yet */
     strlcpy(e->env_name, p->name, sizeof(e->env_name));
     spin_unlock_irqrestore(&env_lock, f);
     return 0;
 }
 
-void env_start(struct process *p)
+void env_start(struct process *p, uint32_t status)
 {
     bool f = spin_lock_irqsave(&env_lock);
     p->env_alive = true;
-    p->view->env_status = ENV_RUNNABLE;
+    p->view->env_status = status;
     spin_unlock_irqrestore(&env_lock, f);
 }
 

@@ -23,8 +23,10 @@ static uint32_t region_prot_of(uint32_t pf)
     return f;
 }
 
-/* Map one checked segment: FILE pages for its file bytes, ANON after. */
-static int exec_segment_map(struct aspace *as, struct file *f, const struct elf_segment *s)
+/* Map one checked segment: FILE pages for its file bytes, ANON after.
+ * Counts the regions it adds in *nregions. */
+static int exec_segment_map(struct aspace *as, struct file *f, const struct elf_segment *s,
+                            int *nregions)
 {
     uint64_t va = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
     uint64_t file_end = ALIGN_UP(s->vaddr + s->filesz, PAGE_SIZE);
@@ -40,6 +42,7 @@ static int exec_segment_map(struct aspace *as, struct file *f, const struct elf_
         };
         if ((err = aspace_region_add(as, &r)) < 0)
             return err;
+        (*nregions)++;
     } else {
         file_end = va;
     }
@@ -48,11 +51,13 @@ static int exec_segment_map(struct aspace *as, struct file *f, const struct elf_
                             .flags = prot | REGION_ANON };
         if ((err = aspace_region_add(as, &r)) < 0)
             return err;
+        (*nregions)++;
     }
     return 0;
 }
 
-int exec_load(struct aspace *as, const char *path, uint64_t *entry, const char **why)
+int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregions,
+              const char **why)
 {
     struct file *f;
     struct fs_stat st;
@@ -87,7 +92,7 @@ int exec_load(struct aspace *as, const char *path, uint64_t *entry, const char *
     if ((err = elf_segments_check(&eh, ph, st.size, USER_LOAD_MIN, USER_MMAP_BASE, &img, why)) < 0)
         goto out;
     for (unsigned i = 0; i < img.nseg; i++)
-        if ((err = exec_segment_map(as, f, &img.seg[i])) < 0)
+        if ((err = exec_segment_map(as, f, &img.seg[i], nregions)) < 0)
             goto out;
     *entry = img.entry;
     err = 0;

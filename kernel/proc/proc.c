@@ -4,6 +4,10 @@
  * Invariants (with proc_lock held):
  *  - every process is on all_procs, and on its parent's children list
  *    unless its parent is NULL (kernel-started) or it is an orphan;
+ *  - a process's thread is created in the process's own address space and
+ *    is the only thread ever in it, so once that thread has been joined
+ *    (thread_exit left the address space) nothing is in it or has it
+ *    loaded: destroying it cannot fail, whatever the user did;
  *  - a ZOMBIE's thread has called thread_exit; its address space is
  *    destroyed only after that thread has been joined (it ran on it);
  *  - exactly one party reaps a zombie: the parent's wait(), the kernel
@@ -88,9 +92,6 @@ static void *process_main(void *arg)
 {
     struct process *p = arg;
 
-    int err = aspace_thread_move(p->as);
-    if (err)
-        panic("%s: cannot enter the new address space: %d", __func__, err);
     uint64_t sp = user_stack_setup(p->args);
     kfree(p->args);
     p->args = NULL;
@@ -169,15 +170,17 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
 
     if ((err = aspace_create("paging", asname, &p->as)) < 0)
         goto fail_slot;
+    p->nregions = 1;            /* the stack */
     if ((err = process_aspace_build(p->as)) < 0 ||
-        (err = exec_load(p->as, path, &entry, &why)) < 0) {
+        (err = exec_load(p->as, path, &entry, &p->nregions, &why)) < 0) {
         if (why)
             kprintf("spawn: %s: %s\n", path, why);
         goto fail_as;
     }
 
     /* The thread starts in the kernel, in process_main, once it is fully
-     * linked to the process (it is created suspended). */
+     * linked to the process (it is created suspended), and in the new
+     * address space: the creator may exit and be reaped before it runs. */
     p->entry = entry;
     p->magic = PROC_MAGIC;
     p->state = PROC_RUNNING;
@@ -186,7 +189,7 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
     list_init(&p->children);
     list_init(&p->sibling);
     struct thread *t;
-    if ((err = thread_create(p->name, process_main, p, THREAD_SUSPENDED, &t)) < 0)
+    if ((err = thread_create(p->name, p->as, process_main, p, THREAD_SUSPENDED, &t)) < 0)
         goto fail_as;
     bool f = spin_lock_irqsave(&proc_lock);
     t->proc = p;
@@ -200,7 +203,7 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
     int pid = p->pid;       /* p may be gone once the thread runs and exits */
     if (env_logged(p))
         kprintf("[%08x] new env %08x\n", parent ? parent->pid : 0, pid);
-    env_start(p);
+    env_start(p, ENV_RUNNABLE);
     thread_resume(t);
     return pid;
 
@@ -218,7 +221,9 @@ fail_free:
 /* ---- exit, wait, reaping ---- */
 
 /* Free a zombie: join its thread, destroy its address space. proc_lock
- * must NOT be held (joining may sleep). */
+ * must NOT be held (joining may sleep). Nothing a user program does can
+ * make the destroy fail (see the invariants at the top): a failure is a
+ * kernel bug. */
 static void process_reap(struct process *p)
 {
     process_check(p, __func__);
@@ -227,7 +232,8 @@ static void process_reap(struct process *p)
     thread_join(p->main, NULL);
     int err = aspace_destroy(p->as);
     if (err)
-        panic("%s: cannot destroy the address space of pid %d: %d", __func__, p->pid, err);
+        panic("%s: address space '%s' of pid %d still has %d thread(s), %d CPU(s): %d",
+              __func__, p->as->name, p->pid, p->as->nthreads, p->as->cpus_loaded, err);
     env_slot_free(p);
     p->magic = PROC_DEAD_MAGIC;
     kfree(p);
@@ -472,7 +478,7 @@ void proc_init(void)
     env_init();
     trap_set_user_fault_hook(process_fault_signal);
     trap_set_user_return_hook(process_user_return);
-    if (thread_create("reaper", reaper_main, NULL, THREAD_DETACHED, NULL) < 0)
+    if (thread_create("reaper", NULL, reaper_main, NULL, THREAD_DETACHED, NULL) < 0)
         panic("%s: cannot start the reaper thread", __func__);
 }
 

@@ -16,14 +16,23 @@
 #include <panic.h>
 #include <arch/trap.h>
 #include <arch/gdt.h>
+#include <arch/cpu.h>
+#include <string.h>
 #include <uapi/signal.h>
 #include <uapi/syscall.h>
 #include <uapi/layout.h>
 #include <uapi/errno.h>
 
 #define RED_ZONE        128
-/* RFLAGS bits user code may set: CF PF AF ZF SF DF OF. */
-#define RFLAGS_USER     0xCD5ull
+/* RFLAGS bits a context given to sigreturn may set (Linux's choice less
+ * RF): the arithmetic flags, DF, TF (a single-stepping program keeps
+ * stepping) and AC. Never IOPL, NT, VM, or IF off: IF is forced on. */
+#define RFLAGS_USER     (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | \
+                         RFLAGS_DF | RFLAGS_OF | RFLAGS_TF | RFLAGS_AC)
+/* Cleared for a signal handler: DF (SysV function entry), TF (the handler
+ * of a single-stepping program must not trap on its first instruction),
+ * RF. */
+#define RFLAGS_HANDLER_CLEAR (RFLAGS_DF | RFLAGS_TF | RFLAGS_RF)
 
 static void sigcontext_from_frame(struct sigcontext *c, const struct trap_frame *tf)
 {
@@ -41,7 +50,7 @@ static void frame_from_sigcontext(struct trap_frame *tf, const struct sigcontext
     tf->rbp = c->rbp; tf->rdi = c->rdi; tf->rsi = c->rsi; tf->rdx = c->rdx;
     tf->rcx = c->rcx; tf->rbx = c->rbx; tf->rax = c->rax;
     tf->rip = c->rip; tf->rsp = c->rsp;
-    tf->rflags = (c->rflags & RFLAGS_USER) | RFLAGS_IF;
+    tf->rflags = (c->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED;
     tf->cs = SEL_UCODE | RPL_USER;
     tf->ss = SEL_UDATA | RPL_USER;
 }
@@ -51,6 +60,7 @@ static void frame_from_sigcontext(struct trap_frame *tf, const struct sigcontext
 static int signal_deliver(struct process *p, struct trap_frame *tf, int signo, uint64_t addr)
 {
     struct sigframe f;
+    memset(&f, 0, sizeof(f));       /* no kernel stack bytes in any hole, ever */
     f.retaddr = p->sig_trampoline;
     sigcontext_from_frame(&f.ctx, tf);
     f.ctx.fault_addr = addr;
@@ -66,7 +76,10 @@ static int signal_deliver(struct process *p, struct trap_frame *tf, int signo, u
     tf->rdi = (uint64_t)signo;
     tf->rsi = addr;
     tf->rdx = ctx;
-    tf->rflags &= ~(1ull << 10);    /* DF clear on function entry (SysV) */
+    tf->rflags = (tf->rflags & ~RFLAGS_HANDLER_CLEAR) | RFLAGS_IF;
+    /* The handler is 64-bit code: whatever segments the fault came from. */
+    tf->cs = SEL_UCODE | RPL_USER;
+    tf->ss = SEL_UDATA | RPL_USER;
     p->in_handler = true;
     return 0;
 }
@@ -83,14 +96,16 @@ static const char *signal_name(int signo)
     }
 }
 
-void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why)
+void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why,
+                          enum trap_fault_action action)
 {
     struct process *p = process_current();
     if (!p) {
         trap_dump(tf);
         panic("%s: user-mode fault in a thread without a process", __func__);
     }
-    if (p->sig_handler && !p->in_handler && signal_deliver(p, tf, signo, addr) == 0)
+    if (action == TRAP_FAULT_SIGNAL && p->sig_handler && !p->in_handler &&
+        signal_deliver(p, tf, signo, addr) == 0)
         return;
     if (p->env_flags & PROC_ENV_JOS) {
         /* JOS's words for an environment that faulted with no handler. */
@@ -133,5 +148,5 @@ long sys_sigreturn(struct trap_frame *tf, uint64_t uctx, uint64_t a1, uint64_t a
     }
     frame_from_sigcontext(tf, &c);
     p->in_handler = false;
-    return 0;
+    return (long)tf->rax;       /* the dispatcher stores it back in rax */
 }

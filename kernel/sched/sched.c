@@ -87,7 +87,7 @@ void sched_init(void)
 
     struct thread *idle;
     /* Created suspended: the idle thread is never on the run queue. */
-    if (thread_create("idle", idle_main, NULL, THREAD_DETACHED | THREAD_SUSPENDED, &idle) < 0)
+    if (thread_create("idle", NULL, idle_main, NULL, THREAD_DETACHED | THREAD_SUSPENDED, &idle) < 0)
         panic("%s: cannot create the idle thread", __func__);
     idle->state = THREAD_RUNNABLE;
     cpu->idle = idle;

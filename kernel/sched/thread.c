@@ -69,7 +69,7 @@ static __noreturn void thread_entry(struct thread *self)
     thread_exit(self->fn(self->arg));
 }
 
-int thread_create(const char *name, thread_fn fn, void *arg,
+int thread_create(const char *name, struct aspace *as, thread_fn fn, void *arg,
                   enum thread_flags flags, struct thread **out)
 {
     struct thread *t = kzalloc(sizeof(*t));
@@ -99,8 +99,7 @@ int thread_create(const char *name, thread_fn fn, void *arg,
     t->rsp = (uint64_t)sp;
 
     thread_register(t, name);
-    struct thread *self = thread_current();
-    aspace_thread_attach(self ? self->aspace : NULL, t);
+    aspace_thread_attach(as, t);
 
     if (out)
         *out = t;

@@ -119,7 +119,7 @@ static int cmd_shell(int argc, char **argv)
     }
     kprintf("[%s: nested shell in address space '%s'; 'exit' returns]\n", name,
             n.as ? n.as->name : "boot");
-    err = thread_create(name, nested_shell_main, &n, THREAD_JOINABLE, &t);
+    err = thread_create(name, thread_current()->aspace, nested_shell_main, &n, THREAD_JOINABLE, &t);
     if (err) {
         kprintf("shell: cannot create thread: %s\n", errstr(err));
         if (n.as)

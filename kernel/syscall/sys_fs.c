@@ -1,9 +1,17 @@
-/* File system calls: open, close, read, write, seek, stat, readdir. */
+/*
+ * File system calls: open, close, read, write, seek, stat, readdir.
+ *
+ * A struct copied out to user space is zeroed whole before it is filled:
+ * the file system fills fields (a dirent's name only up to its NUL), and
+ * any byte it leaves, tail or padding, would otherwise carry kernel stack
+ * contents to the user.
+ */
 #include <syscall.h>
 #include <proc.h>
 #include <fs.h>
 #include <console.h>
 #include <usercopy.h>
+#include <string.h>
 #include <uapi/syscall.h>
 #include <uapi/fs.h>
 #include <uapi/errno.h>
@@ -123,6 +131,7 @@ long sys_stat(struct trap_frame *tf, uint64_t upath, uint64_t ust, uint64_t a2, 
 {
     char path[SYSCALL_PATH_MAX];
     struct fs_stat st;
+    memset(&st, 0, sizeof(st));
     long n = strncpy_from_user(path, upath, sizeof(path));
     if (n < 0)
         return n;
@@ -138,6 +147,7 @@ long sys_readdir(struct trap_frame *tf, uint64_t upath, uint64_t index, uint64_t
 {
     char path[SYSCALL_PATH_MAX];
     struct fs_dirent d;
+    memset(&d, 0, sizeof(d));
     long n = strncpy_from_user(path, upath, sizeof(path));
     if (n < 0)
         return n;

@@ -1,4 +1,12 @@
-/* Memory system calls: map and unmap anonymous memory. */
+/*
+ * Memory system calls: map and unmap anonymous memory.
+ *
+ * A process holds at most PROC_MAX_REGIONS user regions (each costs kernel
+ * heap in the region map): map() beyond that is -ELIMIT. The reserved
+ * pages below the stack (the information page, the exception stack and
+ * the stack's guard page, docs/user-layout.md) are the kernel's to map:
+ * map() over any of them is -EPERM.
+ */
 #include <syscall.h>
 #include <proc.h>
 #include <aspace.h>
@@ -10,11 +18,17 @@
 
 #define MAP_MAX_LEN GiB(64)     /* one mapping, at most */
 
+/* [USER_RESERVED_START, USER_RESERVED_END): pages no map() may cover. */
+#define USER_RESERVED_START     USER_INFO_PAGE
+#define USER_RESERVED_END       USER_STACK_BOTTOM
+
 long sys_map(struct trap_frame *tf, uint64_t hint, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4)
 {
     struct process *p = process_current();
     if (len == 0 || len > MAP_MAX_LEN || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EINVAL;
+    if (p->nregions >= PROC_MAX_REGIONS)
+        return -ELIMIT;
     len = ALIGN_UP(len, PAGE_SIZE);
     uint64_t va = hint;
     if (va == 0) {
@@ -25,6 +39,8 @@ long sys_map(struct trap_frame *tf, uint64_t hint, uint64_t len, uint64_t prot, 
         return -EINVAL;
     } else if (va < USER_LOAD_MIN || !user_range_ok(va, len)) {
         return -EFAULT;
+    } else if (va < USER_RESERVED_END && va + len > USER_RESERVED_START) {
+        return -EPERM;
     }
     struct region r = {
         .va_start = va, .len = len,
@@ -32,7 +48,10 @@ long sys_map(struct trap_frame *tf, uint64_t hint, uint64_t len, uint64_t prot, 
                  ((prot & PROT_EXEC) ? REGION_EXEC : 0),
     };
     int err = aspace_region_add(p->as, &r);
-    return err ? err : (long)va;
+    if (err)
+        return err;
+    p->nregions++;
+    return (long)va;
 }
 
 long sys_unmap(struct trap_frame *tf, uint64_t va, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4)
@@ -45,5 +64,9 @@ long sys_unmap(struct trap_frame *tf, uint64_t va, uint64_t len, uint64_t a2, ui
         return -ENOENT;
     if (r.len != ALIGN_UP(len, PAGE_SIZE) || (r.flags & REGION_KERN))
         return -EINVAL;     /* only a whole mapping */
-    return aspace_region_remove(p->as, va);
+    int err = aspace_region_remove(p->as, va);
+    if (err)
+        return err;
+    p->nregions--;
+    return 0;
 }

@@ -14,8 +14,14 @@
 #include <uapi/syscall.h>
 #include <uapi/layout.h>
 #include <uapi/errno.h>
+#include <uapi/signal.h>
 
-extern void syscall_entry(void);
+/* Cleared by `syscall` (MSR_FMASK), as Linux does: IF (nothing may
+ * interrupt before the stack switch), TF (no single-step trap inside the
+ * kernel), DF (the C ABI), AC (SMAP), NT (an iretq with NT set faults),
+ * IOPL, RF, ID. The user's values are in r11 and come back on return. */
+#define SYSCALL_RFLAGS_MASK (RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT | \
+                             RFLAGS_IOPL | RFLAGS_RF | RFLAGS_ID)
 
 static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_EXIT] = sys_exit,       [SYS_SPAWN] = sys_spawn,     [SYS_WAIT] = sys_wait,
@@ -29,13 +35,15 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_IPC_SEND] = sys_ipc_send,
 };
 
-int syscall_dispatch(struct trap_frame *tf)
+void syscall_dispatch(struct trap_frame *tf)
 {
     uint64_t n = tf->rax;
+    if (tf->vector == VEC_SYSCALL_COMPAT)
+        trap_user_kill(tf, SIGSEGV, "system call from 32-bit compatibility mode");
     sti();      /* calls may block; the entry had interrupts off */
     if (!process_current() || n >= SYS_COUNT || !syscall_table[n]) {
         tf->rax = (uint64_t)-EINVAL;
-        return 0;
+        return;
     }
     long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
     struct process *p = process_current();
@@ -43,10 +51,7 @@ int syscall_dispatch(struct trap_frame *tf)
         process_mem_check(p);       /* JOS environments die of bad pointers */
     if (p->killed)
         process_exit(p->kill_status);
-    if (n == SYS_SIGRETURN)
-        return SYSCALL_FULL_RESTORE;    /* tf holds the restored context */
     tf->rax = (uint64_t)r;
-    return 0;
 }
 
 /* int $0x80: the same dispatcher, returning through iretq. */
@@ -63,8 +68,8 @@ void syscall_init(void)
      * SYSCALL: CS = STAR[47:32], SS = STAR[47:32] + 8. */
     wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | RPL_USER) << 48) | ((uint64_t)SEL_KCODE << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-    /* Clear IF (no interrupt before the stack switch), DF, TF and AC. */
-    wrmsr(MSR_FMASK, RFLAGS_IF | (1u << 10) | (1u << 8) | (1u << 18));
+    wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
+    wrmsr(MSR_FMASK, SYSCALL_RFLAGS_MASK);
     trap_register(VEC_SYSCALL, syscall_int80);
 }
 

@@ -10,6 +10,13 @@ its documented outcome, the kernel survives, and every frame comes back.
     negative error (badptr), spawn limits hold (bigargv), forged signal
     contexts are harmless (badsig), privileged instructions fault
     (privinsn);
+  - the entry code and process hardening of issue 8: RFLAGS.NT left set
+    into sigreturn, yield and system calls (ntflag), far returns into other
+    segments (farret), single-stepping with a SIGTRAP handler (singlestep),
+    a process reaped while its fresh child has not run yet (spawnexit),
+    kernel bytes in readdir/stat results (readdirleak), map() over the
+    reserved pages (mapreserved), the region and descriptor limits
+    (maplimit);
   - after each group: `exit`, and the free frame count equals the one
     before `urun`; `ps` lists nothing.
 
@@ -40,7 +47,7 @@ KILLED_RE = re.compile(r'\[pid (\d+)\] (\S+) killed by (\w+) \((\d+)\)(.*)$', re
 
 # Never printed by a kernel that contains the program.
 BREAKOUT = ['Wow, that actually worked!', 'survived?!', 'LEAKED', 'ESCALATION',
-            'EXECUTED in user mode', 'badptr: ACCEPTED', 'resumed through a kernel-address',
+            'EXECUTED in user mode', 'ACCEPTED', 'resumed through a kernel-address',
             'resumed after a kernel-address handler']
 
 
@@ -358,5 +365,39 @@ def test_process_exhaustion(m):
         expect(run(m, 'hello'), 'Hello, world!', 'hello after exhaustion')
         expect(run(m, 'spawnrec -w 16'), 'spawnrec: wide ok (16 children)',
                'spawnrec -w 16 after exhaustion')
+
+    session(m, body)
+
+
+# ---- the entry code and process hardening (issue 8) --------------------------------
+
+def test_entry_abuse(m):
+    """Each program prints its own verdict; none may be killed (no handler
+    is missing), and the kernel must say nothing: no fault report, no kill."""
+    def body():
+        for line, needles in [
+                ('ntflag all', ['ntflag: sigreturn: ok', 'ntflag: yield: ok (20 yields with NT set)',
+                                'ntflag: syscall: ok', 'ntflag: all cases ok']),
+                ('farret', ['farret: 0x1b: refused (signal 11 at the lretq, handler in 64-bit mode)',
+                            'farret: ok (8 selectors refused)']),
+                ('singlestep', ['singlestep: step 1 at ss_2\nsinglestep: step 2 at ss_3\n'
+                                'singlestep: step 3 at ss_4\nsinglestep: step 4 at ss_stop\n'
+                                'singlestep: ok (4 steps, then TF cleared)']),
+                ('spawnexit 20', ['spawnexit: ok (20 rounds)']),
+                ('readdirleak', ['readdirleak: ok (']),
+                ('mapreserved', ['mapreserved: ok']),
+                ('maplimit', ['maplimit: descriptors: limit after 13 open()s (too many open files)',
+                              'maplimit: ok'])]:
+            out = run(m, line, timeout=300)
+            for needle in needles:
+                expect(out, needle, line)
+            for bad in ['sh: ', 'killed by', 'user fault', 'FAILED']:
+                check_not_contains(out, bad, f'output of {line!r}')
+        # The region limit counts the program's own regions too: 1024 in all.
+        line = 'maplimit'
+        mm = check_match(run(m, line), r'maplimit: regions: limit after (\d+) map\(\)s '
+                                       r'\(per-process limit reached\)', f'output of {line!r}')
+        if not 1000 <= int(mm.group(1)) < 1024:
+            raise TestFailure(f'maplimit: {mm.group(1)} map()s before the limit of 1024 regions')
 
     session(m, body)

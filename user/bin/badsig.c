@@ -12,6 +12,9 @@
  *   null, kernel, unmapped, wrap   sigreturn(bad pointer) outside a handler
  *   forged       sigreturn(a made-up context) outside a handler: may resume
  *                at the forged rip, fail, or kill; all are fine
+ *   sysret       a made-up context with rcx == rip and r11 == rflags, the
+ *                one shape the kernel may leave by sysret: it must resume
+ *                there with rcx, r11 and rbx exactly as given
  *   kernelrip    the handler sets ctx->rip to a kernel address (0x100000)
  *   noncanonrip  ctx->rip = 0x0000800000000000 (sysret would #GP in ring 0)
  *   iopl         ctx->rflags |= IOPL 3; then `cli` must still fault
@@ -33,7 +36,6 @@
 #define KADDR       0x100000ul
 #define NONCANON    0x0000800000000000ul
 #define RF_TF       0x100ul
-#define RF_IF       0x200ul
 #define RF_IOPL     0x3000ul
 #define RF_NT       0x4000ul
 #define RF_VM       0x20000ul
@@ -94,17 +96,53 @@ static __attribute__((noreturn, used)) void landed(void)
     exit(0);
 }
 
+static uint64_t forged_stack[512] __aligned(16);
+
 static void c_forged(void)
 {
-    static uint64_t stack[512] __aligned(16);
     struct sigcontext ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.rip = (uintptr_t)landed;
-    ctx.rsp = (uintptr_t)&stack[511];       /* rsp % 16 == 8, as after a call */
-    ctx.rflags = RF_IF;
+    sigcontext_forge(&ctx, landed, &forged_stack[512]);
     int r = sigreturn(&ctx);
     printf("badsig: forged: sigreturn = %d\n", r);
     exit(0);
+}
+
+/* Where the sysret case lands: hand rcx, r11, rbx to C. */
+__asm__(".text\n"
+        ".globl badsig_landed_sysret\n"
+        "badsig_landed_sysret:\n"
+        "    mov %rcx, %rdi\n"
+        "    mov %r11, %rsi\n"
+        "    mov %rbx, %rdx\n"
+        "    and $-16, %rsp\n"
+        "    call badsig_sysret_check\n"
+        "    ud2\n");
+extern const char badsig_landed_sysret[];
+
+#define SYSRET_FLAGS    0x202ul                 /* IF, as sigreturn keeps it */
+#define SYSRET_RBX      0x5afe5afe5afe5afeul
+
+__attribute__((noreturn, used)) void badsig_sysret_check(unsigned long rcx, unsigned long r11,
+                                                         unsigned long rbx)
+{
+    printf("badsig: sysret: resumed with rcx %#lx r11 %#lx rbx %#lx\n", rcx, r11, rbx);
+    if (rcx != (uintptr_t)badsig_landed_sysret || r11 != SYSRET_FLAGS || rbx != SYSRET_RBX) {
+        printf("badsig: sysret: registers differ from the context\n");
+        exit(1);
+    }
+    exit(0);
+}
+
+static void c_sysret(void)
+{
+    struct sigcontext ctx;
+    sigcontext_forge(&ctx, (void (*)(void))badsig_landed_sysret, &forged_stack[512]);
+    ctx.rcx = ctx.rip;
+    ctx.rflags = ctx.r11 = SYSRET_FLAGS;
+    ctx.rbx = SYSRET_RBX;
+    int r = sigreturn(&ctx);
+    printf("badsig: sysret: sigreturn = %d\n", r);
+    exit(1);
 }
 
 /* ---- edited contexts ---- */
@@ -268,7 +306,7 @@ static const struct {
     void (*run)(void);
 } cases[] = {
     { "null", c_null }, { "kernel", c_kernel }, { "unmapped", c_unmapped },
-    { "wrap", c_wrap }, { "forged", c_forged },
+    { "wrap", c_wrap }, { "forged", c_forged }, { "sysret", c_sysret },
     { "kernelrip", c_kernelrip }, { "noncanonrip", c_noncanonrip },
     { "iopl", c_iopl }, { "nt", c_nt }, { "tf", c_tf }, { "vm", c_vm },
     { "allflags", c_allflags }, { "badrsp", c_badrsp }, { "kstack", c_kstack },

@@ -68,6 +68,10 @@ typedef void (*sighandler_t)(int sig, uint64_t fault_addr, struct sigcontext *ct
 int signal(sighandler_t handler);
 void __sigtramp(void);                  /* the trampoline; never call it */
 int sigreturn(struct sigcontext *ctx);  /* raw SYS_SIGRETURN (for tests) */
+/* A made-up context for sigreturn (tests): resume at rip with every
+ * register 0, rflags IF only, rsp = stack_end - 8 (as right after a call;
+ * stack_end 16-byte aligned). */
+void sigcontext_forge(struct sigcontext *ctx, void (*rip)(void), void *stack_end);
 
 /* ---- console output (user/lib/stdio.c), unbuffered across calls ---- */
 int printf(const char *fmt, ...) __printf(1, 2);

@@ -30,13 +30,16 @@
  *                  ud2
  *
  * SYS_SIGRETURN(ctx) restores every register in *ctx (including rax, rcx
- * and r11, so the kernel returns through iretq, not sysret), after
- * checking what the user may have edited: rip and rsp must be user
- * addresses (else the process is killed with SIGSEGV, as it is for an
- * unreadable ctx), and rflags is sanitised: only CF PF AF ZF SF DF OF
- * (mask 0xcd5) are taken from ctx, IF is forced on, everything else
- * (IOPL, NT, TF, AC, RF, VM, ...) is zero. The kernel also clears DF for
- * the handler (SysV function entry).
+ * and r11: the kernel returns through iretq unless sysret restores the
+ * same state), after checking what the user may have edited: rip and rsp
+ * must be user addresses (else the process is killed with SIGSEGV, as it
+ * is for an unreadable ctx), and rflags is sanitised: only CF PF AF ZF SF
+ * DF OF, TF and AC (mask 0x40dd5) are taken from ctx, IF is forced on,
+ * everything else (IOPL, NT, RF, VM, ID...) is zero. The handler itself
+ * always runs as 64-bit code (CS and SS are the 64-bit user selectors,
+ * whatever the interrupted code had) with DF, TF and RF clear: a
+ * single-stepping program's handler does not trap, and a context that
+ * keeps TF goes on stepping after sigreturn.
  * Then the handler counts as finished and the next fault is delivered
  * again. A fault while the handler runs, or a frame that cannot be written
  * (e.g. stack overflow), kills the process.
@@ -62,4 +65,12 @@ __asm__(
 int signal(sighandler_t handler)
 {
     return (int)syscall(SYS_SIGNAL, (long)handler, (long)__sigtramp);
+}
+
+void sigcontext_forge(struct sigcontext *ctx, void (*rip)(void), void *stack_end)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->rip = (uintptr_t)rip;
+    ctx->rsp = (uintptr_t)stack_end - 8;
+    ctx->rflags = 0x200;                    /* IF */
 }

@@ -1,4 +1,12 @@
-/* GDT with kernel/user segments and a 64-bit TSS carrying the IST stacks. */
+/*
+ * GDT with kernel/user segments and a 64-bit TSS carrying the IST stacks.
+ *
+ * There is no 32-bit user code segment: its slot (SEL_UCODE32, where
+ * SYSRET's layout puts it) is an empty, not-present descriptor, so a far
+ * jump or return into it faults in user mode, and no user code runs in
+ * compatibility mode (where `syscall` would enter at MSR_CSTAR and an
+ * iretq to a 32-bit segment with a 64-bit rip could fault in the kernel).
+ */
 #include <arch/gdt.h>
 #include <string.h>
 
@@ -28,7 +36,7 @@ void gdt_init(void)
     gdt[0] = 0;
     gdt[SEL_KCODE / 8]   = 0x00AF9A000000FFFFull;  /* 64-bit code, DPL 0 */
     gdt[SEL_KDATA / 8]   = 0x00CF92000000FFFFull;  /* data, DPL 0 */
-    gdt[SEL_UCODE32 / 8] = 0x00CFFA000000FFFFull;  /* 32-bit code, DPL 3 */
+    gdt[SEL_UCODE32 / 8] = 0;                      /* not present: no 32-bit user code */
     gdt[SEL_UDATA / 8]   = 0x00CFF2000000FFFFull;  /* data, DPL 3 */
     gdt[SEL_UCODE / 8]   = 0x00AFFA000000FFFFull;  /* 64-bit code, DPL 3 */
 

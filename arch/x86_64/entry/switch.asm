@@ -4,12 +4,17 @@
 ;   Saves the callee-saved registers on the current stack, stores RSP in
 ;   *save_rsp, loads new_rsp and restores that thread's callee-saved
 ;   registers, returning into it. Everything else is caller-saved by the C ABI.
+;   Called with interrupts off; the thread switched to resumes with a clean
+;   RFLAGS (interrupts still off): no flag of one thread, such as an NT or
+;   AC a user program managed to leave in the kernel, ever reaches another.
 ;
 ; A new thread's stack is prepared (thread.c) so that the pops below find
 ; zeros and `ret` lands in thread_start.
 
 bits 64
+%include "arch/x86_64/entry/trapframe.inc"     ; RFLAGS_KERNEL
 section .text
+
 global context_switch
 global thread_start
 
@@ -22,6 +27,8 @@ context_switch:
     push r15
     mov [rdi], rsp
     mov rsp, rsi
+    push qword RFLAGS_KERNEL
+    popfq
     pop r15
     pop r14
     pop r13

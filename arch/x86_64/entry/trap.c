@@ -5,6 +5,9 @@
  * handler (or whose handler returns without resolving it, see aspace/) gets
  * an exception-table fixup if one covers its rip, else a full report and a
  * panic. Device IRQs from the PICs are acknowledged after their handler.
+ * A fault of the iretq back to user mode kills the process it was
+ * returning to (trap_bad_return). NMI, double fault and machine check take
+ * the paranoid path instead (paranoid.c).
  */
 #include <arch/trap.h>
 #include <arch/irq.h>
@@ -14,6 +17,27 @@
 #include <panic.h>
 #include <ksyms.h>
 #include <uapi/signal.h>
+#include <uapi/layout.h>
+
+/* isr.asm and syscall.asm address the frame through trapframe.inc. */
+_Static_assert(offsetof(struct trap_frame, r11) == 4 * 8, "TF_R11 in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, rcx) == 12 * 8, "TF_RCX in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, rax) == 14 * 8, "TF_RAX in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "TF_VECTOR in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, error) == 16 * 8, "TF_ERROR in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "TF_RIP in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "TF_CS in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, rflags) == 19 * 8, "TF_RFLAGS in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, rsp) == 20 * 8, "TF_RSP in trapframe.inc");
+_Static_assert(offsetof(struct trap_frame, ss) == 21 * 8, "TF_SS in trapframe.inc");
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "TF_SIZE in trapframe.inc");
+_Static_assert(SEL_UCODE32 == 0x18 && SEL_UDATA == 0x20 && SEL_UCODE == 0x28 && RPL_USER == 3,
+               "selectors in trapframe.inc");
+_Static_assert(RFLAGS_TF == 0x100 && RFLAGS_IF == 0x200 && RFLAGS_IOPL == 0x3000 &&
+               RFLAGS_RF == 0x10000 && RFLAGS_VM == 0x20000 && RFLAGS_FIXED == 2,
+               "RFLAGS bits in trapframe.inc");
+_Static_assert(USER_START == 0xffff800000000000ull && USER_END == 0xffffff8000000000ull,
+               "the user half in trapframe.inc");
 
 struct idt_gate {
     uint16_t offset_lo;
@@ -157,13 +181,51 @@ void trap_set_preempt_hook(trap_preempt_fn fn)
     preempt_hook = fn;
 }
 
-void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char *why)
+static void trap_user_fault_call(struct trap_frame *tf, int signo, uint64_t addr,
+                                 const char *why, enum trap_fault_action action)
 {
     if (!user_fault_hook) {
         trap_dump(tf);
         panic("%s: user-mode exception before the process layer is up", __func__);
     }
-    user_fault_hook(tf, signo, addr, why);
+    user_fault_hook(tf, signo, addr, why, action);
+}
+
+void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char *why)
+{
+    trap_user_fault_call(tf, signo, addr, why, TRAP_FAULT_SIGNAL);
+}
+
+void trap_user_kill(struct trap_frame *tf, int signo, const char *why)
+{
+    trap_user_fault_call(tf, signo, 0, why, TRAP_FAULT_KILL);
+    panic("%s: the process layer did not kill the process", __func__);
+}
+
+/* "Bad iret": the iretq back to user mode faulted (#GP for a non-canonical
+ * rip or a refused selector, #NP for a segment not present, #SS), so the
+ * user context it was restoring cannot run. isr.asm, recognising the
+ * address, has already switched back to the kernel's GS. The registers in
+ * tf are the user's (restored just before the iretq) and the five words
+ * the iretq was popping sit at the faulting rsp: tf becomes that user
+ * context, for the report, and its process is killed (a signal handler
+ * would have to be entered through the same kind of frame). Returns false
+ * if tf is no such fault. */
+static bool trap_bad_return(struct trap_frame *tf)
+{
+    if (trap_from_user(tf) || tf->rip != (uint64_t)trap_return_user_iretq)
+        return false;
+    const uint64_t *iret = (const uint64_t *)tf->rsp;
+    const char *name = trap_name((unsigned)tf->vector);
+    kprintf("trap: the return to user mode faulted (%s, error %#lx): "
+            "rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx\n", name ? name : "?", tf->error,
+            iret[0], iret[1], iret[2], iret[3], iret[4]);
+    tf->rip = iret[0];
+    tf->cs = iret[1];
+    tf->rflags = iret[2];
+    tf->rsp = iret[3];
+    tf->ss = iret[4];
+    trap_user_kill(tf, SIGSEGV, "the CPU refused the return to user mode");
 }
 
 /* The signal a user-mode exception turns into. */
@@ -181,8 +243,7 @@ static int trap_signal_of(unsigned vector)
  * fixup if the faulting instruction has one, else a report and a panic. */
 static void trap_unhandled(struct trap_frame *tf)
 {
-    if (trap_from_user(tf) && tf->vector != VEC_DF && tf->vector != VEC_MC &&
-        tf->vector != VEC_NMI) {
+    if (trap_from_user(tf)) {
         trap_user_fault(tf, trap_signal_of((unsigned)tf->vector), tf->rip,
                         trap_name((unsigned)tf->vector));
         return;
@@ -198,6 +259,8 @@ void trap_dispatch(struct trap_frame *tf)
     unsigned vec = (unsigned)tf->vector;
     trap_handler_fn fn = handlers[vec];
 
+    if (trap_bad_return(tf))
+        return;         /* not reached: the process was killed */
     if (vec >= VEC_IRQ_BASE && vec < VEC_IRQ_BASE + 16) {
         unsigned irq = vec - VEC_IRQ_BASE;
         if (fn)
@@ -208,10 +271,14 @@ void trap_dispatch(struct trap_frame *tf)
     } else if (vec < 32) {
         trap_unhandled(tf);
     }
-    /* Preemption point: only when returning to a context that had
-     * interrupts enabled, never in the middle of a critical section. */
-    if ((tf->rflags & RFLAGS_IF) && preempt_hook)
-        preempt_hook();
+    /* Only when returning to a context that had interrupts enabled, never
+     * in the middle of a critical section (nor with a lock held): the NMI
+     * report, then the preemption point. */
+    if (tf->rflags & RFLAGS_IF) {
+        trap_nmi_report();
+        if (preempt_hook)
+            preempt_hook();
+    }
     if (trap_from_user(tf) && user_return_hook)
         user_return_hook(tf);
 }
