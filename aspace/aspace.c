@@ -255,13 +255,14 @@ int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags)
     return ASPACE_REGION_CALL(as, protect_region, va, flags);
 }
 
-int aspace_region_query(struct aspace *as, uint64_t va, struct region *out)
+int aspace_region_query(struct aspace *as, uint64_t va, enum region_query_mode mode,
+                        struct region *out)
 {
-    if (!out)
+    if (!out || (mode != REGION_QUERY_AT && mode != REGION_QUERY_FROM))
         return -EINVAL;
     if (!va_is_canonical(va))
         return -ENONCANON;
-    return ASPACE_REGION_CALL(as, query_region, va, out);
+    return ASPACE_REGION_CALL(as, query_region, va, mode, out);
 }
 
 int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va)
@@ -291,6 +292,14 @@ int aspace_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *f
     if (err)
         return err;
     return ASPACE_REGION_CALL(as, page_lookup, va, pa, flags);
+}
+
+int aspace_page_query(struct aspace *as, uint64_t va, uint32_t *flags)
+{
+    int err = check_user_page(va);
+    if (err)
+        return err;
+    return ASPACE_REGION_CALL(as, page_query, va, flags);
 }
 
 int aspace_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags)

@@ -189,9 +189,16 @@ typedef void (*aspace_switch_fn)(struct aspace *as);
  * NULL behaves as if every fault returned FAULT_SIGNAL. */
 typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f);
 
-/* OPTIONAL. Copy the region that contains va into *out: 0, or -ENOENT if
- * no region contains it. Nothing changes. */
-typedef int (*aspace_region_query_fn)(struct aspace *as, uint64_t va, struct region *out);
+/* Which region aspace_region_query describes. */
+enum region_query_mode {
+    REGION_QUERY_AT,            /* the one that contains va */
+    REGION_QUERY_FROM,          /* that one, or else the first above va */
+};
+
+/* OPTIONAL. Copy the region mode names into *out: 0, or -ENOENT if there
+ * is none. Nothing changes. */
+typedef int (*aspace_region_query_fn)(struct aspace *as, uint64_t va, enum region_query_mode mode,
+                                      struct region *out);
 
 /* OPTIONAL. Find the lowest free range of len bytes (a multiple of the
  * granularity) inside [lo, hi), overlapping no region: 0 and *va, or
@@ -215,6 +222,11 @@ typedef int (*aspace_find_gap_fn)(struct aspace *as, uint64_t lo, uint64_t hi,
  * -EINVAL the region's memory is not frames it owns (a physical region);
  * -ENOMEM the page could not be filled. Nothing changes on failure. */
 typedef int (*aspace_page_lookup_fn)(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
+
+/* OPTIONAL. The state of the user page va without changing anything:
+ * 0 and its enum page_flags if it exists; -ENOENT if a region covers it
+ * but it has not been filled (it is lazy); -EFAULT if no region does. */
+typedef int (*aspace_page_query_fn)(struct aspace *as, uint64_t va, uint32_t *flags);
 
 /* OPTIONAL. Map the frame at pa at the user page va with flags (enum
  * page_flags), as JOS's page_insert: the page gets a reference of its own
@@ -272,6 +284,7 @@ struct aspace_ops {
     aspace_region_query_fn   query_region;      /* OPTIONAL */
     aspace_find_gap_fn       find_gap;          /* OPTIONAL */
     aspace_page_lookup_fn    page_lookup;       /* OPTIONAL */
+    aspace_page_query_fn     page_query;        /* OPTIONAL */
     aspace_page_insert_fn    page_insert;       /* OPTIONAL */
     aspace_page_remove_fn    page_remove;       /* OPTIONAL */
     aspace_range_copy_fn     range_copy;        /* OPTIONAL */
@@ -358,8 +371,9 @@ int aspace_region_add(struct aspace *as, const struct region *r);
 int aspace_region_remove(struct aspace *as, uint64_t va);
 int aspace_region_move(struct aspace *as, uint64_t va, uint64_t new_pa);
 int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags);
-/* -EINVAL for a NULL out; -ENONCANON for a non-canonical va. */
-int aspace_region_query(struct aspace *as, uint64_t va, struct region *out);
+/* -EINVAL for a NULL out or a bad mode; -ENONCANON for a non-canonical va. */
+int aspace_region_query(struct aspace *as, uint64_t va, enum region_query_mode mode,
+                        struct region *out);
 /* -EINVAL for len 0, lo >= hi or an unaligned len; -ENONCANON for
  * non-canonical bounds. */
 int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
@@ -368,6 +382,7 @@ void aspace_print(struct aspace *as, int detail);
  * outside the user half, -EINVAL for unknown flags, -ENOTSUP for a NULL
  * slot; then the slot's contract. */
 int aspace_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
+int aspace_page_query(struct aspace *as, uint64_t va, uint32_t *flags);
 int aspace_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags);
 int aspace_page_remove(struct aspace *as, uint64_t va);
 /* -EINVAL: src == dst, different implementations, a bad mode or an

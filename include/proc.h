@@ -78,6 +78,13 @@ struct process {
     int kill_status;                /* the wait() status it will exit with */
     int killer;                     /* id of the environment that asked */
     struct ipc_endpoint ipc;        /* kernel/proc/ipc.c */
+    struct waitq stop_wq;           /* a stopped process waits here */
+    bool stopped;                   /* sys_set_env_status(NOT_RUNNABLE) */
+    bool started;                   /* its thread has been let run */
+    struct trap_frame *start_frame; /* exofork child: its first user state */
+    /* JOS's page-fault upcall (kernel/proc/upcall.c): 0 = none. */
+    uint64_t pgfault_upcall;
+    uint64_t pgfault_xstacktop;
     /* JOS's user_mem_check: the first user address a system call could
      * not use (a JOS environment dies of it; others get -EFAULT). */
     bool mem_check_failed;
@@ -103,6 +110,23 @@ enum process_wait_flags {
  * *status; 0 with PROCESS_WAIT_NOHANG if none has exited yet; -ECHILD if
  * there is no such child; -EINTR if the caller is being killed. */
 int process_wait(struct process *parent, int pid, int *status, uint32_t flags);
+
+/* JOS's exofork: a child of parent with an empty user half (only the
+ * kernel map and the view of the environment table), parent's open files
+ * and job, not runnable; when set runnable it resumes from *tf with rax =
+ * 0. Returns the child's id, or -E_NO_FREE_ENV / -E_NO_MEM. */
+int process_env_alloc(struct process *parent, const struct trap_frame *tf);
+
+/* JOS's sys_set_env_status: ENV_RUNNABLE starts an exofork child or
+ * resumes a stopped process; ENV_NOT_RUNNABLE stops a running one at its
+ * next return towards user mode. 0, or -E_INVAL / -E_BAD_ENV. */
+int process_set_status(struct process *p, uint32_t status);
+
+/* The page-fault upcall (kernel/proc/upcall.c): if p registered one, push
+ * a struct UTrapframe on its exception stack and point tf at the upcall;
+ * returns true. If the exception stack cannot take it, p is destroyed
+ * with a message (never returns). false if p has no upcall. */
+bool process_upcall(struct process *p, struct trap_frame *tf, uint64_t fault_va);
 
 /* Ask target to die with wait() status `status` on behalf of environment
  * killer_id; target exits at its next return towards user mode (a wait it
@@ -131,6 +155,13 @@ void process_uaccess_failed(uint64_t va);
 void process_mem_check(struct process *p);
 
 /* ---- page-granular memory between processes (kernel/proc/pagemap.c) ---- */
+/* JOS's rules for a page address and perm: page aligned in the user half;
+ * PTE_P|PTE_U required, nothing beyond PTE_SYSCALL. 0 or -E_INVAL. */
+int process_page_args_check(uint64_t va, uint32_t perm);
+/* A zeroed page at va in p with perm (checked). 0, -E_INVAL, -E_NO_MEM. */
+int process_page_alloc(struct process *p, uint64_t va, uint32_t perm);
+/* Remove p's page at va (no page is fine). 0 or -E_INVAL / -E_NO_MEM. */
+int process_page_unmap(struct process *p, uint64_t va);
 /* Can p give the page at va with perm (uapi/pte.h) away? Materialises a
  * lazy page. 0, or -E_INVAL (no page there, or perm asks for write on a
  * page p cannot write). */
@@ -157,6 +188,8 @@ int process_count(void);
 
 /* Enter user mode at entry with stack pointer sp; never returns. */
 void user_enter(uint64_t entry, uint64_t sp) __noreturn;
+/* Enter user mode with every register from *tf (copied first). */
+void user_enter_frame(const struct trap_frame *tf) __noreturn;
 
 /* exec.c: load the ELF program at path into the empty address space as.
  * Sets *entry and adds the number of regions it added to *nregions. On

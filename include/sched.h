@@ -21,19 +21,20 @@ struct thread;
 void sched_init(void);
 bool sched_running(void);
 
-/* Make a BLOCKED/SLEEPING/new thread runnable. Callable from IRQ context. */
+/* Make a BLOCKED/SLEEPING/new thread runnable (at the tail of the run
+ * queue). Callable from IRQ context. */
 void sched_wakeup(struct thread *t);
+
+/* Give the CPU to t at once if it is runnable (t leaves the run queue,
+ * the caller goes to its tail). Does nothing if t is not runnable or is
+ * the caller. IPC uses it so that a sender whose queued message was just
+ * taken runs before the receiver goes on, as after a successful send. */
+void sched_yield_to(struct thread *t);
 
 /* Switch away from the current thread, whose state the caller has already
  * set (RUNNABLE to yield, BLOCKED after queueing it somewhere, ZOMBIE).
  * Must be called with interrupts disabled; returns with them disabled. */
 void sched_switch(void);
-
-/* Give the CPU to t at once if it is runnable (it leaves the run queue;
- * the caller goes to its tail): IPC hands the CPU to the receiver it just
- * woke, which keeps senders in turn (fair) and round trips short. Does
- * nothing if t is not runnable or is the caller. */
-void sched_yield_to(struct thread *t);
 
 /* Timer interrupt: count a tick, wake sleepers, expire the time slice. */
 void sched_tick(void);

@@ -42,6 +42,16 @@ long sys_cgetc(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint
 long sys_ipc_recv(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_ipc_can_send(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_ipc_send(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_mem_alloc(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_mem_map(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_mem_unmap(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_env_alloc(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_set_env_status(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_set_pgfault_handler(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_vm_region(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_vm_pages(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_vm_copy(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_batch(struct trap_frame *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 
 #endif

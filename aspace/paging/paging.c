@@ -264,13 +264,20 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
     if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
         /* Present and allowed by the region. The page's own protection
          * may be narrower (a copy-on-write page is read-only in a writable
-         * region): then the access is refused. Otherwise the entry was
-         * just filled (a spurious fault: the TLB held the old state) and
-         * the access is retried. An entry of a user region without the
-         * user bit would mean we are broken. */
+         * region): then the access is refused, except that the kernel
+         * writing a copy-on-write page for the process (a system call's
+         * copy-out) gets the private copy the process's own handler would
+         * have made. Otherwise the entry was just filled (a spurious
+         * fault: the TLB held the old state) and the access is retried.
+         * An entry of a user region without the user bit would mean we are
+         * broken. */
         if ((f->access & FAULT_USER) && !(flags & PT_USER)) {
             f->reason = "page-table entry disagrees with its region";
             resp = FAULT_KERNEL_BUG;
+        } else if ((f->access & (FAULT_WRITE | FAULT_USER)) == FAULT_WRITE && (flags & PT_SOFT_COW)) {
+            int err = paging_page_cow_break(pa, &n->region, ALIGN_DOWN(f->address, PAGE_SIZE));
+            f->reason = err ? "no free frame for a copy-on-write copy" : NULL;
+            resp = err ? FAULT_OUT_OF_MEMORY : FAULT_RESOLVED;
         } else if ((f->access & FAULT_WRITE) && !(flags & PT_WRITE)) {
             f->reason = (flags & PT_SOFT_COW) ? "write to a copy-on-write page"
                                               : "write to a read-only page";
@@ -325,9 +332,11 @@ static void paging_print(struct aspace *as, int detail)
     }
 }
 
-static int paging_query_region(struct aspace *as, uint64_t va, struct region *out)
+static int paging_query_region(struct aspace *as, uint64_t va, enum region_query_mode mode,
+                               struct region *out)
 {
-    struct rmap_node *n = rmap_lookup(&to_paging(as)->map, va);
+    struct rmap *m = &to_paging(as)->map;
+    struct rmap_node *n = mode == REGION_QUERY_AT ? rmap_lookup(m, va) : rmap_lookup_from(m, va);
     if (!n)
         return -ENOENT;
     *out = n->region;
@@ -352,6 +361,7 @@ static const struct aspace_ops paging_ops = {
     .query_region = paging_query_region,
     .find_gap = paging_find_gap,
     .page_lookup = paging_page_lookup,
+    .page_query = paging_page_query,
     .page_insert = paging_page_insert,
     .page_remove = paging_page_remove,
     .range_copy = paging_range_copy,

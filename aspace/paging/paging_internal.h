@@ -39,8 +39,12 @@ void region_drop(struct rmap_node *n, void *arg);
 
 /* ---- paging_page.c: the page-granular slots (include/aspace.h) ---- */
 int paging_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa, uint32_t *flags);
+int paging_page_query(struct aspace *as, uint64_t va, uint32_t *flags);
 int paging_page_insert(struct aspace *as, uint64_t va, uint64_t pa, uint32_t flags);
 int paging_page_remove(struct aspace *as, uint64_t va);
+/* Give the present copy-on-write page va of region r a private, writable
+ * frame (the one it has, if nobody else maps it). 0 or -ENOMEM. */
+int paging_page_cow_break(struct paging_aspace *pa, const struct region *r, uint64_t va);
 int paging_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint64_t len,
                       enum aspace_copy_mode mode);
 

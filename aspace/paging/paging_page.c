@@ -30,6 +30,7 @@
 #include <pt.h>
 #include <frame.h>
 #include <panic.h>
+#include <string.h>
 #include <uapi/errno.h>
 #include "pager.h"
 #include "paging_internal.h"
@@ -231,6 +232,40 @@ int paging_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa_out, uint32_
     frame_ref(frame);
     *pa_out = frame;
     *flags = page_flags_of_pt(ptf);
+    return 0;
+}
+
+int paging_page_query(struct aspace *as, uint64_t va, uint32_t *flags)
+{
+    struct paging_aspace *pa = to_paging(as);
+    if (!rmap_lookup(&pa->map, va))
+        return -EFAULT;
+    uint32_t ptf;
+    if (!pt_query(&pa->pt, va, NULL, &ptf, NULL))
+        return -ENOENT;
+    *flags = page_flags_of_pt(ptf);
+    return 0;
+}
+
+int paging_page_cow_break(struct paging_aspace *pa, const struct region *r, uint64_t va)
+{
+    uint64_t frame, old;
+    uint32_t ptf;
+    if (!pt_query(&pa->pt, va, &frame, &ptf, NULL))
+        panic("%s: no page at %#lx", __func__, va);
+    uint32_t nf = (ptf & ~(uint32_t)PT_SOFT_COW) | PT_WRITE;
+    if (frame_refcount(frame) == 1) {           /* the last user: keep it */
+        pt_page_replace(&pa->pt, va, frame, nf, &old);
+        return 0;
+    }
+    uint64_t copy = frame_alloc(FRAME_NONE);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(phys_to_virt(copy), phys_to_virt(frame), PAGE_SIZE);
+    pt_page_replace(&pa->pt, va, copy, nf, &old);
+    const struct pager *p = pager_of(r);
+    if (p->release)
+        p->release(r, va, old, PAGE_SIZE);
     return 0;
 }
 

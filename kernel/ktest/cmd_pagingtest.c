@@ -372,7 +372,7 @@ static void test_remove(struct ptest *c)
           "remove a region with all 128 pages in the TLB: reads fault (err %d, %d, %d)", err, r1, r2);
     struct region found;
     selftest_check(&c->st, !paging_translate(c->as, va + 2 * PAGE_SIZE, NULL, NULL, NULL) &&
-          aspace_region_query(c->as, va, &found) == -ENOENT,
+          aspace_region_query(c->as, va, REGION_QUERY_AT, &found) == -ENOENT,
           "no translation and no region left at the removed range");
     selftest_check(&c->st, probe_read(ptr(va_small(c, R_REMOVE + 1))) >= 0, "the next region is still readable");
 }

@@ -99,10 +99,25 @@ int ipc_recv(uint64_t dstva)
      * request whose page cannot be transferred fails alone; the next one
      * is tried. */
     struct list_node *n;
+    struct thread *sender = NULL;
     while (self->ipc.recving && (n = list_pop_front(&self->ipc.senders))) {
         struct ipc_request *q = list_entry(n, struct ipc_request, link);
         q->result = ipc_deliver(self, q->from, q->value, q->srcva, q->perm);
         waitq_wake_all(&q->from->ipc.wq);
+        sender = q->from->main;
+    }
+    if (!self->ipc.recving && sender) {
+        /* The sender whose message we took runs first, then we go to the
+         * back of the run queue: as after a successful send in JOS, the
+         * sender goes on before the receiver has seen the message (shared
+         * memory programs such as pingpongs count on it), and any other
+         * sender gets to queue its message before this one sends again
+         * (fair). Interrupts stay off until the switch: the sender cannot
+         * run, exit and be freed in between. */
+        spin_unlock_irqrestore(&env_lock, false);
+        sched_yield_to(sender);
+        irq_restore(f);
+        return 0;
     }
     if (self->ipc.recving)
         env_view_status(self, ENV_NOT_RUNNABLE);
@@ -124,16 +139,13 @@ static bool ipc_request_done(void *arg)
     return ((struct ipc_request *)arg)->result != IPC_PENDING;
 }
 
-/* Check a page to send: the perm rules of JOS (P and U required, nothing
- * beyond PTE_SYSCALL) and, when the sender offers write access, that the
- * sender can write the page itself. Materialises a lazy page. */
+/* Check a page to send: JOS's perm rules and, when the sender offers
+ * write access, that the sender can write the page itself. Materialises a
+ * lazy page. */
 static int ipc_page_check(struct process *self, uint64_t srcva, uint32_t perm)
 {
-    if (!ipc_va_ok(srcva))
-        return -E_INVAL;
-    if ((perm & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (perm & ~(uint32_t)PTE_SYSCALL))
-        return -E_INVAL;
-    return process_page_check(self, srcva, perm);
+    int err = process_page_args_check(srcva, perm);
+    return err ? err : process_page_check(self, srcva, perm);
 }
 
 int ipc_send(int envid, uint64_t value, uint64_t srcva, uint32_t perm, enum ipc_send_mode mode)
@@ -154,18 +166,8 @@ int ipc_send(int envid, uint64_t value, uint64_t srcva, uint32_t perm, enum ipc_
         err = -E_BAD_ENV;
     } else if (r->ipc.recving && list_empty(&r->ipc.senders)) {
         err = ipc_deliver(r, self, value, srcva, perm);
-        if (!err) {
-            /* Hand the CPU to the receiver (L4's direct switch): the next
-             * sender in line runs after it, not us again. Interrupts stay
-             * off from the unlock to the switch, so r cannot run, exit and
-             * be freed in between. */
-            waitq_wake_all(&r->ipc.wq);
-            struct thread *rt = r->main;
-            spin_unlock_irqrestore(&env_lock, false);
-            sched_yield_to(rt);
-            irq_restore(f);
-            return 0;
-        }
+        if (!err)
+            waitq_wake_all(&r->ipc.wq);     /* we go on, as after JOS's send */
     } else if (mode == IPC_SEND_TRY) {
         err = -E_IPC_NOT_RECV;
     } else if (r == self) {

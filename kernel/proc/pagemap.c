@@ -7,6 +7,7 @@
 #include <proc.h>
 #include <aspace.h>
 #include <frame.h>
+#include <usercopy.h>
 #include <uapi/pte.h>
 #include <uapi/errno.h>
 
@@ -23,6 +24,33 @@ static uint32_t page_flags_of_perm(uint32_t perm)
 static int jos_error_of(int err)
 {
     return err == -ENOMEM ? -E_NO_MEM : -E_INVAL;
+}
+
+int process_page_args_check(uint64_t va, uint32_t perm)
+{
+    if (!IS_ALIGNED(va, PAGE_SIZE) || !user_range_ok(va, PAGE_SIZE))
+        return -E_INVAL;
+    if ((perm & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (perm & ~(uint32_t)PTE_SYSCALL))
+        return -E_INVAL;
+    return 0;
+}
+
+int process_page_alloc(struct process *p, uint64_t va, uint32_t perm)
+{
+    uint64_t frame = frame_alloc(FRAME_ZERO);
+    if (!frame)
+        return -E_NO_MEM;
+    int err = aspace_page_insert(p->as, va, frame, page_flags_of_perm(perm));
+    frame_unref(frame);         /* the mapping holds its own reference */
+    return err ? jos_error_of(err) : 0;
+}
+
+int process_page_unmap(struct process *p, uint64_t va)
+{
+    if (!IS_ALIGNED(va, PAGE_SIZE) || !user_range_ok(va, PAGE_SIZE))
+        return -E_INVAL;
+    int err = aspace_page_remove(p->as, va);
+    return err ? jos_error_of(err) : 0;
 }
 
 /* The frame behind p's page va, referenced, if p may give it away with

@@ -20,6 +20,7 @@
 #include <kmap.h>
 #include <shell.h>
 #include <fs.h>
+#include <file.h>
 #include <heap.h>
 #include <string.h>
 #include <fmt.h>
@@ -125,97 +126,211 @@ static struct proc_args *proc_args_pack(int argc, char *const argv[])
     return a;
 }
 
-/* The stack and the fixed parts of every process's address space. */
-static int process_aspace_build(struct aspace *as)
+/* The fixed parts of every process's address space: the kernel map and
+ * the view of the environment table. */
+static int process_aspace_base(struct aspace *as)
 {
     int err = kmap_add(as);
-    if (err)
-        return err;
+    return err ? err : env_view_add(as);
+}
+
+/* The stack region. USER_STACK_GUARD, the page below it, stays unmapped:
+ * running off the stack faults there instead of into other memory. */
+static int process_stack_add(struct aspace *as)
+{
     struct region stack = {
         .va_start = USER_STACK_BOTTOM, .len = USER_STACK_TOP - USER_STACK_BOTTOM,
         .flags = REGION_READ | REGION_WRITE | REGION_ANON,
     };
-    /* USER_STACK_GUARD, the page below, stays unmapped: running off the
-     * stack faults there instead of into other memory. */
-    if ((err = aspace_region_add(as, &stack)) < 0)
-        return err;
-    return env_view_add(as);
+    return aspace_region_add(as, &stack);
 }
 
-int process_spawn(const char *path, int argc, char *const argv[], struct process *parent)
+/* A new process named name, child of parent (NULL: the kernel): its slot
+ * and id, and an address space with the fixed parts. Not yet linked
+ * anywhere, no thread. NULL and *err on failure, nothing left behind. */
+static struct process *process_alloc(const char *name, struct process *parent, int *err)
 {
     char asname[ASPACE_NAME_MAX];
-    const char *why = NULL;
-    uint64_t entry;
-    int err;
-
     struct process *p = kzalloc(sizeof(*p));
-    if (!p)
-        return -ENOMEM;
-    p->args = proc_args_pack(argc, argv);
-    if (!p->args) {
-        err = argc < 1 || argc > SYSCALL_ARGV_MAX ? -E2BIG : -ENOMEM;
+    if (!p) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    strlcpy(p->name, name, sizeof(p->name));
+    if ((*err = env_slot_alloc(p, parent)) < 0)
         goto fail_free;
-    }
-    const char *base = strrchr(path, '/');
-    strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
-    if ((err = env_slot_alloc(p, parent)) < 0)
-        goto fail_args;
     snprintf(asname, sizeof(asname), "proc%d", p->pid);
-    if (strncmp(path, "/jos/", 5) == 0 || (parent && (parent->env_flags & PROC_ENV_JOS)))
-        p->env_flags |= PROC_ENV_JOS;
-    ipc_endpoint_init(&p->ipc);
-    /* A spawned program starts a job of its own; its forks join it. */
-    p->pgid = p->pid;
-
-    if ((err = aspace_create("paging", asname, &p->as)) < 0)
+    if ((*err = aspace_create("paging", asname, &p->as)) < 0)
         goto fail_slot;
-    p->nregions = 1;            /* the stack */
-    if ((err = process_aspace_build(p->as)) < 0 ||
-        (err = exec_load(p->as, path, &entry, &p->nregions, &why)) < 0) {
-        if (why)
-            kprintf("spawn: %s: %s\n", path, why);
+    if ((*err = process_aspace_base(p->as)) < 0)
         goto fail_as;
-    }
-
-    /* The thread starts in the kernel, in process_main, once it is fully
-     * linked to the process (it is created suspended), and in the new
-     * address space: the creator may exit and be reaped before it runs. */
-    p->entry = entry;
+    ipc_endpoint_init(&p->ipc);
+    waitq_init(&p->stop_wq);
     p->magic = PROC_MAGIC;
     p->state = PROC_RUNNING;
     p->parent = parent;
     p->mmap_next = USER_MMAP_BASE;
     list_init(&p->children);
     list_init(&p->sibling);
-    struct thread *t;
-    if ((err = thread_create(p->name, p->as, process_main, p, THREAD_SUSPENDED, &t)) < 0)
-        goto fail_as;
-    bool f = spin_lock_irqsave(&proc_lock);
-    t->proc = p;
-    t->run_counter = &p->view->env_runs;
-    p->main = t;
-    list_push_back(&all_procs, &p->all_link);
-    if (parent)
-        list_push_back(&parent->children, &p->sibling);
-    nprocs++;
-    spin_unlock_irqrestore(&proc_lock, f);
-    int pid = p->pid;       /* p may be gone once the thread runs and exits */
-    if (env_logged(p))
-        kprintf("[%08x] new env %08x\n", parent ? parent->pid : 0, pid);
-    env_start(p, ENV_RUNNABLE);
-    thread_resume(t);
-    return pid;
+    return p;
 
 fail_as:
     aspace_destroy(p->as);
 fail_slot:
     env_slot_free(p);
-fail_args:
-    kfree(p->args);
 fail_free:
     kfree(p);
+    return NULL;
+}
+
+/* Undo process_alloc (and whatever was added to the address space). */
+static void process_free_unstarted(struct process *p)
+{
+    aspace_destroy(p->as);
+    env_slot_free(p);
+    p->magic = PROC_DEAD_MAGIC;
+    kfree(p);
+}
+
+/* Give p its thread (suspended, starting at fn in p's own address space:
+ * the creator may exit and be reaped before it runs), link it into the
+ * process lists and make it nameable with view status `status`; print
+ * JOS's "new env" line. 0, or -ENOMEM with p untouched. */
+static int process_publish(struct process *p, thread_fn fn, uint32_t status)
+{
+    struct thread *t;
+    int err = thread_create(p->name, p->as, fn, p, THREAD_SUSPENDED, &t);
+    if (err)
+        return err;
+    bool f = spin_lock_irqsave(&proc_lock);
+    t->proc = p;
+    t->run_counter = &p->view->env_runs;
+    p->main = t;
+    list_push_back(&all_procs, &p->all_link);
+    if (p->parent)
+        list_push_back(&p->parent->children, &p->sibling);
+    nprocs++;
+    spin_unlock_irqrestore(&proc_lock, f);
+    if (env_logged(p))
+        kprintf("[%08x] new env %08x\n", p->parent ? p->parent->pid : 0, p->pid);
+    env_start(p, status);
+    return 0;
+}
+
+/* Let p's thread run for the first time (once). */
+static void process_first_run(struct process *p)
+{
+    if (!__atomic_exchange_n(&p->started, true, __ATOMIC_ACQ_REL))
+        thread_resume(p->main);
+}
+
+int process_spawn(const char *path, int argc, char *const argv[], struct process *parent)
+{
+    const char *why = NULL;
+    int err;
+
+    struct proc_args *args = proc_args_pack(argc, argv);
+    if (!args)
+        return argc < 1 || argc > SYSCALL_ARGV_MAX ? -E2BIG : -ENOMEM;
+    const char *base = strrchr(path, '/');
+    struct process *p = process_alloc(base ? base + 1 : path, parent, &err);
+    if (!p)
+        goto fail_args;
+    p->args = args;
+    if (strncmp(path, "/jos/", 5) == 0 || (parent && (parent->env_flags & PROC_ENV_JOS)))
+        p->env_flags |= PROC_ENV_JOS;
+    /* A spawned program starts a job of its own; its forks join it. */
+    p->pgid = p->pid;
+    p->nregions = 1;            /* the stack */
+    if ((err = process_stack_add(p->as)) < 0 ||
+        (err = exec_load(p->as, path, &p->entry, &p->nregions, &why)) < 0) {
+        if (why)
+            kprintf("spawn: %s: %s\n", path, why);
+        goto fail_process;
+    }
+    if ((err = process_publish(p, process_main, ENV_RUNNABLE)) < 0)
+        goto fail_process;
+    int pid = p->pid;       /* p may be gone once the thread runs and exits */
+    process_first_run(p);
+    return pid;
+
+fail_process:
+    process_free_unstarted(p);
+fail_args:
+    kfree(args);
     return err;
+}
+
+/* ---- exofork (JOS's sys_env_alloc) ---- */
+
+/* First code of an exofork child: resume its parent's system call with
+ * rax = 0, in its own (so far empty) user half. */
+static void *process_child_main(void *arg)
+{
+    struct process *p = arg;
+    struct trap_frame tf = *p->start_frame;
+    kfree(p->start_frame);
+    p->start_frame = NULL;
+    process_user_return(&tf);           /* destroyed before it ever ran? */
+    user_enter_frame(&tf);
+}
+
+int process_env_alloc(struct process *parent, const struct trap_frame *tf)
+{
+    int err;
+    struct process *p = process_alloc(parent->name, parent, &err);
+    if (!p)
+        return err;
+    p->start_frame = kmalloc(sizeof(*tf));
+    if (!p->start_frame) {
+        err = -ENOMEM;
+        goto fail;
+    }
+    *p->start_frame = *tf;
+    p->start_frame->rax = 0;
+    p->env_flags = parent->env_flags;
+    p->pgid = parent->pgid;         /* a fork belongs to its parent's job */
+    p->nregions = parent->nregions;
+    p->sig_handler = parent->sig_handler;
+    p->sig_trampoline = parent->sig_trampoline;
+    /* Same open files (shared offsets), as Unix fork. */
+    for (int fd = 0; fd < PROC_MAX_FILES; fd++)
+        p->files[fd] = parent->files[fd] ? file_get(parent->files[fd]) : NULL;
+    if ((err = process_publish(p, process_child_main, ENV_NOT_RUNNABLE)) < 0) {
+        for (int fd = 0; fd < PROC_MAX_FILES; fd++)
+            fs_close(p->files[fd]);
+        kfree(p->start_frame);
+        goto fail;
+    }
+    return p->pid;
+
+fail:
+    process_free_unstarted(p);
+    return err;
+}
+
+int process_set_status(struct process *p, uint32_t status)
+{
+    bool f = spin_lock_irqsave(&env_lock);
+    if (!p->env_alive) {
+        spin_unlock_irqrestore(&env_lock, f);
+        return -E_BAD_ENV;
+    }
+    if (status == ENV_RUNNABLE) {
+        p->stopped = false;
+        env_view_status(p, p->ipc.recving ? ENV_NOT_RUNNABLE : ENV_RUNNABLE);
+        waitq_wake_all(&p->stop_wq);
+    } else if (status == ENV_NOT_RUNNABLE) {
+        p->stopped = p->started;        /* a started one stops at its next return to user mode */
+        env_view_status(p, ENV_NOT_RUNNABLE);
+    } else {
+        spin_unlock_irqrestore(&env_lock, f);
+        return -E_INVAL;
+    }
+    spin_unlock_irqrestore(&env_lock, f);
+    if (status == ENV_RUNNABLE)
+        process_first_run(p);
+    return 0;
 }
 
 /* ---- exit, wait, reaping ---- */
@@ -406,8 +521,11 @@ int process_kill(struct process *target, int status, int killer_id, uint32_t fla
         target->killed = true;
         target->kill_status = status;
         target->killer = killer_id;
+        target->stopped = false;
         thread_interrupt(target->main);
         spin_unlock_irqrestore(&env_lock, f);
+        /* An exofork child that never ran dies on its way to user mode. */
+        process_first_run(target);
     }
     if (!(flags & PROCESS_KILL_SYNC))
         return 0;
@@ -416,10 +534,19 @@ int process_kill(struct process *target, int status, int killer_id, uint32_t fla
     return waitq_wait_interruptible(&proc_exited, process_has_exited, target);
 }
 
+static bool process_not_stopped(void *arg)
+{
+    return !((struct process *)arg)->stopped;
+}
+
 void process_user_return(struct trap_frame *tf)
 {
     struct process *p = process_current();
-    if (p && p->killed)
+    if (!p)
+        return;
+    if (p->stopped)     /* sys_set_env_status(NOT_RUNNABLE): wait to be resumed (or killed) */
+        waitq_wait_interruptible(&p->stop_wq, process_not_stopped, p);
+    if (p->killed)
         process_exit(p->kill_status);
 }
 

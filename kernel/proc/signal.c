@@ -104,6 +104,10 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
         trap_dump(tf);
         panic("%s: user-mode fault in a thread without a process", __func__);
     }
+    /* A page fault goes to the environment's upcall first (JOS), then to
+     * its signal handler; otherwise it dies. */
+    if (action == TRAP_FAULT_SIGNAL && tf->vector == VEC_PF && process_upcall(p, tf, addr))
+        return;
     if (action == TRAP_FAULT_SIGNAL && p->sig_handler && !p->in_handler &&
         signal_deliver(p, tf, signo, addr) == 0)
         return;

@@ -10,7 +10,13 @@
 #include <ipc.h>
 #include <console.h>
 #include <log.h>
+#include <aspace.h>
+#include <usercopy.h>
+#include <mm.h>
 #include <uapi/signal.h>
+#include <uapi/pte.h>
+#include <uapi/vm.h>
+#include <uapi/layout.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 
@@ -67,4 +73,142 @@ long sys_ipc_can_send(struct trap_frame *tf, uint64_t envid, uint64_t value, uin
 long sys_ipc_send(struct trap_frame *tf, uint64_t envid, uint64_t value, uint64_t srcva, uint64_t perm, uint64_t a4)
 {
     return ipc_send_call(envid, value, srcva, perm, IPC_SEND_BLOCK);
+}
+
+/* ---- page-granular memory, exofork, the upcall (JOS lab 4 parts B and C) ---- */
+
+/* The environment envid names for a call with JOS's checkperm (the caller
+ * or its child), or NULL. Such a process cannot be freed while the caller
+ * runs: only its parent (the caller) reaps it. */
+static struct process *env_mine(uint64_t envid)
+{
+    if ((int64_t)envid != (int32_t)envid)
+        return NULL;
+    bool f = spin_lock_irqsave(&env_lock);
+    struct process *p = env_lookup((int)envid, process_current(), ENV_CHECK_SELF_OR_CHILD);
+    spin_unlock_irqrestore(&env_lock, f);
+    return p;
+}
+
+long sys_mem_alloc(struct trap_frame *tf, uint64_t envid, uint64_t va, uint64_t perm, uint64_t a3, uint64_t a4)
+{
+    struct process *p = env_mine(envid);
+    if (!p)
+        return -E_BAD_ENV;
+    if (perm > UINT32_MAX || process_page_args_check(va, (uint32_t)perm) < 0)
+        return -E_INVAL;
+    return process_page_alloc(p, va, (uint32_t)perm);
+}
+
+long sys_mem_map(struct trap_frame *tf, uint64_t srcenv, uint64_t srcva, uint64_t dstenv, uint64_t dstva, uint64_t perm)
+{
+    struct process *src = env_mine(srcenv), *dst = env_mine(dstenv);
+    if (!src || !dst)
+        return -E_BAD_ENV;
+    if (perm > UINT32_MAX || process_page_args_check(srcva, (uint32_t)perm) < 0 ||
+        process_page_args_check(dstva, (uint32_t)perm) < 0)
+        return -E_INVAL;
+    return process_page_share(src, srcva, dst, dstva, (uint32_t)perm);
+}
+
+long sys_mem_unmap(struct trap_frame *tf, uint64_t envid, uint64_t va, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct process *p = env_mine(envid);
+    if (!p)
+        return -E_BAD_ENV;
+    return process_page_unmap(p, va);
+}
+
+/* JOS's exofork: the child resumes from this very trap frame with rax 0. */
+long sys_env_alloc(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    return process_env_alloc(process_current(), tf);
+}
+
+long sys_set_env_status(struct trap_frame *tf, uint64_t envid, uint64_t status, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct process *p = env_mine(envid);
+    if (!p)
+        return -E_BAD_ENV;
+    if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
+        return -E_INVAL;
+    return process_set_status(p, (uint32_t)status);
+}
+
+/* The upcall and stack top are not checked here: the hardware refuses a
+ * bad upcall when the environment resumes there, and the kernel checks
+ * the exception stack each time it writes a frame on it. */
+long sys_set_pgfault_handler(struct trap_frame *tf, uint64_t envid, uint64_t upcall, uint64_t xstacktop,
+                             uint64_t a3, uint64_t a4)
+{
+    struct process *p = env_mine(envid);
+    if (!p)
+        return -E_BAD_ENV;
+    p->pgfault_xstacktop = xstacktop;
+    p->pgfault_upcall = upcall;
+    return 0;
+}
+
+/* ---- describing and copying the address space (uapi/vm.h) ---- */
+
+static uint32_t vm_flags_of(uint32_t rf)
+{
+    uint32_t f = VM_READ;
+    if (rf & REGION_WRITE) f |= VM_WRITE;
+    if (rf & REGION_EXEC)  f |= VM_EXEC;
+    if (rf & REGION_PIN)   f |= VM_PINNED;
+    if (rf & REGION_KERN)  f |= VM_KERNEL;
+    if (rf & REGION_ANON)  f |= VM_ANON;
+    if (rf & REGION_FILE)  f |= VM_FILE;
+    return f;
+}
+
+long sys_vm_region(struct trap_frame *tf, uint64_t va, uint64_t uout, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct region r;
+    if (va < USER_START)
+        va = USER_START;
+    if (va >= USER_END)
+        return -ENOENT;
+    int err = aspace_region_query(process_current()->as, va, REGION_QUERY_FROM, &r);
+    if (err)
+        return err == -ENOENT ? -ENOENT : -E_INVAL;
+    struct vm_region out = {
+        .start = r.va_start, .end = region_end(&r), .flags = vm_flags_of(r.flags),
+    };
+    return copy_to_user(uout, &out, sizeof(out));
+}
+
+long sys_vm_pages(struct trap_frame *tf, uint64_t va, uint64_t n, uint64_t uout, uint64_t a3, uint64_t a4)
+{
+    uint32_t perms[64];
+    struct aspace *as = process_current()->as;
+    if (n > VM_PAGES_MAX || !IS_ALIGNED(va, PAGE_SIZE) || !user_range_ok(va, n * PAGE_SIZE))
+        return -E_INVAL;
+    for (uint64_t done = 0; done < n;) {
+        uint64_t k = MIN(n - done, ARRAY_SIZE(perms));
+        for (uint64_t i = 0; i < k; i++) {
+            uint32_t flags;
+            int err = aspace_page_query(as, va + (done + i) * PAGE_SIZE, &flags);
+            perms[i] = err == -ENOENT ? VM_PAGE_LAZY : err ? 0 :
+                       PTE_P | PTE_U | ((flags & PAGE_WRITE) ? PTE_W : 0) | (flags & PTE_AVAIL);
+        }
+        if (copy_to_user(uout + done * sizeof(uint32_t), perms, k * sizeof(uint32_t)) < 0)
+            return -EFAULT;
+        done += k;
+    }
+    return 0;
+}
+
+long sys_vm_copy(struct trap_frame *tf, uint64_t dstenv, uint64_t va, uint64_t len, uint64_t mode, uint64_t a4)
+{
+    struct process *self = process_current(), *dst = env_mine(dstenv);
+    if (!dst)
+        return -E_BAD_ENV;
+    if (dst == self || (mode != VM_COPY_COW && mode != VM_COPY_SHARE) ||
+        !IS_ALIGNED(va | len, PAGE_SIZE) || len == 0 || !user_range_ok(va, len))
+        return -E_INVAL;
+    int err = aspace_range_copy(self->as, dst->as, va, len,
+                                mode == VM_COPY_COW ? ASPACE_COPY_COW : ASPACE_COPY_SHARE);
+    return err == -ENOMEM ? -E_NO_MEM : err ? -E_INVAL : 0;
 }

@@ -60,7 +60,7 @@ long sys_unmap(struct trap_frame *tf, uint64_t va, uint64_t len, uint64_t a2, ui
     struct region r;
     if (!user_range_ok(va, 1) || !IS_ALIGNED(va, PAGE_SIZE) || len == 0 || len > MAP_MAX_LEN)
         return -EINVAL;
-    if (aspace_region_query(p->as, va, &r) < 0 || r.va_start != va)
+    if (aspace_region_query(p->as, va, REGION_QUERY_AT, &r) < 0 || r.va_start != va)
         return -ENOENT;
     if (r.len != ALIGN_UP(len, PAGE_SIZE) || (r.flags & REGION_KERN))
         return -EINVAL;     /* only a whole mapping */

@@ -14,6 +14,7 @@
 #include <uapi/syscall.h>
 #include <uapi/layout.h>
 #include <uapi/errno.h>
+#include <uapi/vm.h>
 #include <uapi/signal.h>
 
 /* Cleared by `syscall` (MSR_FMASK), as Linux does: IF (nothing may
@@ -32,8 +33,56 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_UNMAP] = sys_unmap,     [SYS_SIGNAL] = sys_signal,   [SYS_SIGRETURN] = sys_sigreturn,
     [SYS_ENV_DESTROY] = sys_env_destroy, [SYS_CGETC] = sys_cgetc,
     [SYS_IPC_RECV] = sys_ipc_recv,       [SYS_IPC_CAN_SEND] = sys_ipc_can_send,
-    [SYS_IPC_SEND] = sys_ipc_send,
+    [SYS_IPC_SEND] = sys_ipc_send,       [SYS_MEM_ALLOC] = sys_mem_alloc,
+    [SYS_MEM_MAP] = sys_mem_map,         [SYS_MEM_UNMAP] = sys_mem_unmap,
+    [SYS_ENV_ALLOC] = sys_env_alloc,     [SYS_SET_ENV_STATUS] = sys_set_env_status,
+    [SYS_SET_PGFAULT_HANDLER] = sys_set_pgfault_handler,
+    [SYS_VM_REGION] = sys_vm_region,     [SYS_VM_PAGES] = sys_vm_pages,
+    [SYS_VM_COPY] = sys_vm_copy,         [SYS_BATCH] = sys_batch,
 };
+
+/* ---- batches (JOS's challenge: many calls, one kernel entry) ---- */
+
+#define BATCH_CHUNK 16      /* requests copied in at a time (on the kernel stack) */
+
+static bool batch_allowed(uint64_t nr)
+{
+    return nr < SYS_COUNT && syscall_table[nr] && nr != SYS_EXIT && nr != SYS_SIGRETURN &&
+           nr != SYS_ENV_ALLOC && nr != SYS_BATCH;
+}
+
+/* Run the requests in order; each result goes back to its request. Stops
+ * after the first negative result (or a request that may not be batched:
+ * -EINVAL). Returns how many ran, or -EFAULT / -EINVAL for the array. */
+long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct sysreq reqs[BATCH_CHUNK];
+    struct process *p = process_current();
+    if (n > SYSCALL_BATCH_MAX)
+        return -EINVAL;
+    uint64_t done = 0;
+    while (done < n) {
+        uint64_t k = MIN(n - done, (uint64_t)BATCH_CHUNK);
+        uint64_t at = ureqs + done * sizeof(struct sysreq);
+        if (copy_from_user(reqs, at, k * sizeof(struct sysreq)) < 0)
+            return done ? (long)done : -EFAULT;
+        uint64_t i = 0;
+        bool stop = false;
+        for (; i < k && !stop; i++) {
+            struct sysreq *q = &reqs[i];
+            q->result = batch_allowed(q->nr) ?
+                        syscall_table[q->nr](tf, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]) :
+                        -EINVAL;
+            stop = q->result < 0 || p->killed;
+        }
+        if (copy_to_user(at, reqs, i * sizeof(struct sysreq)) < 0)
+            return -EFAULT;
+        done += i;
+        if (stop)
+            break;
+    }
+    return (long)done;
+}
 
 void syscall_dispatch(struct trap_frame *tf)
 {

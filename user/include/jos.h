@@ -26,6 +26,7 @@
 #include <uapi/layout.h>
 #include <uapi/syscall.h>
 #include <uapi/vm.h>
+#include <uapi/upcall.h>
 
 /* ---- environments ---- */
 extern const volatile struct Env envs[NENV];    /* JOS's UENVS, read-only */
@@ -62,24 +63,8 @@ extern const volatile struct Env *env;          /* this environment, set before 
 /* Program image bounds (user/user.ld). */
 extern unsigned char __user_start[], __user_end[];
 
-/* ---- the page-fault upcall (part B) ---- */
-struct PushRegs {
-    uint64_t reg_r15, reg_r14, reg_r13, reg_r12, reg_r11, reg_r10, reg_r9, reg_r8;
-    uint64_t reg_rsi, reg_rdi, reg_rbp, reg_rdx, reg_rcx, reg_rbx, reg_rax;
-};
-struct UTrapframe {
-    uint64_t utf_fault_va;          /* the faulting address */
-    uint64_t utf_err;               /* the page-fault error code (FEC_*) */
-    struct PushRegs utf_regs;
-    uint64_t utf_rip;
-    uint64_t utf_rflags;
-    uint64_t utf_rsp;
-};  /* the handler is entered with %rsp pointing at it */
-
-/* Page-fault error code bits (utf_err). */
-#define FEC_PR  0x1     /* the page was present (protection violation) */
-#define FEC_WR  0x2     /* the access was a write */
-#define FEC_U   0x4     /* the access came from user mode */
+/* ---- the page-fault upcall (part B): struct PushRegs, struct
+ * UTrapframe and the FEC_* bits come from <uapi/upcall.h> ---- */
 
 /* ---- the program ---- */
 void umain(int argc, char **argv);

@@ -18,7 +18,7 @@
 
 void (*_pgfault_handler)(struct UTrapframe *utf);
 
-_Static_assert(sizeof(struct UTrapframe) == 160, "the upcall's offsets below");
+_Static_assert(sizeof(struct UTrapframe) == 160 && UPCALL_SCRATCH == 136, "the upcall's numbers below");
 _Static_assert(__builtin_offsetof(struct UTrapframe, utf_rip) == 136, "utf_rip");
 _Static_assert(__builtin_offsetof(struct UTrapframe, utf_rsp) == 152, "utf_rsp");
 _Static_assert(__builtin_offsetof(struct PushRegs, reg_r15) == 0 &&
@@ -32,7 +32,7 @@ __asm__(
     "    mov %rsp, %rdi\n"                  /* the UTrapframe (16-byte aligned) */
     "    call *_pgfault_handler(%rip)\n"
     "    mov 152(%rsp), %rax\n"             /* trap-time rsp */
-    "    sub $136, %rax\n"                  /* the scratch word under its red zone */
+    "    sub $136, %rax\n"                  /* UPCALL_SCRATCH: under its red zone */
     "    mov 136(%rsp), %rbx\n"             /* trap-time rip */
     "    mov %rbx, (%rax)\n"
     "    mov %rax, 152(%rsp)\n"

@@ -34,6 +34,7 @@ global syscall_entry
 global syscall_compat_entry
 global syscall_frame_sysret_ok
 global user_enter
+global user_enter_frame
 
 ; SYSRET_CHECK frame, fail: fall through if the trap frame at `frame` can
 ; leave by sysret, else jump to `fail`. Clobbers rax, rcx, rdx.
@@ -112,6 +113,19 @@ syscall_frame_sysret_ok:
 .no:
     xor eax, eax
     ret
+
+; void user_enter_frame(const struct trap_frame *tf): leave for user mode
+; with every register as *tf says (an exofork child resumes its parent's
+; system call this way): copy the frame to this stack and leave through
+; trap_return, which checks it and swaps GS like any return to user mode.
+user_enter_frame:
+    cli
+    sub rsp, TF_SIZE
+    mov rsi, rdi
+    mov rdi, rsp
+    mov ecx, TF_SIZE / 8
+    rep movsq
+    jmp trap_return
 
 ; void user_enter(uint64_t entry, uint64_t sp): build an iretq frame to
 ; user mode on the current stack and leave through trap_return (which swaps
