@@ -119,6 +119,7 @@ int aspace_create(const char *impl_name, const char *name, struct aspace **out)
     list_init(&as->threads);
     as->nthreads = 0;
     as->cpus_loaded = 0;
+    as->policy = 0;
 
     bool f = spin_lock_irqsave(&registry_lock);
     int err = 0;
@@ -253,6 +254,14 @@ int aspace_region_protect(struct aspace *as, uint64_t va, uint32_t flags)
     if (flags & ~REGION_FLAGS_ALL)
         return -EINVAL;
     return ASPACE_REGION_CALL(as, protect_region, va, flags);
+}
+
+void aspace_policy_set(struct aspace *as, uint32_t bits, bool on)
+{
+    aspace_check(as, __func__);
+    bool f = spin_lock_irqsave(&as->lock);
+    as->policy = on ? as->policy | bits : as->policy & ~bits;
+    spin_unlock_irqrestore(&as->lock, f);
 }
 
 int aspace_region_query(struct aspace *as, uint64_t va, enum region_query_mode mode,

@@ -326,6 +326,14 @@ enum aspace_state {
     ASPACE_DYING,           /* destroy in progress: no new users */
 };
 
+/* Policies an address space's owner may set (aspace_policy_set). */
+enum aspace_policy {
+    /* A user write to a copy-on-write page is refused (FAULT_SIGNAL), so
+     * that the process's own handler makes the copy (JOS's user-level
+     * fork). Without it the implementation makes the copy itself. */
+    ASPACE_POLICY_USER_COW = 1u << 0,
+};
+
 struct aspace {
     uint32_t magic;
     enum aspace_state state;
@@ -337,7 +345,11 @@ struct aspace {
     struct list_node threads;       /* struct thread.aspace_link */
     int nthreads;
     int cpus_loaded;                /* CPUs that have it loaded */
+    uint32_t policy;                /* enum aspace_policy */
 };
+
+/* Set or clear policy bits (enum aspace_policy). */
+void aspace_policy_set(struct aspace *as, uint32_t bits, bool on);
 
 /* Set up the registry and create the boot address space ("base"). */
 void aspace_init(void);

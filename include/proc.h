@@ -33,7 +33,9 @@ struct file;
 
 enum proc_state {
     PROC_RUNNING,
-    PROC_ZOMBIE,
+    PROC_ZOMBIE,                    /* exited, waiting to be reaped */
+    PROC_REAPING,                   /* being freed: still listed, so that a wait
+                                       for its job ends only once it is gone */
 };
 
 struct proc_args;

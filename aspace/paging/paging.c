@@ -264,17 +264,19 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
     if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
         /* Present and allowed by the region. The page's own protection
          * may be narrower (a copy-on-write page is read-only in a writable
-         * region): then the access is refused, except that the kernel
-         * writing a copy-on-write page for the process (a system call's
-         * copy-out) gets the private copy the process's own handler would
-         * have made. Otherwise the entry was just filled (a spurious
+         * region): then the access is refused, except for a write to a
+         * copy-on-write page, which gets its private copy here unless the
+         * owner handles those itself (ASPACE_POLICY_USER_COW: JOS's fork)
+         * and the write came from user mode (a system call's copy-out
+         * cannot wait for the process's handler). Otherwise the entry was just filled (a spurious
          * fault: the TLB held the old state) and the access is retried.
          * An entry of a user region without the user bit would mean we are
          * broken. */
         if ((f->access & FAULT_USER) && !(flags & PT_USER)) {
             f->reason = "page-table entry disagrees with its region";
             resp = FAULT_KERNEL_BUG;
-        } else if ((f->access & (FAULT_WRITE | FAULT_USER)) == FAULT_WRITE && (flags & PT_SOFT_COW)) {
+        } else if ((f->access & FAULT_WRITE) && (flags & PT_SOFT_COW) &&
+                   !((f->access & FAULT_USER) && (as->policy & ASPACE_POLICY_USER_COW))) {
             int err = paging_page_cow_break(pa, &n->region, ALIGN_DOWN(f->address, PAGE_SIZE));
             f->reason = err ? "no free frame for a copy-on-write copy" : NULL;
             resp = err ? FAULT_OUT_OF_MEMORY : FAULT_RESOLVED;

@@ -42,7 +42,8 @@ struct vm_region {
 
 /* SYS_BATCH: run calls in order in one kernel entry; each result goes to
  * its request; the batch stops after the first negative result. Returns
- * how many ran. Not allowed inside: exit, sigreturn, env_alloc, batch. */
+ * how many ran (the last may have failed: see its result). Not allowed
+ * inside (they fail with -EINVAL): exit, sigreturn, env_alloc, batch. */
 struct sysreq {
     uint64_t nr;
     uint64_t args[5];

@@ -342,16 +342,21 @@ int process_set_status(struct process *p, uint32_t status)
 static void process_reap(struct process *p)
 {
     process_check(p, __func__);
-    if (p->state != PROC_ZOMBIE)
-        panic("%s: pid %d is not a zombie", __func__, p->pid);
+    if (p->state != PROC_REAPING)
+        panic("%s: pid %d is not being reaped", __func__, p->pid);
     thread_join(p->main, NULL);
     int err = aspace_destroy(p->as);
     if (err)
         panic("%s: address space '%s' of pid %d still has %d thread(s), %d CPU(s): %d",
               __func__, p->as->name, p->pid, p->as->nthreads, p->as->cpus_loaded, err);
     env_slot_free(p);
+    bool f = spin_lock_irqsave(&proc_lock);
+    list_remove(&p->all_link);
+    nprocs--;
+    spin_unlock_irqrestore(&proc_lock, f);
     p->magic = PROC_DEAD_MAGIC;
     kfree(p);
+    waitq_wake_all(&proc_exited);       /* a wait for its job may end now */
 }
 
 /* JOS's lines for an environment that ends: "[ID] exiting gracefully" for
@@ -420,7 +425,7 @@ static struct process *zombie_find(struct process *parent, int pid, bool *any)
 
 static bool process_has_exited(void *arg)
 {
-    return ((struct process *)arg)->state == PROC_ZOMBIE;
+    return ((struct process *)arg)->state != PROC_RUNNING;
 }
 
 struct wait_query {
@@ -437,13 +442,14 @@ static bool wait_ready(void *arg)
     return q->found || !q->any;
 }
 
-/* Is any process of group pgid still running (not exited)? */
+/* Is any process of group pgid still there (running, or exited but not
+ * yet freed)? A job is over when all of it is gone, memory included. */
 static bool group_running(void *arg)
 {
     int pgid = *(int *)arg;
     list_for_each(n, &all_procs) {
         struct process *c = list_entry(n, struct process, all_link);
-        if (c->pgid == pgid && c->state != PROC_ZOMBIE)
+        if (c->pgid == pgid)
             return true;
     }
     return false;
@@ -485,9 +491,8 @@ int process_wait(struct process *parent, int pid, int *status, uint32_t flags)
         bool f = spin_lock_irqsave(&proc_lock);
         struct process *z = zombie_find(parent, pid, &q.any);
         if (z) {
-            list_remove(&z->all_link);
             list_remove(&z->sibling);
-            nprocs--;
+            z->state = PROC_REAPING;        /* ours: nobody else takes it */
         }
         spin_unlock_irqrestore(&proc_lock, f);
         if (!z) {
@@ -589,10 +594,8 @@ static void *reaper_main(void *arg)
         waitq_wait_until(&proc_exited, orphan_zombie_exists, NULL);
         bool f = spin_lock_irqsave(&proc_lock);
         struct process *z = orphan_zombie_find();
-        if (z) {
-            list_remove(&z->all_link);
-            nprocs--;
-        }
+        if (z)
+            z->state = PROC_REAPING;
         spin_unlock_irqrestore(&proc_lock, f);
         if (z)
             process_reap(z);

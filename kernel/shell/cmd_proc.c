@@ -38,7 +38,7 @@ SHELL_COMMAND(urun, "urun", "urun [path [args...]]", "run a user program (defaul
 
 static const char *env_status_name(const struct process *p)
 {
-    if (p->state == PROC_ZOMBIE || !p->view)
+    if (p->state != PROC_RUNNING || !p->view)
         return "free";
     switch (p->view->env_status) {
     case ENV_RUNNABLE:     return "runnable";
@@ -50,7 +50,7 @@ static const char *env_status_name(const struct process *p)
 static void proc_print(struct process *p, void *arg)
 {
     kprintf("%6d %08x %08x  %-8s %-12s %6u  %-16s %-10s %s\n", p->pid, p->pid,
-            p->parent ? p->parent->pid : 0, p->state == PROC_ZOMBIE ? "zombie" : "running",
+            p->parent ? p->parent->pid : 0, p->state == PROC_RUNNING ? "running" : p->state == PROC_ZOMBIE ? "zombie" : "reaping",
             env_status_name(p), p->view ? p->view->env_runs : 0, p->name,
             p->as ? p->as->name : "-", p->main ? thread_state_name(p->main->state) : "-");
 }

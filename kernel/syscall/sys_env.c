@@ -146,6 +146,8 @@ long sys_set_pgfault_handler(struct trap_frame *tf, uint64_t envid, uint64_t upc
         return -E_BAD_ENV;
     p->pgfault_xstacktop = xstacktop;
     p->pgfault_upcall = upcall;
+    /* Its copy-on-write faults are now its own business (JOS's fork). */
+    aspace_policy_set(p->as, ASPACE_POLICY_USER_COW, upcall != 0);
     return 0;
 }
 
