@@ -31,6 +31,7 @@
 #include <uapi/layout.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
+#include <uapi/signal.h>
 
 /* argv for a process that has not started yet: strings packed in one buffer. */
 struct proc_args {
@@ -95,8 +96,10 @@ static void *process_main(void *arg)
     kfree(p->args);
     p->args = NULL;
     if (!sp) {
-        kprintf("[pid %d] cannot set up the user stack\n", p->pid);
-        process_exit(WAIT_SIGNALED(11));
+        /* The stack region exists, so only a missing frame can fail the copy. */
+        kprintf("[pid %d] %s killed by SIGSEGV (%d): no free frame for its arguments "
+                "on the user stack\n", p->pid, p->name, SIGSEGV);
+        process_exit(WAIT_SIGNALED(SIGSEGV));
     }
     user_enter(p->entry, sp);
 }
