@@ -97,8 +97,10 @@ static void *process_main(void *arg)
     kfree(p->args);
     p->args = NULL;
     if (!sp) {
-        kprintf("[pid %d] cannot set up the user stack\n", p->pid);
-        process_exit(WAIT_SIGNALED(11));
+        /* The stack region exists, so only a missing frame can fail the copy. */
+        kprintf("[pid %d] %s killed by SIGSEGV (%d): no free frame for its arguments "
+                "on the user stack\n", p->pid, p->name, SIGSEGV);
+        process_exit(WAIT_SIGNALED(SIGSEGV));
     }
     user_enter(p->entry, sp);
 }
