@@ -142,6 +142,10 @@ envid_t fork(void);
 /* Shared-memory fork: everything shared but the stack (and the page that
  * holds `env`), which are copy-on-write. */
 envid_t sfork(void);
+/* Wait until the child envid has exited (JOS's lib/wait.c of later labs;
+ * Strata reaps it, so its slot and memory come back). 0, or -E_BAD_ENV /
+ * -ECHILD when envid is not a child that can be waited for. */
+int wait(envid_t envid);
 
 /* ---- IPC ---- */
 /* Send value (and the page at srcva, if not NULL) to `to`; waits until it

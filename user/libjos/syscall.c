@@ -95,3 +95,10 @@ uint32_t vm_page_perm(const void *va)
         return 0;
     return perm;
 }
+
+int wait(envid_t envid)
+{
+    int status;
+    long r = sc3(SYS_WAIT, envid, SC_L(&status), 0);
+    return r < 0 ? (int)r : 0;
+}
