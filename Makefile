@@ -79,7 +79,8 @@ include user/user.mk
 
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 $(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) $(JOS_BINS) | check-tools
-	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/jos
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/jos \
+	    $(BUILD)/initrd-root/tmp
 	cp -r initrd/. $(BUILD)/initrd-root/
 	$(if $(USER_BINS),cp $(USER_BINS) $(BUILD)/initrd-root/bin/)
 	$(if $(JOS_BINS),cp $(JOS_BINS) $(BUILD)/initrd-root/jos/)

@@ -63,6 +63,9 @@ struct process *env_lookup(int id, struct process *self, enum env_check check);
  * Called once, by the process itself, from process_exit. */
 void env_exit(struct process *p);
 
+/* p's program changed (exec): its view shows the new name. */
+void env_rename(struct process *p);
+
 /* Set p's view status (ENV_RUNNABLE / ENV_NOT_RUNNABLE). env_lock held. */
 void env_view_status(struct process *p, uint32_t status);
 

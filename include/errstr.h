@@ -4,5 +4,7 @@
 
 /* Return a short description of error code err (positive or negative). */
 const char *errstr(int err);
+/* The symbolic name of error code err ("ENOENT"), or "E?" if unknown. */
+const char *errname(int err);
 
 #endif

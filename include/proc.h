@@ -23,7 +23,7 @@
 
 #define PROC_MAGIC          0x50524F43u     /* "PROC" */
 #define PROC_DEAD_MAGIC     0x44454144u
-#define PROC_MAX_FILES      16      /* descriptors, the console's 0-2 included: then -EMFILE */
+#define PROC_MAX_FILES      32      /* descriptors, the console's 0-2 included: then -EMFILE */
 #define PROC_MAX_REGIONS    1024    /* user regions (program, stack, map()s): then -ELIMIT */
 #define PROC_NAME_MAX       32
 
@@ -38,7 +38,6 @@ enum proc_state {
                                        for its job ends only once it is gone */
 };
 
-struct proc_args;
 struct Env;
 
 /* Process environment flags. */
@@ -60,7 +59,7 @@ struct process {
     struct list_node all_link;
     struct thread *main;
     struct aspace *as;
-    struct file *files[PROC_MAX_FILES];     /* 0-2: the console (NULL) */
+    struct file *files[PROC_MAX_FILES];     /* open files by descriptor (0-2: stdio) */
     int exit_status;                /* WAIT_EXITED / WAIT_SIGNALED encoding */
     uint64_t sig_handler;           /* 0: none */
     uint64_t sig_trampoline;
@@ -69,7 +68,8 @@ struct process {
     uint64_t mmap_next;             /* hint for the next map() */
     int nregions;                   /* user regions, at most PROC_MAX_REGIONS: each
                                        costs kernel heap */
-    struct proc_args *args;         /* argv until the process has started */
+    uint64_t start_sp;              /* its first user stack pointer (argc there) */
+    uint32_t exec_count;            /* images it has had (names its address space) */
 
     /* The environment (kernel/proc/env.c): fields under env_lock. */
     struct Env *view;               /* its slot of the user-visible table */
@@ -84,6 +84,8 @@ struct process {
     bool stopped;                   /* sys_set_env_status(NOT_RUNNABLE) */
     bool started;                   /* its thread has been let run */
     struct trap_frame *start_frame; /* exofork child: its first user state */
+    struct file *trace;             /* strace: the tracer's pipe, or NULL */
+    uint32_t trace_flags;           /* TRACE_* (uapi/trace.h) */
     /* JOS's page-fault upcall (kernel/proc/upcall.c): 0 = none. */
     uint64_t pgfault_upcall;
     uint64_t pgfault_xstacktop;
@@ -112,6 +114,35 @@ enum process_wait_flags {
  * *status; 0 with PROCESS_WAIT_NOHANG if none has exited yet; -ECHILD if
  * there is no such child; -EINTR if the caller is being killed. */
 int process_wait(struct process *parent, int pid, int *status, uint32_t flags);
+
+/* ---- internal to kernel/proc (proc.c, exec.c) ---- */
+/* The fixed parts of every process's address space (kernel map, envs
+ * view), and the stack region. 0 or the aspace_region_add error. */
+int process_aspace_base(struct aspace *as);
+int process_stack_add(struct aspace *as);
+/* Write argc/argv at the top of as's stack: 0 and *sp, or -E2BIG/-ENOMEM. */
+int process_args_place(struct aspace *as, int argc, char *const argv[], uint64_t *sp);
+/* Descriptors 0-2 of a new process: a copy of parent's, or the console
+ * for one the kernel starts. 0 or -ENOMEM. */
+int process_files_inherit(struct process *p, struct process *parent);
+/* Close every descriptor of p. */
+void process_files_close(struct process *p);
+/* Copy len bytes to va in as, which need not be loaded (through its page
+ * slots, filling lazy pages). 0, -EFAULT (no writable region there), or
+ * -ENOMEM. (kernel/proc/pagemap.c) */
+int process_aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len);
+
+/* xv6's exec: replace p's image by the program at path with argv, built
+ * completely in a new address space before the old one is touched. On
+ * success p runs the new program when tf returns to user mode (its
+ * registers are set for the entry point); on failure (-ENOENT, -ENOEXEC,
+ * -EACCES, -E2BIG, -ENOMEM...) nothing of p has changed. */
+int process_exec(struct process *p, const char *path, int argc, char *const argv[],
+                 struct trap_frame *tf);
+
+/* Put process pid (0: self, else one of self's children) in group pgid
+ * (0: pid's own id). 0, or -ESRCH (no such child), -EINVAL. */
+int process_setpgid(struct process *self, int pid, int pgid);
 
 /* JOS's exofork: a child of parent with an empty user half (only the
  * kernel map and the view of the environment table), parent's open files

@@ -42,8 +42,11 @@ void sched_tick(void);
 /* Called on interrupt return: switch if the slice expired. */
 void sched_preempt_point(void);
 
-/* Put the current thread on the sleep list until tick `wake`. */
-void sched_sleep_until(uint64_t wake);
+/* Put the current thread on the sleep list until tick `wake`. An
+ * interruptible sleep ends early with -EINTR if the thread is interrupted
+ * (thread_interrupt); else 0. */
+enum sched_sleep_kind { SCHED_SLEEP_UNINTERRUPTIBLE, SCHED_SLEEP_INTERRUPTIBLE };
+int sched_sleep_until(uint64_t wake, enum sched_sleep_kind kind);
 
 uint64_t sched_ticks(void);
 

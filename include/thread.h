@@ -16,6 +16,7 @@
 
 #include <list.h>
 #include <waitq.h>
+#include <sched.h>
 
 #define THREAD_MAGIC        0x54485244u     /* "THRD" */
 #define THREAD_DEAD_MAGIC   0x44454144u     /* "DEAD": freed */
@@ -94,7 +95,9 @@ void thread_yield(void);
  * stays set (it marks a thread whose process is being torn down).
  * Callable with interrupts off. */
 void thread_interrupt(struct thread *t);
-void thread_sleep_ms(uint64_t ms);
+/* Sleep ms milliseconds (at least one tick). 0, or -EINTR if an
+ * interruptible sleep was interrupted. */
+int thread_sleep_ms(uint64_t ms, enum sched_sleep_kind kind);
 struct thread *thread_current(void);
 
 /* Panics (naming caller) if t is not a live thread. */

@@ -26,9 +26,12 @@
 #define EMFILE      24   /* too many open files */
 #define ENOSPC      28   /* no space left */
 #define ESPIPE      29   /* illegal seek */
+#define EROFS       30   /* read-only file system */
+#define EPIPE       32   /* the other end of the pipe is closed */
 #define ERANGE      34   /* result out of range */
 #define ENAMETOOLONG 36  /* name or string too long */
 #define ENOSYS      38   /* not implemented */
+#define ENOTEMPTY   39   /* directory not empty */
 #define ENOTSUP     95   /* kind of operation not supported */
 #define EALIGN     200   /* address or length not aligned to the granularity */
 #define ENONCANON  201   /* address not canonical */

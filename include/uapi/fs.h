@@ -15,6 +15,19 @@
 /* fs_stat.type and fs_dirent.type */
 #define FS_TYPE_FILE    1
 #define FS_TYPE_DIR     2
+#define FS_TYPE_PIPE    3       /* one end of a pipe */
+#define FS_TYPE_CHAR    4       /* a character device: the console */
+
+/* open() flags (Linux's values, so that strace shows familiar names) */
+#define O_RDONLY    0x0000
+#define O_WRONLY    0x0001
+#define O_RDWR      0x0002
+#define O_ACCMODE   0x0003
+#define O_CREAT     0x0040      /* create the file if it does not exist (mode applies) */
+#define O_EXCL      0x0080      /* with O_CREAT: fail with -EEXIST if it exists */
+#define O_TRUNC     0x0200      /* empty it (opened for writing) */
+#define O_APPEND    0x0400      /* every write goes to the end */
+#define O_FLAGS_ALL (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND)
 
 #define FS_PATH_MAX     1024    /* longest path accepted, including the NUL */
 #define FS_NAME_MAX     256     /* longest component, including the NUL */

@@ -42,8 +42,7 @@ struct fs_node {
  * interface the layers below see, include/file.h) comes first. */
 struct initrd_file {
     struct file file;
-    struct fs_node *node;
-    uint64_t pos;               /* <= LONG_MAX (fs_seek keeps it so) */
+    struct fs_node *node;       /* (the position is file.pos, <= LONG_MAX) */
     size_t dir_index;           /* readdir cursor: dir_node is child #index */
     struct fs_node *dir_node;
 };
@@ -56,7 +55,11 @@ static inline struct initrd_file *ifile(struct file *f)
 static long fs_file_pread(struct file *f, void *buf, size_t n, uint64_t off);
 static void fs_file_release(struct file *f);
 static const struct file_ops initrd_file_ops = {
+    .read = fs_read,
     .pread = fs_file_pread,
+    .seek = fs_seek,
+    .fstat = fs_fstat,
+    .readdir = fs_freaddir,
     .release = fs_file_release,
 };
 
@@ -342,10 +345,8 @@ static int fs_file_new(struct fs_node *n, struct file **out)
     struct initrd_file *f = kmalloc(sizeof(*f));
     if (!f)
         return -ENOMEM;
-    f->file.ops = &initrd_file_ops;
-    f->file.refs = 1;
+    file_init(&f->file, &initrd_file_ops, O_RDONLY);
     f->node = n;
-    f->pos = 0;
     f->dir_index = 0;
     f->dir_node = n->children;
     __atomic_add_fetch(&fs_open_files, 1, __ATOMIC_RELAXED);
@@ -416,9 +417,9 @@ long fs_read(struct file *f, void *buf, size_t n)
 {
     if (!f)
         return -EBADF;
-    long r = fs_pread(f, buf, n, ifile(f)->pos);
+    long r = fs_pread(f, buf, n, f->pos);
     if (r > 0)
-        ifile(f)->pos += (uint64_t)r;
+        f->pos += (uint64_t)r;
     return r;
 }
 
@@ -428,18 +429,7 @@ long fs_seek(struct file *f, long off, int whence)
 {
     if (!f)
         return -EBADF;
-    long base;
-    switch (whence) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = (long)ifile(f)->pos; break;
-    case SEEK_END: base = (long)ifile(f)->node->size; break;  /* in memory: fits */
-    default:       return -EINVAL;
-    }
-    long pos;
-    if (__builtin_add_overflow(base, off, &pos) || pos < 0)
-        return -EINVAL;
-    ifile(f)->pos = (uint64_t)pos;
-    return pos;
+    return file_seek_sized(f, off, whence, ifile(f)->node->size);   /* in memory: fits */
 }
 
 /* Point *data and *size at the file's bytes in the initrd: 0, -EISDIR, -EBADF. */

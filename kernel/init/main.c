@@ -10,6 +10,7 @@
 #include <frame.h>
 #include <heap.h>
 #include <fs.h>
+#include <tmpfs.h>
 #include <errstr.h>
 #include <shell.h>
 #include <aspace.h>
@@ -116,5 +117,6 @@ void kmain(uint32_t magic, uint64_t mbi)
 
     banner();
     initrd_init();
+    tmpfs_init();
     root_shell_main();
 }

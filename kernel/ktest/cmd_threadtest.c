@@ -71,9 +71,9 @@ static void test_preempt(struct selftest *c)
         selftest_check(c, false, "%s", "create two busy threads");
         return;
     }
-    thread_sleep_ms(200);
+    thread_sleep_ms(200, SCHED_SLEEP_UNINTERRUPTIBLE);
     uint64_t mid0 = counts[0], mid1 = counts[1];
-    thread_sleep_ms(200);
+    thread_sleep_ms(200, SCHED_SLEEP_UNINTERRUPTIBLE);
     busy_stop = true;
     thread_join(t[0], NULL);
     thread_join(t[1], NULL);
@@ -86,7 +86,7 @@ static void test_preempt(struct selftest *c)
 static void test_sleep(struct selftest *c, uint64_t ms)
 {
     uint64_t t0 = sched_ticks();
-    thread_sleep_ms(ms);
+    thread_sleep_ms(ms, SCHED_SLEEP_UNINTERRUPTIBLE);
     uint64_t elapsed_ms = (sched_ticks() - t0) * 1000 / SCHED_HZ;
     kprintf("  slept %lu ms, %lu ms of timer ticks elapsed\n", ms, elapsed_ms);
     selftest_check(c, elapsed_ms >= ms, "%s", "sleep lasts at least the time asked");

@@ -105,7 +105,7 @@ static void *sitter_main(void *arg)
     s->err = aspace_thread_move(s->as);
     s->stage = 1;
     while (s->stage != 2)
-        thread_sleep_ms(5);
+        thread_sleep_ms(5, SCHED_SLEEP_UNINTERRUPTIBLE);
     if (s->err == 0)
         aspace_thread_move(prev);
     return NULL;
@@ -126,7 +126,7 @@ static void test_busy(struct selftest *c)
         return;
     }
     for (int i = 0; i < 1000 && s.stage != 1; i++)
-        thread_sleep_ms(5);
+        thread_sleep_ms(5, SCHED_SLEEP_UNINTERRUPTIBLE);
     selftest_check(c, s.stage == 1 && s.err == 0 && s.as->nthreads == 1,
           "a thread moved into it (%d thread(s))", s.as->nthreads);
     selftest_check_err(c, aspace_destroy(s.as), -EBUSY, "destroy it while a thread is inside");

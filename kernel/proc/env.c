@@ -122,6 +122,13 @@ struct process *env_lookup(int id, struct process *self, enum env_check check)
     return p;
 }
 
+void env_rename(struct process *p)
+{
+    bool f = spin_lock_irqsave(&env_lock);
+    strlcpy(p->view->env_name, p->name, sizeof(p->view->env_name));
+    spin_unlock_irqrestore(&env_lock, f);
+}
+
 void env_view_status(struct process *p, uint32_t status)
 {
     p->view->env_status = status;

@@ -1,12 +1,22 @@
 /*
- * Loading an ELF program into an address space (as xv6's exec). Nothing is
- * copied: each PT_LOAD becomes a FILE region demand-paged from the initrd
- * (private frames, so writes to data stay in the process), and the part
- * of the memory image past the file's bytes becomes an ANON region.
+ * Loading an ELF program into an address space, and exec (as xv6's).
+ * Nothing is copied: each PT_LOAD becomes a FILE region demand-paged from
+ * the file (private frames, so writes to data stay in the process), and
+ * the part of the memory image past the file's bytes becomes an ANON
+ * region. The file may come from the initrd or from /tmp.
  */
 #include <proc.h>
 #include <elf.h>
-#include <fs.h>
+#include <vfs.h>
+#include <file.h>
+#include <env.h>
+#include <thread.h>
+#include <string.h>
+#include <fmt.h>
+#include <log.h>
+#include <panic.h>
+#include <arch/gdt.h>
+#include <arch/cpu.h>
 #include <aspace.h>
 #include <mm.h>
 #include <uapi/layout.h>
@@ -67,9 +77,9 @@ int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregion
     int err;
 
     *why = NULL;
-    if ((err = fs_open(path, &f)) < 0)
+    if ((err = vfs_open(path, O_RDONLY, 0, &f)) < 0)
         return err;
-    if ((err = fs_fstat(f, &st)) < 0)
+    if ((err = f->ops->fstat(f, &st)) < 0)
         goto out;
     if (st.type != FS_TYPE_FILE) {
         err = -EACCES;
@@ -77,14 +87,14 @@ int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregion
         goto out;
     }
     err = -ENOEXEC;
-    if (fs_pread(f, &eh, sizeof(eh), 0) != (long)sizeof(eh)) {
+    if (file_pread(f, &eh, sizeof(eh), 0) != (long)sizeof(eh)) {
         *why = "file too small for an ELF header";
         goto out;
     }
     if ((err = elf_header_check(&eh, st.size, why)) < 0)
         goto out;
     size_t phbytes = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
-    if (fs_pread(f, ph, phbytes, eh.e_phoff) != (long)phbytes) {
+    if (file_pread(f, ph, phbytes, eh.e_phoff) != (long)phbytes) {
         err = -ENOEXEC;
         *why = "cannot read the program headers";
         goto out;
@@ -97,6 +107,72 @@ int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregion
     *entry = img.entry;
     err = 0;
 out:
-    fs_close(f);        /* FILE regions hold their own handles */
+    file_put(f);        /* FILE regions hold their own handles */
     return err;
+}
+
+/* ---- exec ---- */
+
+/* The registers a program starts with: zeroes, but for the entry point,
+ * the stack pointer and the flags (interrupts on). */
+static void exec_frame_set(struct trap_frame *tf, uint64_t entry, uint64_t sp)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->rip = entry;
+    tf->rsp = sp;
+    tf->rflags = RFLAGS_IF | (1ull << 1);
+    tf->cs = SEL_UCODE | RPL_USER;
+    tf->ss = SEL_UDATA | RPL_USER;
+}
+
+int process_exec(struct process *p, const char *path, int argc, char *const argv[],
+                 struct trap_frame *tf)
+{
+    char asname[ASPACE_NAME_MAX];
+    const char *why = NULL;
+    struct aspace *as;
+    uint64_t entry, sp;
+    int nregions = 1, err;
+
+    /* 1. The whole new image, in an address space of its own. */
+    snprintf(asname, sizeof(asname), "proc%d.%u", p->pid, ++p->exec_count);
+    if ((err = aspace_create("paging", asname, &as)) < 0)
+        return err;
+    if ((err = process_aspace_base(as)) < 0 || (err = process_stack_add(as)) < 0 ||
+        (err = exec_load(as, path, &entry, &nregions, &why)) < 0 ||
+        (err = process_args_place(as, argc, argv, &sp)) < 0) {
+        if (why)
+            kprintf("exec: %s: %s\n", path, why);
+        aspace_destroy(as);
+        return err;
+    }
+
+    /* 2. Nothing can fail any more: commit. The thread moves into the new
+     * address space (loading it), then the old one, now empty, goes. */
+    struct aspace *old = p->as;
+    p->as = as;
+    if (aspace_thread_move(as) < 0)
+        panic("%s: cannot enter the new address space of pid %d", __func__, p->pid);
+    if (aspace_destroy(old) < 0)
+        panic("%s: the old address space of pid %d is still in use", __func__, p->pid);
+
+    /* 3. What POSIX resets: handlers (a signal handler's address means
+     * nothing in the new image), the JOS upcall. Kept: pid, parent, job,
+     * open files, the trace. */
+    const char *base = strrchr(path, '/');
+    strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
+    env_rename(p);
+    /* A program from /jos/ makes its process a JOS environment (its lines,
+     * its fault rules), as spawning it would have. */
+    if (strncmp(path, "/jos/", 5) == 0 && !(p->env_flags & PROC_ENV_JOS)) {
+        p->env_flags |= PROC_ENV_JOS;
+        kprintf("[%08x] new env %08x\n", p->parent ? p->parent->pid : 0, p->pid);
+    }
+    p->nregions = nregions;
+    p->sig_handler = p->sig_trampoline = 0;
+    p->in_handler = false;
+    p->pgfault_upcall = p->pgfault_xstacktop = 0;
+    p->entry = entry;
+    exec_frame_set(tf, entry, sp);
+    return 0;
 }

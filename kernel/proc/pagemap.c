@@ -8,6 +8,8 @@
 #include <aspace.h>
 #include <frame.h>
 #include <usercopy.h>
+#include <string.h>
+#include <mm.h>
 #include <uapi/pte.h>
 #include <uapi/errno.h>
 
@@ -87,4 +89,24 @@ int process_page_share(struct process *from, uint64_t srcva, struct process *to,
     err = aspace_page_insert(to->as, dstva, frame, page_flags_of_perm(perm));
     frame_unref(frame);         /* the mapping holds its own reference */
     return err ? jos_error_of(err) : 0;
+}
+
+int process_aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        uint64_t page = ALIGN_DOWN(va + done, PAGE_SIZE), off = (va + done) - page, frame;
+        size_t piece = (size_t)MIN((uint64_t)(len - done), PAGE_SIZE - off);
+        uint32_t flags;
+        int err = aspace_page_lookup(as, page, &frame, &flags);
+        if (err)
+            return err == -ENOMEM ? -ENOMEM : -EFAULT;
+        if (flags & PAGE_WRITE)
+            memcpy((uint8_t *)phys_to_virt(frame) + off, (const uint8_t *)src + done, piece);
+        frame_unref(frame);
+        if (!(flags & PAGE_WRITE))
+            return -EFAULT;
+        done += piece;
+    }
+    return 0;
 }

@@ -14,12 +14,14 @@
  *    waiter of a kernel-started process, or the reaper for orphans.
  */
 #include <proc.h>
+#include <trace.h>
 #include <env.h>
 #include <thread.h>
 #include <aspace.h>
 #include <kmap.h>
 #include <shell.h>
 #include <fs.h>
+#include <console.h>
 #include <file.h>
 #include <heap.h>
 #include <string.h>
@@ -34,13 +36,6 @@
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 #include <uapi/signal.h>
-
-/* argv for a process that has not started yet: strings packed in one buffer. */
-struct proc_args {
-    int argc;
-    size_t bytes;               /* used in buf */
-    char buf[];                 /* argc NUL-terminated strings */
-};
 
 static struct list_node all_procs = LIST_INIT(all_procs);
 static struct spinlock proc_lock = SPINLOCK_INIT("proc");
@@ -61,76 +56,47 @@ static void process_check(const struct process *p, const char *caller)
 
 /* ---- start-up, in the new process's own thread ---- */
 
-/* Build argc/argv at the top of the (lazily filled) user stack. Returns the
- * initial stack pointer, or 0 if the arguments do not fit or fault. */
-static uint64_t user_stack_setup(const struct proc_args *a)
+/* Build argc/argv at the top of the stack of as (not loaded: written
+ * through its page slots). 0 and *sp_out, the initial stack pointer; or
+ * -E2BIG (does not fit the stack) / -ENOMEM. */
+int process_args_place(struct aspace *as, int argc, char *const argv[], uint64_t *sp_out)
 {
+    uint64_t ptrs[SYSCALL_ARGV_MAX + 1];
     uint64_t sp = USER_STACK_TOP;
-    uint64_t argv[SYSCALL_ARGV_MAX + 1];
-    const char *s = a->buf;
-
-    sp -= ALIGN_UP(a->bytes, 16);
-    uint64_t strings = sp;
-    if (copy_to_user(strings, a->buf, a->bytes) < 0)
-        return 0;
-    for (int i = 0; i < a->argc; i++) {
-        argv[i] = strings + (uint64_t)(s - a->buf);
-        s += strlen(s) + 1;
+    if (argc < 1 || argc > SYSCALL_ARGV_MAX)
+        return -E2BIG;
+    /* The strings, last first, at the very top. */
+    for (int i = argc - 1; i >= 0; i--) {
+        size_t n = strlen(argv[i]) + 1;
+        sp -= n;
+        int err = process_aspace_write(as, sp, argv[i], n);
+        if (err)
+            return err;
+        ptrs[i] = sp;
     }
-    argv[a->argc] = 0;
-    /* argc, argv[], NULL: keep rsp 16-byte aligned at argc (SysV). */
-    uint64_t words = 1 + (uint64_t)a->argc + 1;
-    sp -= words * 8;
-    sp = ALIGN_DOWN(sp, 16);
-    uint64_t argc = (uint64_t)a->argc;
-    if (copy_to_user(sp, &argc, 8) < 0 ||
-        copy_to_user(sp + 8, argv, ((uint64_t)a->argc + 1) * 8) < 0)
-        return 0;
-    return sp;
+    ptrs[argc] = 0;
+    /* argc, argv[], NULL below them; rsp 16-byte aligned at argc (SysV). */
+    sp = ALIGN_DOWN(sp - (2 + (uint64_t)argc) * 8, 16);
+    uint64_t count = (uint64_t)argc;
+    int err = process_aspace_write(as, sp, &count, 8);
+    if (!err)
+        err = process_aspace_write(as, sp + 8, ptrs, ((uint64_t)argc + 1) * 8);
+    if (!err)
+        *sp_out = sp;
+    return err;
 }
 
 static void *process_main(void *arg)
 {
     struct process *p = arg;
-
-    uint64_t sp = user_stack_setup(p->args);
-    kfree(p->args);
-    p->args = NULL;
-    if (!sp) {
-        /* The stack region exists, so only a missing frame can fail the copy. */
-        kprintf("[pid %d] %s killed by SIGSEGV (%d): no free frame for its arguments "
-                "on the user stack\n", p->pid, p->name, SIGSEGV);
-        process_exit(WAIT_SIGNALED(SIGSEGV));
-    }
-    user_enter(p->entry, sp);
+    user_enter(p->entry, p->start_sp);
 }
 
 /* ---- spawn ---- */
 
-static struct proc_args *proc_args_pack(int argc, char *const argv[])
-{
-    size_t bytes = 0;
-    if (argc < 1 || argc > SYSCALL_ARGV_MAX)
-        return NULL;
-    for (int i = 0; i < argc; i++)
-        bytes += strlen(argv[i]) + 1;
-    struct proc_args *a = kmalloc(sizeof(*a) + bytes);
-    if (!a)
-        return NULL;
-    a->argc = argc;
-    a->bytes = bytes;
-    char *d = a->buf;
-    for (int i = 0; i < argc; i++) {
-        size_t n = strlen(argv[i]) + 1;
-        memcpy(d, argv[i], n);
-        d += n;
-    }
-    return a;
-}
-
 /* The fixed parts of every process's address space: the kernel map and
  * the view of the environment table. */
-static int process_aspace_base(struct aspace *as)
+int process_aspace_base(struct aspace *as)
 {
     int err = kmap_add(as);
     return err ? err : env_view_add(as);
@@ -138,7 +104,7 @@ static int process_aspace_base(struct aspace *as)
 
 /* The stack region. USER_STACK_GUARD, the page below it, stays unmapped:
  * running off the stack faults there instead of into other memory. */
-static int process_stack_add(struct aspace *as)
+int process_stack_add(struct aspace *as)
 {
     struct region stack = {
         .va_start = USER_STACK_BOTTOM, .len = USER_STACK_TOP - USER_STACK_BOTTOM,
@@ -231,14 +197,12 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
     const char *why = NULL;
     int err;
 
-    struct proc_args *args = proc_args_pack(argc, argv);
-    if (!args)
-        return argc < 1 || argc > SYSCALL_ARGV_MAX ? -E2BIG : -ENOMEM;
+    if (argc < 1 || argc > SYSCALL_ARGV_MAX)
+        return -E2BIG;
     const char *base = strrchr(path, '/');
     struct process *p = process_alloc(base ? base + 1 : path, parent, &err);
     if (!p)
-        goto fail_args;
-    p->args = args;
+        return err;
     if (strncmp(path, "/jos/", 5) == 0 || (parent && (parent->env_flags & PROC_ENV_JOS)))
         p->env_flags |= PROC_ENV_JOS;
     /* A spawned program starts a job of its own; its forks join it. */
@@ -250,17 +214,69 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
             kprintf("spawn: %s: %s\n", path, why);
         goto fail_process;
     }
-    if ((err = process_publish(p, process_main, ENV_RUNNABLE)) < 0)
+    if ((err = process_args_place(p->as, argc, argv, &p->start_sp)) < 0 ||
+        (err = process_files_inherit(p, parent)) < 0)
         goto fail_process;
+    trace_inherit(p, parent);
+    if ((err = process_publish(p, process_main, ENV_RUNNABLE)) < 0)
+        goto fail_files;
     int pid = p->pid;       /* p may be gone once the thread runs and exits */
     process_first_run(p);
     return pid;
 
+fail_files:
+    trace_detach(p);
+    process_files_close(p);
 fail_process:
     process_free_unstarted(p);
-fail_args:
-    kfree(args);
     return err;
+}
+
+int process_setpgid(struct process *self, int pid, int pgid)
+{
+    int err = -ESRCH;
+    bool f = spin_lock_irqsave(&proc_lock);
+    struct process *target = pid == 0 || pid == self->pid ? self : NULL;
+    if (!target) {
+        list_for_each(n, &self->children) {
+            struct process *c = list_entry(n, struct process, sibling);
+            if (c->pid == pid && c->state == PROC_RUNNING)
+                target = c;
+        }
+    }
+    if (target) {
+        target->pgid = pgid ? pgid : target->pid;
+        err = 0;
+    }
+    spin_unlock_irqrestore(&proc_lock, f);
+    return err;
+}
+
+/* ---- descriptors ---- */
+
+int process_files_inherit(struct process *p, struct process *parent)
+{
+    if (parent) {
+        for (int fd = 0; fd <= FD_STDERR; fd++)
+            p->files[fd] = parent->files[fd] ? file_get(parent->files[fd]) : NULL;
+        return 0;
+    }
+    struct file *console;
+    int err = console_file_open(&console);
+    if (err)
+        return err;
+    p->files[FD_STDIN] = console;
+    p->files[FD_STDOUT] = file_get(console);
+    p->files[FD_STDERR] = file_get(console);
+    return 0;
+}
+
+void process_files_close(struct process *p)
+{
+    for (int fd = 0; fd < PROC_MAX_FILES; fd++) {
+        file_put(p->files[fd]);
+        p->files[fd] = NULL;
+    }
 }
 
 /* ---- exofork (JOS's sys_env_alloc) ---- */
@@ -298,9 +314,10 @@ int process_env_alloc(struct process *parent, const struct trap_frame *tf)
     /* Same open files (shared offsets), as Unix fork. */
     for (int fd = 0; fd < PROC_MAX_FILES; fd++)
         p->files[fd] = parent->files[fd] ? file_get(parent->files[fd]) : NULL;
+    trace_inherit(p, parent);
     if ((err = process_publish(p, process_child_main, ENV_NOT_RUNNABLE)) < 0) {
-        for (int fd = 0; fd < PROC_MAX_FILES; fd++)
-            fs_close(p->files[fd]);
+        trace_detach(p);
+        process_files_close(p);
         kfree(p->start_frame);
         goto fail;
     }
@@ -380,10 +397,9 @@ void process_exit(int status)
 
     env_exit(p);
     process_exit_log(p, status);
-    for (int fd = 0; fd < PROC_MAX_FILES; fd++) {
-        fs_close(p->files[fd]);
-        p->files[fd] = NULL;
-    }
+    trace_note(p, TRACE_EXIT, status, 0, 0);
+    trace_detach(p);
+    process_files_close(p);
     bool f = spin_lock_irqsave(&proc_lock);
     /* Children outlive us as orphans; zombie ones go to the reaper now. */
     list_for_each_safe(n, tmp, &p->children) {

@@ -10,6 +10,7 @@
  */
 #include <syscall.h>
 #include <proc.h>
+#include <trace.h>
 #include <aspace.h>
 #include <usercopy.h>
 #include <log.h>
@@ -81,6 +82,7 @@ static int signal_deliver(struct process *p, struct trap_frame *tf, int signo, u
     tf->cs = SEL_UCODE | RPL_USER;
     tf->ss = SEL_UDATA | RPL_USER;
     p->in_handler = true;
+    trace_note(p, TRACE_SIGNAL, signo, addr, 0);
     return 0;
 }
 

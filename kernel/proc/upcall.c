@@ -12,6 +12,7 @@
  * environment is destroyed (faultnostack).
  */
 #include <proc.h>
+#include <trace.h>
 #include <usercopy.h>
 #include <log.h>
 #include <string.h>
@@ -71,6 +72,7 @@ bool process_upcall(struct process *p, struct trap_frame *tf, uint64_t fault_va)
     utf_fill(&u, tf, fault_va);
     if (copy_to_user(frame, &u, sizeof(u)) < 0)
         upcall_fail(p, frame, "the exception stack is not mapped and writable");
+    trace_note(p, TRACE_UPCALL, 0, fault_va, tf->error);
     tf->rip = p->pgfault_upcall;
     tf->rsp = frame;
     tf->rflags &= ~UPCALL_CLEAR_FLAGS;

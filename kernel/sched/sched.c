@@ -18,6 +18,7 @@
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/trap.h>
+#include <uapi/errno.h>
 
 extern void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 extern uint8_t boot_stack[];
@@ -222,17 +223,25 @@ void sched_preempt_point(void)
         sched_switch();
 }
 
-void sched_sleep_until(uint64_t wake)
+int sched_sleep_until(uint64_t wake, enum sched_sleep_kind kind)
 {
     bool f = irq_save();
     struct thread *self = thread_current();
+    if (kind == SCHED_SLEEP_INTERRUPTIBLE && self->intr_pending) {
+        irq_restore(f);
+        return -EINTR;
+    }
     self->wake_tick = wake;
     self->state = THREAD_SLEEPING;
+    self->intr_blocked = kind == SCHED_SLEEP_INTERRUPTIBLE;
     /* Keep the list sorted so the timer only looks at its head. */
     struct list_node *pos = sleep_list.next;
     while (pos != &sleep_list && list_entry(pos, struct thread, sched_link)->wake_tick <= wake)
         pos = pos->next;
     list_insert_between(&self->sched_link, pos->prev, pos);
     sched_switch();
+    self->intr_blocked = false;
+    int r = kind == SCHED_SLEEP_INTERRUPTIBLE && self->intr_pending && sched_ticks() < wake ? -EINTR : 0;
     irq_restore(f);
+    return r;
 }

@@ -179,14 +179,16 @@ void thread_interrupt(struct thread *t)
     if (t->state == THREAD_BLOCKED && t->intr_blocked) {
         list_remove(&t->sched_link);        /* off its wait queue */
         sched_wakeup(t);
+    } else if (t->state == THREAD_SLEEPING && t->intr_blocked) {
+        sched_wakeup(t);                    /* off the sleep list */
     }
     irq_restore(f);
 }
 
-void thread_sleep_ms(uint64_t ms)
+int thread_sleep_ms(uint64_t ms, enum sched_sleep_kind kind)
 {
     uint64_t ticks = (ms * SCHED_HZ + 999) / 1000;
-    sched_sleep_until(sched_ticks() + (ticks ? ticks : 1));
+    return sched_sleep_until(sched_ticks() + (ticks ? ticks : 1), kind);
 }
 
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)

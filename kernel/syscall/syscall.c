@@ -4,6 +4,7 @@
  */
 #include <syscall.h>
 #include <proc.h>
+#include <trace.h>
 #include <thread.h>
 #include <console.h>
 #include <heap.h>
@@ -25,20 +26,9 @@
                              RFLAGS_IOPL | RFLAGS_RF | RFLAGS_ID)
 
 static const syscall_fn syscall_table[SYS_COUNT] = {
-    [SYS_EXIT] = sys_exit,       [SYS_SPAWN] = sys_spawn,     [SYS_WAIT] = sys_wait,
-    [SYS_GETPID] = sys_getpid,   [SYS_YIELD] = sys_yield,     [SYS_GETC] = sys_getc,
-    [SYS_CWRITE] = sys_cwrite,   [SYS_OPEN] = sys_open,       [SYS_CLOSE] = sys_close,
-    [SYS_READ] = sys_read,       [SYS_WRITE] = sys_write,     [SYS_SEEK] = sys_seek,
-    [SYS_STAT] = sys_stat,       [SYS_READDIR] = sys_readdir, [SYS_MAP] = sys_map,
-    [SYS_UNMAP] = sys_unmap,     [SYS_SIGNAL] = sys_signal,   [SYS_SIGRETURN] = sys_sigreturn,
-    [SYS_ENV_DESTROY] = sys_env_destroy, [SYS_CGETC] = sys_cgetc,
-    [SYS_IPC_RECV] = sys_ipc_recv,       [SYS_IPC_CAN_SEND] = sys_ipc_can_send,
-    [SYS_IPC_SEND] = sys_ipc_send,       [SYS_MEM_ALLOC] = sys_mem_alloc,
-    [SYS_MEM_MAP] = sys_mem_map,         [SYS_MEM_UNMAP] = sys_mem_unmap,
-    [SYS_ENV_ALLOC] = sys_env_alloc,     [SYS_SET_ENV_STATUS] = sys_set_env_status,
-    [SYS_SET_PGFAULT_HANDLER] = sys_set_pgfault_handler,
-    [SYS_VM_REGION] = sys_vm_region,     [SYS_VM_PAGES] = sys_vm_pages,
-    [SYS_VM_COPY] = sys_vm_copy,         [SYS_BATCH] = sys_batch,
+#define SYSCALL_TABLE_(NAME, name, ret, a0, a1, a2, a3, a4, doc) [SYS_##NAME] = sys_##name,
+    SYSCALL_LIST(SYSCALL_TABLE_)
+#undef SYSCALL_TABLE_
 };
 
 /* ---- batches (JOS's challenge: many calls, one kernel entry) ---- */
@@ -84,6 +74,32 @@ long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, u
     return (long)done;
 }
 
+/* The slow path of a traced process: the same call between two trace
+ * points (strace). A call that does not return (exit) is reported before. */
+static void syscall_traced(struct process *p, struct trap_frame *tf, uint64_t n)
+{
+    struct trace_event ev;
+    uint64_t args[5] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8 };
+    /* Before the first exec of a TRACE_FROM_EXEC trace, only exec counts. */
+    bool quiet = (p->trace_flags & TRACE_FROM_EXEC) && n != SYS_EXEC;
+    if (!quiet)
+        trace_syscall_begin(p, n, args, &ev);
+    bool no_return = n == SYS_EXIT ||
+                     (n == SYS_ENV_DESTROY && ((int)args[0] == 0 || (int)args[0] == p->pid));
+    if (!quiet && no_return)
+        trace_syscall_end(p, &ev, 0);
+    long r = syscall_table[n](tf, args[0], args[1], args[2], args[3], args[4]);
+    if (n == SYS_EXEC && r == 0)
+        p->trace_flags &= ~(uint32_t)TRACE_FROM_EXEC;
+    if (p->trace && !quiet && !(p->trace_flags & TRACE_FROM_EXEC))
+        trace_syscall_end(p, &ev, r);
+    if (r == -EFAULT)
+        process_mem_check(p);
+    if (p->killed)
+        process_exit(p->kill_status);
+    tf->rax = (uint64_t)r;
+}
+
 void syscall_dispatch(struct trap_frame *tf)
 {
     uint64_t n = tf->rax;
@@ -94,8 +110,12 @@ void syscall_dispatch(struct trap_frame *tf)
         tf->rax = (uint64_t)-EINVAL;
         return;
     }
-    long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
     struct process *p = process_current();
+    if (unlikely(p->trace)) {
+        syscall_traced(p, tf, n);
+        return;
+    }
+    long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
     if (r == -EFAULT)
         process_mem_check(p);       /* JOS environments die of bad pointers */
     if (p->killed)
@@ -120,101 +140,6 @@ void syscall_init(void)
     wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
     wrmsr(MSR_FMASK, SYSCALL_RFLAGS_MASK);
     trap_register(VEC_SYSCALL, syscall_int80);
-}
-
-/* ---- processes ---- */
-
-long sys_exit(struct trap_frame *tf, uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    process_exit(WAIT_EXITED((int)status));
-}
-
-/* Copy a user argv (NULL-terminated array of strings) into kernel memory:
- * *out is one kmalloc'd block holding the pointers and the strings. */
-static int argv_copy_in(uint64_t uargv, char ***out, int *argc_out)
-{
-    uint64_t ptrs[SYSCALL_ARGV_MAX];
-    int argc = 0;
-    for (;; argc++) {
-        uint64_t p;
-        if (copy_from_user(&p, uargv + (uint64_t)argc * 8, 8) < 0)
-            return -EFAULT;
-        if (!p)
-            break;
-        if (argc == SYSCALL_ARGV_MAX)
-            return -E2BIG;
-        ptrs[argc] = p;
-    }
-    char **argv = kmalloc(sizeof(char *) * (size_t)(argc + 1) + (size_t)argc * SYSCALL_ARG_MAX);
-    if (!argv)
-        return -ENOMEM;
-    char *strings = (char *)(argv + argc + 1);
-    for (int i = 0; i < argc; i++) {
-        argv[i] = strings + (size_t)i * SYSCALL_ARG_MAX;
-        long n = strncpy_from_user(argv[i], ptrs[i], SYSCALL_ARG_MAX);
-        if (n < 0) {
-            kfree(argv);
-            return n == -ENAMETOOLONG ? -E2BIG : (int)n;
-        }
-    }
-    argv[argc] = NULL;
-    *out = argv;
-    *argc_out = argc;
-    return 0;
-}
-
-long sys_spawn(struct trap_frame *tf, uint64_t upath, uint64_t uargv, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    char path[SYSCALL_PATH_MAX];
-    char **argv = NULL;
-    char *default_argv[2] = { path, NULL };
-    int argc = 1;
-    long n = strncpy_from_user(path, upath, sizeof(path));
-    if (n < 0)
-        return n;
-    if (uargv) {
-        int err = argv_copy_in(uargv, &argv, &argc);
-        if (err)
-            return err;
-        if (argc == 0) {        /* spawn(path, {NULL}): argv[0] = path */
-            kfree(argv);
-            argv = NULL;
-            argc = 1;
-        }
-    }
-    long r = process_spawn(path, argc, argv ? argv : default_argv, process_current());
-    kfree(argv);
-    return r;
-}
-
-long sys_wait(struct trap_frame *tf, uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t a3, uint64_t a4)
-{
-    int status = 0;
-    if (options & ~(uint64_t)(WNOHANG | WJOB))
-        return -EINVAL;
-    uint32_t flags = ((options & WNOHANG) ? PROCESS_WAIT_NOHANG : 0) |
-                     ((options & WJOB) ? PROCESS_WAIT_JOB : 0);
-    /* Check the status pointer is writable first (by writing it): a bad
-     * one must fail the call without costing the child. */
-    if (ustatus && copy_to_user(ustatus, &status, sizeof(status)) < 0)
-        return -EFAULT;
-    int r = process_wait(process_current(), (int)pid, &status, flags);
-    if (r <= 0)
-        return r;
-    if (ustatus && copy_to_user(ustatus, &status, sizeof(status)) < 0)
-        return -EFAULT;
-    return r;
-}
-
-long sys_getpid(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    return process_current()->pid;
-}
-
-long sys_yield(struct trap_frame *tf, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    thread_yield();
-    return 0;
 }
 
 /* ---- the console ---- */

@@ -389,7 +389,7 @@ def test_entry_abuse(m):
                 ('spawnexit 20', ['spawnexit: ok (20 rounds)']),
                 ('readdirleak', ['readdirleak: ok (']),
                 ('mapreserved', ['mapreserved: ok']),
-                ('maplimit', ['maplimit: descriptors: limit after 13 open()s (too many open files)',
+                ('maplimit', ['maplimit: descriptors: limit after 29 open()s (too many open files)',
                               'maplimit: ok'])]:
             out = run(m, line, timeout=300)
             for needle in needles:

@@ -127,13 +127,13 @@ static void test_paths(void)
     struct fs_dirent d;
 
     printf("-- open/stat/readdir\n");
-    check("open(NULL)", open(NULL), -EFAULT);
-    check("open(KPTR)", open(KPTR), -EFAULT);
-    check("open(UNMAPPED)", open(UNMAPPED), -EFAULT);
-    check("open(NONCANON)", open(NONCANON), -EFAULT);
-    check("open(WRAP)", open(WRAP), -EFAULT);
+    check("open(NULL, O_RDONLY)", open(NULL, O_RDONLY), -EFAULT);
+    check("open(KPTR, O_RDONLY)", open(KPTR, O_RDONLY), -EFAULT);
+    check("open(UNMAPPED, O_RDONLY)", open(UNMAPPED, O_RDONLY), -EFAULT);
+    check("open(NONCANON, O_RDONLY)", open(NONCANON, O_RDONLY), -EFAULT);
+    check("open(WRAP, O_RDONLY)", open(WRAP, O_RDONLY), -EFAULT);
     if (edge_page)
-        check("open(unterminated)", open(edge_string()), -EFAULT);
+        check("open(unterminated)", open(edge_string(), O_RDONLY), -EFAULT);
 
     check("stat(NULL, &st)", stat(NULL, &st), -EFAULT);
     check("stat(KPTR, &st)", stat(KPTR, &st), -EFAULT);
@@ -248,7 +248,7 @@ static void test_numbers(void)
     check("int80(9999)", syscall_int80(9999), -EINVAL);
     check("int80 write(KPTR)", syscall_int80(SYS_WRITE, FD_STDOUT, KPTR, 10), -EFAULT);
     check("int80 cwrite(WRAP)", syscall_int80(SYS_CWRITE, WRAP, 0x100), -EFAULT);
-    check("int80 open(NULL)", syscall_int80(SYS_OPEN, NULL), -EFAULT);
+    check("int80 open(NULL, O_RDONLY)", syscall_int80(SYS_OPEN, NULL), -EFAULT);
     check("int80 stat(\"/\", KPTR)", syscall_int80(SYS_STAT, "/", KPTR), -EFAULT);
 }
 
@@ -256,9 +256,9 @@ int main(int argc, char **argv)
 {
     printf("badptr: pid %d\n", getpid());
     setup_edge_page();
-    int fd = open("/etc/motd");
+    int fd = open("/etc/motd", O_RDONLY);
     if (fd < 0)
-        fd = open("/bin/hello");
+        fd = open("/bin/hello", O_RDONLY);
     test_io(fd);
     if (fd >= 0)
         close(fd);

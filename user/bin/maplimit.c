@@ -2,7 +2,7 @@
  * maplimit: the per-process limits. map() one page at a time until the
  * kernel refuses: it must say -ELIMIT (not run the kernel heap dry), at the
  * same count every time; after an unmap one more map() fits again. Then
- * open() until -EMFILE (16 descriptors, the console's 0-2 included).
+ * open() until -EMFILE (32 descriptors, stdin, stdout and stderr included).
  * Everything is given back before the end.
  *
  * Prints "maplimit: regions: limit after N map()s (ELIMIT)", "maplimit:
@@ -63,18 +63,18 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    int fds[32], nfd = 0, r = 0;
-    while (nfd < 32 && (r = open("/etc/motd")) >= 0)
+    int fds[64], nfd = 0, r = 0;
+    while (nfd < 64 && (r = open("/etc/motd", O_RDONLY)) >= 0)
         fds[nfd++] = r;
     for (int i = 0; i < nfd; i++)
         close(fds[i]);
-    if (nfd == 32 || r != -EMFILE) {
+    if (nfd == 64 || r != -EMFILE) {
         printf("maplimit: descriptors: %d open()s, then %s\n", nfd,
-               nfd == 32 ? "no limit" : errstr(r));
+               nfd == 64 ? "no limit" : errstr(r));
         return 1;
     }
     printf("maplimit: descriptors: limit after %d open()s (%s)\n", nfd, errstr(r));
-    r = open("/etc/motd");
+    r = open("/etc/motd", O_RDONLY);
     if (r < 0) {
         printf("maplimit: descriptors: open() after closing them: %s\n", errstr(r));
         return 1;

@@ -1,227 +1,502 @@
 /*
  * /sh: the user shell.
  *
- * Prompt "user# ". A line holds commands separated by `&`: every command
- * followed by `&` starts in the background, the last one (if no `&` ends
- * the line) runs in the foreground and the shell waits for it and for the
- * processes it started (its job: a JOS program's forked children
- * included). Words are separated by spaces or tabs; double quotes group
- * words. A name without '/' runs /bin/<name>.
+ *   sh                 read commands from the console (prompt "user# "), or
+ *                      from standard input when that is not the console
+ *   sh -c 'LINE'       run one command line and exit with its status
  *
- * Built in:
- *     exit [status]    leave the shell
- *     wait             wait for every background job
- *     kill PID         destroy a job the shell started (sys_env_destroy)
+ * A line is a list of pipelines separated by `;` (run one after the other)
+ * or `&` (run in the background). A pipeline is commands joined by `|`.
+ * A command is words and redirections: `< FILE`, `> FILE`, `>> FILE`,
+ * `2> FILE`. Words are separated by blanks; 'single quotes' keep
+ * everything, "double quotes" keep everything but $?, which is the exit
+ * status of the last foreground pipeline; a backslash keeps the next
+ * character. A name without '/' runs /bin/<name>. There is no working
+ * directory (paths are absolute; a relative one is taken from /).
  *
- * After a command the shell reports an abnormal end:
- *     sh: NAME: command not found
- *     sh: NAME: killed by signal N
- *     sh: NAME: exit status N         (nonzero only)
- *     sh: NAME: ERROR                 (spawn failed for another reason)
- * and, before the next prompt, background jobs that have finished:
- *     [N] done NAME                   (or: [N] NAME: killed by signal N)
+ * Each command runs in a process of its own made with fork and exec (xv6
+ * and the 6.828 lecture's way); a pipeline is one job (process group): the
+ * shell waits for its processes and for whatever they started.
+ *
+ * Built in: exit [STATUS], wait (every background job), kill PID.
+ *
+ * Reports: "sh: NAME: command not found", "sh: NAME: killed by signal N",
+ * "sh: NAME: exit status N" (nonzero), and for background jobs that ended,
+ * before the next prompt, "[N] done NAME" (or its status).
  */
 #include <ulib.h>
-#include <argv.h>
 
 #define LINE_MAX    256
-#define MAX_WORDS   32      /* more than spawn accepts: the kernel says E2BIG */
+#define MAX_WORDS   32          /* words of one command */
+#define MAX_CMDS    8           /* commands in one pipeline */
 #define MAX_JOBS    16
 #define PROMPT      "user# "
 
+struct cmd {
+    char *argv[MAX_WORDS + 1];
+    int argc;
+    char *in, *out, *err;       /* redirections, or NULL */
+    bool append;                /* out with >> */
+};
+
+struct pipeline {
+    struct cmd cmd[MAX_CMDS];
+    int n;
+    bool background;
+};
+
 struct job {
-    int pid;                /* 0: free slot */
+    int pids[MAX_CMDS];         /* 0: done or free */
+    int n;
     char name[32];
 };
 
 static struct job jobs[MAX_JOBS];
+static int last_status;         /* $? */
+static char words_buf[LINE_MAX * 2];    /* the words of the line being run */
 
-/* Report how a command ended, if it did not end well. */
+/* ---- reporting ---- */
+
 static void status_report(const char *prefix, const char *name, int status)
 {
     if (WIFSIGNALED(status))
-        printf("%s%s: killed by signal %d\n", prefix, name, WTERMSIG(status));
-    else if (WEXITSTATUS(status) != 0)
-        printf("%s%s: exit status %d\n", prefix, name, WEXITSTATUS(status));
+        dprintf(2, "%s%s: killed by signal %d\n", prefix, name, WTERMSIG(status));
+    else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 126 && WEXITSTATUS(status) != 127)
+        dprintf(2, "%s%s: exit status %d\n", prefix, name, WEXITSTATUS(status));
+    /* 126 and 127: the shell's child has said why already (cannot run, not found) */
 }
 
-/* Start argv[0] (a path, or a name in /bin): its pid, or -1 after saying why. */
-static int start(char **argv)
+static int exit_code_of(int status)
 {
-    char path[SYSCALL_PATH_MAX];
-    const char *name = argv[0];
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
 
-    if (strchr(name, '/')) {
-        if (strlcpy(path, name, sizeof(path)) >= sizeof(path)) {
-            printf("sh: %s: %s\n", name, errstr(-ENAMETOOLONG));
-            return -1;
+/* ---- the lexer and parser ---- */
+
+enum tok { T_WORD, T_PIPE, T_IN, T_OUT, T_APPEND, T_ERR, T_SEMI, T_AMP, T_END, T_BAD };
+
+struct lexer {
+    const char *p;
+    char *out;                  /* where the next word's characters go */
+    char *end;
+    const char *error;
+};
+
+/* The next token; a word's text (NUL-terminated) is at *word. */
+static enum tok lex(struct lexer *lx, char **word)
+{
+    while (*lx->p == ' ' || *lx->p == '\t')
+        lx->p++;
+    char c = *lx->p;
+    switch (c) {
+    case '\0': return T_END;
+    case '|': lx->p++; return T_PIPE;
+    case ';': lx->p++; return T_SEMI;
+    case '&': lx->p++; return T_AMP;
+    case '<': lx->p++; return T_IN;
+    case '>':
+        lx->p++;
+        if (*lx->p == '>') {
+            lx->p++;
+            return T_APPEND;
         }
-    } else if ((size_t)snprintf(path, sizeof(path), "/bin/%s", name) >= sizeof(path)) {
-        printf("sh: %s: %s\n", name, errstr(-ENAMETOOLONG));
-        return -1;
+        return T_OUT;
+    case '2':
+        if (lx->p[1] == '>') {
+            lx->p += 2;
+            return T_ERR;
+        }
+        break;
     }
-    int pid = spawn(path, argv);
-    if (pid == -ENOENT || pid == -ENOTDIR) {
-        printf("sh: %s: command not found\n", name);
-        return -1;
-    }
-    if (pid < 0) {
-        printf("sh: %s: %s\n", name, errstr(pid));
-        return -1;
-    }
-    return pid;
-}
-
-static void run_foreground(char **argv)
-{
-    int pid = start(argv);
-    if (pid < 0)
-        return;
-    int status;
-    int r = waitpid(pid, &status, WJOB);
-    if (r < 0) {
-        printf("sh: %s: wait: %s\n", argv[0], errstr(r));
-        return;
-    }
-    status_report("sh: ", argv[0], status);
-}
-
-static void run_background(char **argv)
-{
-    int slot = 0;
-    while (slot < MAX_JOBS && jobs[slot].pid)
-        slot++;
-    if (slot == MAX_JOBS) {
-        printf("sh: %s: too many background jobs (max %d); type wait\n", argv[0], MAX_JOBS);
-        return;
-    }
-    int pid = start(argv);
-    if (pid < 0)
-        return;
-    jobs[slot].pid = pid;
-    strlcpy(jobs[slot].name, argv[0], sizeof(jobs[slot].name));
-    printf("[%d] %d\n", slot + 1, pid);
-}
-
-/* Collect background jobs that have ended (all of them if block). */
-static void jobs_reap(int options)
-{
-    for (int i = 0; i < MAX_JOBS; i++) {
-        if (!jobs[i].pid)
+    *word = lx->out;
+    char quote = 0;
+    for (;;) {
+        c = *lx->p;
+        if (c == '\0') {
+            if (quote) {
+                lx->error = "unterminated quote";
+                return T_BAD;
+            }
+            break;
+        }
+        if (!quote && strchr(" \t|;&<>", c))
+            break;
+        lx->p++;
+        if (quote == '\'' && c != '\'') {
+            /* literal */
+        } else if (c == '\'' || c == '"') {
+            if (!quote) {
+                quote = c;
+                continue;
+            }
+            if (quote == c) {
+                quote = 0;
+                continue;
+            }
+        } else if (c == '\\' && quote != '\'' && *lx->p) {
+            c = *lx->p++;
+        } else if (c == '$' && *lx->p == '?' && quote != '\'') {
+            lx->p++;
+            char num[12];
+            int n = snprintf(num, sizeof(num), "%d", last_status);
+            if (lx->out + n >= lx->end) {
+                lx->error = "line too long";
+                return T_BAD;
+            }
+            memcpy(lx->out, num, (size_t)n);
+            lx->out += n;
             continue;
-        int status;
-        int r = waitpid(jobs[i].pid, &status, options | WJOB);
-        if (r == 0)
-            continue;           /* WNOHANG: still running */
-        if (r < 0) {
-            printf("[%d] %s: wait: %s\n", i + 1, jobs[i].name, errstr(r));
-        } else if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
-            char prefix[16];
-            snprintf(prefix, sizeof(prefix), "[%d] ", i + 1);
-            status_report(prefix, jobs[i].name, status);
-        } else {
-            printf("[%d] done %s\n", i + 1, jobs[i].name);
         }
-        jobs[i].pid = 0;
+        if (lx->out + 1 >= lx->end) {
+            lx->error = "line too long";
+            return T_BAD;
+        }
+        *lx->out++ = c;
     }
+    *lx->out++ = '\0';
+    return T_WORD;
 }
 
-static void builtin_kill(int argc, char **argv)
+/* Parse one pipeline; *sep is the token that ended it (T_SEMI, T_AMP or
+ * T_END). false with an error message printed. */
+static bool parse_pipeline(struct lexer *lx, struct pipeline *pl, enum tok *sep)
 {
-    long pid;
-    if (argc != 2 || parse_long(argv[1], &pid) < 0 || pid <= 0) {
-        printf("usage: kill PID\n");
-        return;
-    }
-    int r = kill((int)pid);
-    if (r < 0)
-        printf("sh: kill %ld: %s\n", pid, errstr(r));
-}
-
-/* Run one command (words[0..n), NULL-terminated by the caller). Returns
- * false for `exit` (with *code set). */
-static bool run(int n, char **words, bool background, int *code)
-{
-    if (strcmp(words[0], "exit") == 0) {
-        long c = 0;
-        if (n > 1 && parse_long(words[1], &c) < 0) {
-            printf("sh: exit: bad status '%s'\n", words[1]);
+    memset(pl, 0, sizeof(*pl));
+    struct cmd *c = &pl->cmd[0];
+    pl->n = 1;
+    for (;;) {
+        char *w;
+        enum tok t = lex(lx, &w);
+        switch (t) {
+        case T_WORD:
+            if (c->argc == MAX_WORDS) {
+                dprintf(2, "sh: too many words in one command (max %d)\n", MAX_WORDS);
+                return false;
+            }
+            c->argv[c->argc++] = w;
+            break;
+        case T_IN: case T_OUT: case T_APPEND: case T_ERR:
+            if (lex(lx, &w) != T_WORD) {
+                dprintf(2, "sh: %s\n", lx->error ? lx->error : "a redirection needs a file name");
+                return false;
+            }
+            if (t == T_IN)
+                c->in = w;
+            else if (t == T_ERR)
+                c->err = w;
+            else {
+                c->out = w;
+                c->append = t == T_APPEND;
+            }
+            break;
+        case T_PIPE:
+            if (c->argc == 0) {
+                dprintf(2, "sh: a pipe needs a command on each side\n");
+                return false;
+            }
+            if (pl->n == MAX_CMDS) {
+                dprintf(2, "sh: too many commands in one pipeline (max %d)\n", MAX_CMDS);
+                return false;
+            }
+            c = &pl->cmd[pl->n++];
+            break;
+        case T_BAD:
+            dprintf(2, "sh: %s\n", lx->error);
+            return false;
+        default:    /* T_SEMI, T_AMP, T_END */
+            if (c->argc == 0 && (pl->n > 1 || c->in || c->out || c->err)) {
+                dprintf(2, "sh: a command is missing\n");
+                return false;
+            }
+            pl->background = t == T_AMP;
+            *sep = t;
             return true;
         }
-        *code = (int)c;
-        return false;
     }
-    if (strcmp(words[0], "wait") == 0) {
-        jobs_reap(0);
+}
+
+/* ---- running commands ---- */
+
+/* In the child: apply one redirection (open path, dup2 onto fd). */
+static void redirect(const char *path, int flags, int fd)
+{
+    int f = open(path, flags, 0644);
+    if (f < 0) {
+        dprintf(2, "sh: %s: %s\n", path, errstr(f));
+        exit(1);
+    }
+    if (f != fd) {
+        dup2(f, fd);
+        close(f);
+    }
+}
+
+/* In the child: redirections, then exec; never returns. */
+static __noreturn void child_exec(struct cmd *c)
+{
+    char path[SYSCALL_PATH_MAX];
+    if (c->in)
+        redirect(c->in, O_RDONLY, 0);
+    if (c->out)
+        redirect(c->out, O_WRONLY | O_CREAT | (c->append ? O_APPEND : O_TRUNC), 1);
+    if (c->err)
+        redirect(c->err, O_WRONLY | O_CREAT | O_TRUNC, 2);
+    const char *name = c->argv[0];
+    if ((strchr(name, '/') ? strlcpy(path, name, sizeof(path))
+                           : (size_t)snprintf(path, sizeof(path), "/bin/%s", name)) >= sizeof(path)) {
+        dprintf(2, "sh: %s: %s\n", name, errstr(-ENAMETOOLONG));
+        exit(127);
+    }
+    int err = exec(path, c->argv);
+    if (err == -ENOENT || err == -ENOTDIR) {
+        dprintf(2, "sh: %s: command not found\n", name);
+        exit(127);
+    }
+    dprintf(2, "sh: %s: %s\n", name, errstr(err));
+    exit(126);
+}
+
+static bool builtin(struct cmd *c, bool *quit);
+
+/* Wait for a pipeline's processes: each in turn, the last one also for
+ * everything its job started. Returns the last one's status. */
+static int pipeline_wait(int *pids, int n, const char *name)
+{
+    int status = 0;
+    for (int i = 0; i < n; i++) {
+        if (!pids[i])
+            continue;
+        int st;
+        int r = waitpid(pids[i], &st, i == n - 1 ? WJOB : 0);
+        if (r < 0) {
+            dprintf(2, "sh: %s: wait: %s\n", name, errstr(r));
+            st = WAIT_EXITED(1);
+        }
+        if (i == n - 1)
+            status = st;
+    }
+    return status;
+}
+
+static void job_add(int *pids, int n, const char *name)
+{
+    for (int j = 0; j < MAX_JOBS; j++) {
+        if (jobs[j].n == 0) {
+            memcpy(jobs[j].pids, pids, sizeof(int) * (size_t)n);
+            jobs[j].n = n;
+            strlcpy(jobs[j].name, name, sizeof(jobs[j].name));
+            printf("[%d] %d\n", j + 1, pids[n - 1]);
+            return;
+        }
+    }
+    /* No slot: wait now, as for a foreground one. */
+    dprintf(2, "sh: %s: too many background jobs (max %d); waiting for it\n", name, MAX_JOBS);
+    pipeline_wait(pids, n, name);
+}
+
+/* Collect background jobs that have ended (all of them, waiting, if block). */
+static void jobs_reap(bool block)
+{
+    for (int j = 0; j < MAX_JOBS; j++) {
+        struct job *jb = &jobs[j];
+        if (jb->n == 0)
+            continue;
+        if (!block) {
+            int st;
+            int r = waitpid(jb->pids[jb->n - 1], &st, WNOHANG | WJOB);
+            if (r == 0)
+                continue;
+            jb->pids[jb->n - 1] = 0;
+            if (r > 0 && (WIFSIGNALED(st) || WEXITSTATUS(st))) {
+                char prefix[16];
+                snprintf(prefix, sizeof(prefix), "[%d] ", j + 1);
+                status_report(prefix, jb->name, st);
+                pipeline_wait(jb->pids, jb->n, jb->name);
+                jb->n = 0;
+                continue;
+            }
+        }
+        int st = pipeline_wait(jb->pids, jb->n, jb->name);
+        if (WIFSIGNALED(st) || WEXITSTATUS(st)) {
+            char prefix[16];
+            snprintf(prefix, sizeof(prefix), "[%d] ", j + 1);
+            status_report(prefix, jb->name, st);
+        } else {
+            printf("[%d] done %s\n", j + 1, jb->name);
+        }
+        jb->n = 0;
+    }
+}
+
+/* Run a pipeline; false if the shell should exit (`exit`). */
+static bool run_pipeline(struct pipeline *pl, bool *quit)
+{
+    if (pl->cmd[0].argc == 0)
+        return true;
+    if (pl->n == 1 && !pl->background && builtin(&pl->cmd[0], quit))
+        return !*quit;
+    int pids[MAX_CMDS] = { 0 };
+    int prev_read = -1, leader = 0;
+    for (int i = 0; i < pl->n; i++) {
+        int fds[2] = { -1, -1 };
+        if (i < pl->n - 1 && pipe(fds) < 0) {
+            dprintf(2, "sh: pipe: out of descriptors or memory\n");
+            break;
+        }
+        int pid = fork();
+        if (pid == 0) {
+            setpgid(0, leader);
+            if (prev_read >= 0) {
+                dup2(prev_read, 0);
+                close(prev_read);
+            }
+            if (fds[1] >= 0) {
+                dup2(fds[1], 1);
+                close(fds[1]);
+                close(fds[0]);
+            }
+            child_exec(&pl->cmd[i]);
+        }
+        if (pid < 0) {
+            dprintf(2, "sh: fork: %s\n", errstr(pid));
+        } else {
+            if (!leader)
+                leader = pid;
+            setpgid(pid, leader);       /* also here: no race with the child */
+            pids[i] = pid;
+        }
+        if (prev_read >= 0)
+            close(prev_read);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        prev_read = fds[0];
+        if (pid < 0)
+            break;
+    }
+    if (prev_read >= 0)
+        close(prev_read);
+    const char *name = pl->cmd[pl->n - 1].argv[0];
+    if (pl->background) {
+        job_add(pids, pl->n, pl->cmd[0].argv[0]);
         return true;
     }
-    if (strcmp(words[0], "kill") == 0) {
-        builtin_kill(n, words);
-        return true;
-    }
-    if (background)
-        run_background(words);
-    else
-        run_foreground(words);
+    int status = pipeline_wait(pids, pl->n, name);
+    status_report("sh: ", name, status);
+    last_status = exit_code_of(status);
     return true;
 }
 
-/* Split off a trailing '&' glued to a word ("prog&"): words[] has room. */
-static int ampersands_split(char **words, int nw, int max)
+static bool builtin(struct cmd *c, bool *quit)
 {
-    for (int i = 0; i < nw; i++) {
-        size_t len = strlen(words[i]);
-        if (len > 1 && words[i][len - 1] == '&' && nw < max) {
-            words[i][len - 1] = '\0';
-            for (int j = nw; j > i + 1; j--)
-                words[j] = words[j - 1];
-            words[i + 1] = "&";
-            nw++;
-            i++;
+    const char *name = c->argv[0];
+    if (strcmp(name, "exit") == 0) {
+        long code = last_status;
+        if (c->argc > 2 || (c->argc == 2 && parse_long(c->argv[1], &code) < 0)) {
+            dprintf(2, "sh: exit: usage: exit [STATUS]\n");
+            last_status = 2;
+            return true;
         }
+        last_status = (int)code;
+        *quit = true;
+        return true;
     }
-    words[nw] = NULL;
-    return nw;
+    if (strcmp(name, "wait") == 0) {
+        jobs_reap(true);
+        last_status = 0;
+        return true;
+    }
+    if (strcmp(name, "kill") == 0) {
+        long pid;
+        if (c->argc != 2 || parse_long(c->argv[1], &pid) < 0 || pid <= 0) {
+            dprintf(2, "sh: kill: usage: kill PID\n");
+            last_status = 2;
+            return true;
+        }
+        int r = kill((int)pid);
+        if (r < 0)
+            dprintf(2, "sh: kill %ld: %s\n", pid, errstr(r));
+        last_status = r < 0;
+        return true;
+    }
+    if (strcmp(name, "cd") == 0) {
+        dprintf(2, "sh: cd: there is no working directory (use absolute paths)\n");
+        last_status = 1;
+        return true;
+    }
+    return false;
+}
+
+/* Run one line; false if the shell should exit. */
+static bool run_line(const char *line)
+{
+    struct lexer lx = { .p = line, .out = words_buf, .end = words_buf + sizeof(words_buf) };
+    static struct pipeline pl;
+    for (;;) {
+        enum tok sep;
+        if (!parse_pipeline(&lx, &pl, &sep)) {
+            last_status = 2;
+            return true;
+        }
+        bool quit = false;
+        if (!run_pipeline(&pl, &quit))
+            return false;
+        if (sep == T_END)
+            return true;
+    }
+}
+
+/* A line from standard input when it is not the console (a script, a
+ * pipe): the length, or -1 at the end. */
+static long line_read_fd(char *buf, size_t n)
+{
+    size_t len = 0;
+    for (;;) {
+        char c;
+        long r = read(0, &c, 1);
+        if (r <= 0)
+            return len ? (long)len : -1;
+        if (c == '\n')
+            break;
+        if (len + 1 < n)
+            buf[len++] = c;
+    }
+    buf[len] = '\0';
+    return (long)len;
 }
 
 int main(int argc, char **argv)
 {
     static char line[LINE_MAX];
-    char *words[MAX_WORDS + 1];
 
+    if (argc >= 2 && strcmp(argv[1], "-c") == 0) {
+        if (argc != 3) {
+            dprintf(2, "usage: sh [-c LINE]\n");
+            return 2;
+        }
+        run_line(argv[2]);
+        return last_status;
+    }
+    struct fs_stat st;
+    bool interactive = fstat(0, &st) == 0 && st.type == FS_TYPE_CHAR;
     for (;;) {
-        jobs_reap(WNOHANG);
-        printf("%s", PROMPT);
-        long n = readline(line, sizeof(line));
-        if (n == -E2BIG) {
-            printf("sh: line too long (max %d characters); ignored\n", LINE_MAX - 1);
-            continue;
+        jobs_reap(false);
+        long n;
+        if (interactive) {
+            printf("%s", PROMPT);
+            n = readline(line, sizeof(line));
+            if (n == -E2BIG) {
+                dprintf(2, "sh: line too long (max %d characters); ignored\n", LINE_MAX - 1);
+                continue;
+            }
+            if (n < 0) {
+                dprintf(2, "sh: cannot read the console: %s\n", errstr((int)n));
+                return 1;
+            }
+        } else if ((n = line_read_fd(line, sizeof(line))) < 0) {
+            jobs_reap(true);
+            return last_status;
         }
-        if (n < 0) {
-            printf("sh: cannot read the console: %s\n", errstr((int)n));
-            return 1;
-        }
-        int nw = argv_split(line, words, MAX_WORDS);
-        if (nw == -E2BIG) {
-            printf("sh: too many words (max %d)\n", MAX_WORDS);
-            continue;
-        }
-        if (nw == -EINVAL) {
-            printf("sh: unterminated quote\n");
-            continue;
-        }
-        nw = ampersands_split(words, nw, MAX_WORDS);
-        /* Commands separated by '&': each before an '&' runs in the background. */
-        for (int start = 0; start < nw;) {
-            int end = start;
-            while (end < nw && strcmp(words[end], "&") != 0)
-                end++;
-            bool background = end < nw;
-            words[end] = NULL;
-            int code;
-            if (end > start && !run(end - start, words + start, background, &code))
-                return code;
-            start = end + 1;
-        }
+        if (!run_line(line))
+            return last_status;
     }
 }

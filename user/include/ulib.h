@@ -45,13 +45,31 @@ int getpid(void);
 int yield(void);
 int getc(void);                         /* next console byte, or -error */
 long cwrite(const void *buf, size_t len);
-int open(const char *path);
+int open(const char *path, int flags, ...);   /* O_* (uapi/fs.h); mode with O_CREAT */
 int close(int fd);
 long read(int fd, void *buf, size_t len);
 long write(int fd, const void *buf, size_t len);
 long seek(int fd, long off, int whence);
 int stat(const char *path, struct fs_stat *st);
 int readdir(const char *path, size_t index, struct fs_dirent *d);
+int fstat(int fd, struct fs_stat *st);
+int dup(int fd);
+int dup2(int oldfd, int newfd);
+int pipe(int fds[2]);                   /* fds[0] reads, fds[1] writes */
+int unlink(const char *path);
+int mkdir(const char *path, int mode);
+/* Replace this program by the one at path (xv6's exec): returns only on
+ * failure, with the old image intact. execv is the POSIX name. */
+int exec(const char *path, char *const argv[]);
+int execv(const char *path, char *const argv[]);
+/* A copy of this process (user/lib/fork.c): the child's pid in the
+ * parent, 0 in the child. Memory is shared copy-on-write (the kernel makes
+ * the copies); open files are shared. */
+int fork(void);
+int sleep_ms(unsigned ms);
+int getppid(void);
+int setpgid(int pid, int pgid);       /* 0: self / own id */
+int trace(int fd, int flags);           /* strace's: uapi/trace.h */
 void *map(void *hint, size_t len, int prot);
 int unmap(void *addr, size_t len);
 

@@ -90,9 +90,13 @@ long cwrite(const void *buf, size_t len)
     return sc2(SYS_CWRITE, L(buf), L(len));
 }
 
-int open(const char *path)
+int open(const char *path, int flags, ...)
 {
-    return (int)sc1(SYS_OPEN, L(path));
+    va_list ap;
+    va_start(ap, flags);
+    int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+    va_end(ap);
+    return (int)sc3(SYS_OPEN, L(path), flags, mode);
 }
 
 int close(int fd)
@@ -138,4 +142,64 @@ int unmap(void *addr, size_t len)
 int sigreturn(struct sigcontext *ctx)
 {
     return (int)sc1(SYS_SIGRETURN, L(ctx));
+}
+
+int fstat(int fd, struct fs_stat *st)
+{
+    return (int)sc2(SYS_FSTAT, fd, L(st));
+}
+
+int dup(int fd)
+{
+    return (int)sc1(SYS_DUP, fd);
+}
+
+int dup2(int oldfd, int newfd)
+{
+    return (int)sc2(SYS_DUP2, oldfd, newfd);
+}
+
+int pipe(int fds[2])
+{
+    return (int)sc1(SYS_PIPE, L(fds));
+}
+
+int unlink(const char *path)
+{
+    return (int)sc1(SYS_UNLINK, L(path));
+}
+
+int mkdir(const char *path, int mode)
+{
+    return (int)sc2(SYS_MKDIR, L(path), mode);
+}
+
+int exec(const char *path, char *const argv[])
+{
+    return (int)sc2(SYS_EXEC, L(path), L(argv));
+}
+
+int execv(const char *path, char *const argv[])
+{
+    return exec(path, argv);
+}
+
+int sleep_ms(unsigned ms)
+{
+    return (int)sc1(SYS_SLEEP, ms);
+}
+
+int getppid(void)
+{
+    return (int)sc0(SYS_GETPPID);
+}
+
+int trace(int fd, int flags)
+{
+    return (int)sc2(SYS_TRACE, fd, flags);
+}
+
+int setpgid(int pid, int pgid)
+{
+    return (int)sc2(SYS_SETPGID, pid, pgid);
 }
