@@ -4,10 +4,14 @@
 ; and jumps to isr_common, which saves the general registers in the order of
 ; struct trap_frame (include/arch/trap.h) and calls trap_dispatch(frame).
 ; Entries from user mode (CS.RPL == 3) swap GS so the kernel's per-CPU GS
-; base is live, and swap it back on the way out.
+; base is live, and swap it back on the way out. Every entry clears
+; RFLAGS.AC (SMAP_CLAC): the CPU keeps it across the gate, and neither a
+; user that set it nor an interrupted user copy may lend it to the handler
+; (iretq restores the interrupted value).
 
 bits 64
 %include "arch/x86_64/entry/trapframe.inc"
+%include "arch/x86_64/entry/smap.inc"
 section .text
 extern trap_dispatch
 global isr_stub_table
@@ -37,6 +41,7 @@ isr_stub_%1:
 %endrep
 
 isr_common:
+    SMAP_CLAC
     test qword [rsp + 24], 3        ; CS of the interrupted context
     jz .kernel_entry
     swapgs
