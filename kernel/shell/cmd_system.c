@@ -62,8 +62,10 @@ static int cmd_crash(int argc, char **argv)
     if (strcmp(what, "ud") == 0) {
         __asm__ volatile("ud2");
     } else if (strcmp(what, "null") == 0) {
-        volatile struct { uint64_t a, b; } *p = NULL;   /* page 0 is never mapped */
-        (void)p->b;
+        /* Through a volatile variable: a literal NULL dereference is
+         * undefined, and gcc would replace it with ud2. */
+        struct { uint64_t a, b; } *volatile p = NULL;
+        (void)*(volatile uint64_t *)&p->b;          /* page 0 is never mapped */
     } else if (strcmp(what, "pf") == 0) {
         volatile uint64_t *p = (volatile uint64_t *)0x0000700000000000ull;  /* unmapped */
         (void)*p;
