@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The long fuzzing campaign (`make fuzz`; not part of `make test`).
 
-    python3 tests/fuzz.py [--seed N] [--seeds N] [--calls N] [--console-bytes N]
+    python3 tests/fuzz.py [--seed N] [--seeds N] [--calls N] [--batch N] [--jobs N]
+                          [--console-bytes N]
 
 On one QEMU (a fresh one after any panic):
   1. user/bin/fuzz, one seed at a time: --calls system calls per seed
-     (default 125,000 x 8 seeds = 1,000,000), in batches run by children;
+     (default 125,000 x 8 seeds = 1,000,000), in batches run by children,
+     --jobs of them at once;
   2. --console-bytes random bytes (default 260 KiB) in 64 KiB bursts plus an
      escape storm into the root shell, then into the user shell;
   3. every malformed ELF file in /bad (`fuzz -e /bad`);
@@ -16,7 +18,9 @@ Prints calls, seeds, batches, kills, accepted calls, panics and frames, and
 exits 1 if anything went wrong: a panic (its serial log is kept in
 build/fuzz-logs/ and the seed is printed, to reproduce it with
 `fuzz -s SEED -n CALLS` or batch by batch with `fuzz -c SEED BATCH CALLS`),
-an accepted call, a lost frame, or a shell that stopped answering.
+an accepted call, a lost frame, or a shell that stopped answering. (With
+--jobs above 1 a panic may need the interleaving to reproduce: try the
+same seed with the same --jobs.)
 """
 
 import argparse
@@ -31,7 +35,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 
 import harness  # noqa: E402
-from harness import ROOT_PROMPT, USER_PROMPT, TestFailure  # noqa: E402
+from harness import ROOT_PROMPT, TestFailure  # noqa: E402
 from integration.common import enter_user, free_frames  # noqa: E402
 from integration.fuzzing import (check_elf_outcomes, console_flood, console_resync,  # noqa: E402
                                  run_fuzz)
@@ -106,6 +110,8 @@ def main(argv):
     ap.add_argument('--seeds', type=int, default=8, help='number of seeds (default 8)')
     ap.add_argument('--calls', type=int, default=125000, help='calls per seed (default 125000)')
     ap.add_argument('--batch', type=int, default=1000, help='calls per batch (default 1000)')
+    ap.add_argument('--jobs', type=int, default=3,
+                    help='batches running at once (default 3: the kernel sees them interleave)')
     ap.add_argument('--console-bytes', type=int, default=260 * 1024,
                     help='random bytes into each shell (default 266240)')
     args = ap.parse_args(argv)
@@ -116,7 +122,7 @@ def main(argv):
     print(f'fuzz: seeds {args.seed}..{args.seed + args.seeds - 1}, {args.calls} calls each', flush=True)
     for seed in range(args.seed, args.seed + args.seeds):
         def one_seed(seed=seed):
-            out, d = run_fuzz(c.m, f'-s {seed} -n {args.calls} -b {args.batch}')
+            out, d = run_fuzz(c.m, f'-s {seed} -n {args.calls} -b {args.batch} -j {args.jobs}')
             for k in c.tally:
                 c.tally[k] += d[k]
             for line in re.findall(r'fuzz: ACCEPTED .*', out):

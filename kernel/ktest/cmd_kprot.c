@@ -41,12 +41,14 @@
 #include <uapi/errno.h>
 #include <uapi/layout.h>
 #include <arch/cpu.h>
+#include <arch/trap.h>
 #include <arch/protect.h>
 
 #define KPROT_USER_VA   ((uint64_t)USER_MMAP_BASE)
 #define OP_RET          0xC3
 #define PATTERN_OFF     64              /* user page: the pattern's offset */
 #define PATTERN         "kprot user page"
+#define KPROT_VECTOR    0xF8            /* unused: a software interrupt for the AC check */
 
 extern char __text_start[], __rodata_start[], __ksyms_start[];
 
@@ -106,6 +108,27 @@ static void kprot_user_leave(struct kprot_user *u)
 }
 
 /* ---- the self-test ---- */
+
+static volatile uint64_t kprot_handler_rflags;
+
+static void kprot_record_rflags(struct trap_frame *tf)
+{
+    kprot_handler_rflags = read_rflags();
+}
+
+/* With RFLAGS.AC set (as inside a user copy, or by a user), take an
+ * interrupt: its handler must run with AC clear (isr.asm), and AC must be
+ * back afterwards (iretq restores it). */
+static void kprot_check_entry_clears_ac(struct selftest *t)
+{
+    uint64_t after;
+    kprot_handler_rflags = RFLAGS_AC;
+    trap_register(KPROT_VECTOR, kprot_record_rflags);
+    __asm__ volatile("stac; int %1; pushfq; popq %0; clac" : "=r"(after) : "i"(KPROT_VECTOR) : "memory");
+    trap_register(KPROT_VECTOR, NULL);
+    selftest_check(t, !(kprot_handler_rflags & RFLAGS_AC) && (after & RFLAGS_AC),
+                   "an interrupt handler runs with RFLAGS.AC clear, and iretq gives it back");
+}
 
 /* What every kernel map must refuse or allow, whatever the implementation. */
 static void kprot_check_map(struct selftest *t, const char *where)
@@ -181,6 +204,7 @@ static void kprot_check_user_page(struct selftest *t)
         selftest_check(t, read_cr4() & CR4_SMAP, "CR4.SMAP is set");
         selftest_check(t, probe_read(u) == -EFAULT && probe_write(u, OP_RET) == -EFAULT,
                        "SMAP: a plain kernel read or write of a user page faults");
+        kprot_check_entry_clears_ac(t);
     } else {
         kprintf("  SKIP: SMAP: the CPU does not have it\n");
     }

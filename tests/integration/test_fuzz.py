@@ -2,8 +2,8 @@
 tests/fuzz.py):
 
   - user/bin/fuzz: 30,000 random and hostile system calls over three seeds,
-    in batches run by children; no call that must fail succeeds, the kernel
-    survives, every frame comes back;
+    in batches run by children, two at a time; no call that must fail
+    succeeds, the kernel survives, every frame comes back;
   - the malformed ELF files in /bad (tools/gen-bad-elf.py): each refused,
     run or killed as its name says;
   - 256 KiB of random bytes in 64 KiB bursts plus an escape-sequence storm
@@ -15,27 +15,13 @@ import random
 import re
 
 from harness import ROOT_PROMPT, USER_PROMPT, TestFailure, boot, check_contains, check_not_contains
-from integration.common import (check_alive, check_frames, check_no_processes, enter_user,
-                                free_frames, leave_user)
+from integration.common import check_alive, check_frames, free_frames, user_session
 from integration.fuzzing import check_elf_outcomes, console_flood, console_resync, run_fuzz
 
 SEED = 1
 CONSOLE_BYTES = 256 * 1024
 STORM_BYTES = 4 * 1024
 PROG_TIMEOUT = 300
-
-
-def user_session(m, body):
-    """No process, free frames, urun, body(), exit (any nested user shell
-    first), no process, the same free frames, the kernel alive."""
-    check_no_processes(m)
-    before, before_out = free_frames(m)
-    enter_user(m)
-    body()
-    leave_all_user_shells(m)
-    check_no_processes(m)
-    check_frames(m, before, before_out)
-    check_alive(m)
 
 
 def leave_all_user_shells(m):
@@ -55,7 +41,7 @@ def leave_all_user_shells(m):
 
 def test_fuzz_syscalls(m):
     def body():
-        out, d = run_fuzz(m, f'-s {SEED} -k 3 -n 10000 -b 1000', timeout=PROG_TIMEOUT)
+        out, d = run_fuzz(m, f'-s {SEED} -k 3 -n 10000 -b 1000 -j 2', timeout=PROG_TIMEOUT)
         check_not_contains(out, 'ACCEPTED', 'fuzz output')
         check_not_contains(out, 'sh: fuzz', 'fuzz output (the campaign itself must exit 0)')
         if (d['calls'], d['batches'], d['accepted'], d['spawn_failures']) != (30000, 30, 0, 0):
@@ -63,16 +49,16 @@ def test_fuzz_syscalls(m):
         if d['exits'] + d['kills'] != 30 or d['exits'] < 15:
             raise TestFailure(f'fuzz: most batches should run to the end: {d}')
         check_contains(m.cmd('hello'), 'Hello, world!', 'hello after fuzz')
-    user_session(m, body)
+    user_session(m, body, leave_all_user_shells)
 
 
 def test_fuzz_usage(m):
     def body():
-        for line in ['fuzz -n', 'fuzz -q 1', 'fuzz -b 0', 'fuzz -c 1 2']:
+        for line in ['fuzz -n', 'fuzz -q 1', 'fuzz -b 0', 'fuzz -j 9', 'fuzz -c 1 2', 'fuzz -c 1 2 3 -x']:
             out = m.cmd(line)
             check_contains(out, 'usage: fuzz', line)
             check_contains(out, 'sh: fuzz: exit status 2', line)
-    user_session(m, body)
+    user_session(m, body, leave_all_user_shells)
 
 
 # ---- malformed executables ------------------------------------------------------------
@@ -90,7 +76,7 @@ def test_malformed_elf_files(m):
         check_contains(m.cmd('/bad/refuse-phoff-wrap'), 'program headers outside the file',
                        '/bad/refuse-phoff-wrap (the kernel says why)')
         check_contains(m.cmd('/bad/run-valid'), 'sh: /bad/run-valid: exit status 42', '/bad/run-valid')
-    user_session(m, body)
+    user_session(m, body, leave_all_user_shells)
 
 
 # ---- the consoles --------------------------------------------------------------------
@@ -111,7 +97,7 @@ def test_console_flood_user_shell(m):
         console_flood(m, rng, CONSOLE_BYTES, STORM_BYTES)
         console_resync(m, user=True)
         check_contains(m.cmd('hello'), 'Hello, world!', 'hello after the flood')
-    user_session(m, body)
+    user_session(m, body, leave_all_user_shells)
 
 
 # ---- exhaustion ----------------------------------------------------------------------
@@ -129,4 +115,4 @@ def test_fuzz_exhaustion(m):
         if not re.search(r'fuzz: -xh: (exit 0|killed by signal 11)', out):
             raise TestFailure(f'fuzz -x: the heap exhaustion child ended otherwise:\n{out}')
         check_contains(m.cmd('hello'), 'Hello, world!', 'hello after exhaustion')
-    user_session(m, body)
+    user_session(m, body, leave_all_user_shells)

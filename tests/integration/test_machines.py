@@ -8,8 +8,7 @@ and gives every frame back."""
 import re
 
 from harness import boot, check_contains, check_match
-from integration.common import (check_alive, check_frames, check_no_processes, enter_user,
-                                free_frames, leave_user, selftest)
+from integration.common import selftest, user_session
 from integration.fuzzing import run_fuzz
 
 MIN_PAGINGTEST_CHECKS = 100
@@ -20,18 +19,14 @@ def exercise(m, pagingtest=True):
     selftest(m, 'kprot', 'kprot', MIN_KPROT_CHECKS)
     if pagingtest:
         selftest(m, 'pagingtest', 'pagingtest', MIN_PAGINGTEST_CHECKS)
-    check_no_processes(m)
-    before, before_out = free_frames(m)
-    enter_user(m)
-    check_contains(m.cmd('hello'), 'Hello, world!', 'hello')
-    check_contains(m.cmd('memtest', timeout=300), 'memtest: ok', 'memtest')
-    _, d = run_fuzz(m, '-s 7 -n 3000 -b 500', timeout=300)
-    if d['accepted'] or d['spawn_failures'] or d['batches'] != 6:
-        raise AssertionError(f'fuzz: {d}')
-    leave_user(m)
-    check_no_processes(m)
-    check_frames(m, before, before_out)
-    check_alive(m)
+
+    def body():
+        check_contains(m.cmd('hello'), 'Hello, world!', 'hello')
+        check_contains(m.cmd('memtest', timeout=300), 'memtest: ok', 'memtest')
+        _, d = run_fuzz(m, '-s 7 -n 3000 -b 500', timeout=300)
+        if d['accepted'] or d['spawn_failures'] or d['batches'] != 6:
+            raise AssertionError(f'fuzz: {d}')
+    user_session(m, body)
 
 
 @boot(extra_args=['-m', '64M'])

@@ -1,12 +1,15 @@
 /*
  * fuzz: random and hostile system calls, in batches run by children.
  *
- *   fuzz [-s SEED] [-k SEEDS] [-n CALLS] [-b BATCH]
+ *   fuzz [-s SEED] [-k SEEDS] [-n CALLS] [-b BATCH] [-j JOBS]
  *       The campaign: for each of SEEDS seeds from SEED (default 1 and 1),
  *       CALLS calls (default 10000) split into batches of BATCH (default
  *       1000). Each batch runs in a child (`fuzz -c SEED BATCH CALLS`), so a
  *       call that gets it killed (unmapping its own stack, a forged
- *       sigreturn...) ends only that batch. Prints one line per seed and
+ *       sigreturn...) ends only that batch; JOBS of them at once (default
+ *       1, at most 8: then the kernel also sees them interleave, and a
+ *       batch alone may not reproduce what they did together). Prints one
+ *       line per seed and
  *           fuzz: done: seeds A..B, calls N, batches N, exits N, kills N,
  *                 accepted N, spawn failures N
  *       ("calls" counts the calls planned: a killed batch stops early).
@@ -46,6 +49,7 @@
 #define DEFAULT_CALLS   10000
 #define DEFAULT_BATCH   1000
 #define EXIT_ACCEPTED   3
+#define JOBS_MAX        8       /* batches running at once, at most */
 #define MAX_FDS         16      /* the kernel's per-process table (PROC_MAX_FILES) */
 
 /* The batch's own memory, each in a mapping with nothing after it, far
@@ -261,6 +265,8 @@ static struct arg arg_for(enum param p)
     case P_BUF_OUT: case P_BUF_IN:
         if (hostile)
             return hostile_ptr();
+        if (map_next && one_in(4))      /* untouched, read-only or unmapped since */
+            return plain(maps[below(MIN(map_next, 16))] + below(2 * PAGE));
         return plain(one_in(8) ? EDGE_BUF_VA + PAGE - below(64) : (uint64_t)scratch + below(SCRATCH_LEN));
     case P_CONS_BUF:
         return hostile ? hostile_ptr() : plain((uint64_t)dots);
@@ -483,37 +489,70 @@ struct tally {
     uint64_t calls, batches, exits, kills, accepted, spawn_failures;
 };
 
-static void campaign_seed(uint64_t seed, uint64_t calls, uint64_t batch_len, struct tally *t)
+struct running {
+    int pid;
+    uint64_t batch, calls;
+};
+
+/* Start batch b of seed (n calls) in a child: its pid, or a negative error. */
+static int batch_spawn(uint64_t seed, uint64_t b, uint64_t n)
+{
+    char sseed[24], sbatch[24], scalls[24];
+    snprintf(sseed, sizeof(sseed), "%lu", seed);
+    snprintf(sbatch, sizeof(sbatch), "%lu", b);
+    snprintf(scalls, sizeof(scalls), "%lu", n);
+    char *argv[] = { "fuzz", "-c", sseed, sbatch, scalls, NULL };
+    return spawn("/bin/fuzz", argv);
+}
+
+/* Count a batch that ended with status. */
+static void batch_count(struct tally *s, uint64_t seed, const struct running *r, int status)
+{
+    s->batches++;
+    s->calls += r->calls;
+    if (WIFSIGNALED(status))
+        s->kills++;
+    else
+        s->exits++;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_ACCEPTED)
+        s->accepted++;
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        printf("fuzz: seed %lu batch %lu: exit status %d\n", seed, r->batch, WEXITSTATUS(status));
+}
+
+/* All batches of one seed, up to `jobs` at a time. */
+static void campaign_seed(uint64_t seed, uint64_t calls, uint64_t batch_len, unsigned jobs,
+                          struct tally *t)
 {
     struct tally s = { 0 };
-    for (uint64_t b = 0; b * batch_len < calls; b++) {
-        uint64_t n = MIN(batch_len, calls - b * batch_len);
-        char sseed[24], sbatch[24], scalls[24];
-        snprintf(sseed, sizeof(sseed), "%lu", seed);
-        snprintf(sbatch, sizeof(sbatch), "%lu", b);
-        snprintf(scalls, sizeof(scalls), "%lu", n);
-        char *argv[] = { "fuzz", "-c", sseed, sbatch, scalls, NULL };
-        int pid = spawn("/bin/fuzz", argv);
-        if (pid < 0) {
-            printf("fuzz: seed %lu batch %lu: spawn failed: %s\n", seed, b, errstr(pid));
-            s.spawn_failures++;
+    struct running run[JOBS_MAX];
+    unsigned nrun = 0;
+    uint64_t nbatches = (calls + batch_len - 1) / batch_len, next = 0;
+    while (next < nbatches || nrun > 0) {
+        if (next < nbatches && nrun < jobs) {
+            uint64_t n = MIN(batch_len, calls - next * batch_len);
+            int pid = batch_spawn(seed, next, n);
+            if (pid < 0) {
+                printf("fuzz: seed %lu batch %lu: spawn failed: %s\n", seed, next, errstr(pid));
+                s.spawn_failures++;
+            } else {
+                run[nrun++] = (struct running){ pid, next, n };
+            }
+            next++;
             continue;
         }
         int status = 0;
-        if (wait(pid, &status) < 0) {
-            s.spawn_failures++;
-            continue;
+        int pid = wait(-1, &status);
+        unsigned i = 0;
+        while (i < nrun && run[i].pid != pid)
+            i++;
+        if (i == nrun) {
+            printf("fuzz: seed %lu: wait(-1) = %d, not one of our batches\n", seed, pid);
+            s.spawn_failures += nrun;
+            break;
         }
-        s.batches++;
-        s.calls += n;
-        if (WIFSIGNALED(status))
-            s.kills++;
-        else
-            s.exits++;
-        if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_ACCEPTED)
-            s.accepted++;
-        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-            printf("fuzz: seed %lu batch %lu: exit status %d\n", seed, b, WEXITSTATUS(status));
+        batch_count(&s, seed, &run[i], status);
+        run[i] = run[--nrun];
     }
     printf("fuzz: seed %lu: %lu batches, %lu calls, %lu exits, %lu kills, %lu accepted\n",
            seed, s.batches, s.calls, s.exits, s.kills, s.accepted);
@@ -626,7 +665,8 @@ static int exhaustion_run(void)
 
 static int usage(void)
 {
-    printf("usage: fuzz [-s SEED] [-k SEEDS] [-n CALLS] [-b BATCH] | fuzz -c SEED BATCH CALLS [-v] |\n"
+    printf("usage: fuzz [-s SEED] [-k SEEDS] [-n CALLS] [-b BATCH] [-j JOBS] |\n"
+           "       fuzz -c SEED BATCH CALLS [-v] |\n"
            "       fuzz -e DIR | fuzz -x\n");
     return 2;
 }
@@ -642,7 +682,7 @@ static bool arg_u64(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = 1, seeds = 1, calls = DEFAULT_CALLS, batch = DEFAULT_BATCH;
+    uint64_t seed = 1, seeds = 1, calls = DEFAULT_CALLS, batch = DEFAULT_BATCH, jobs = 1;
 
     if ((argc == 5 || argc == 6) && strcmp(argv[1], "-c") == 0) {
         uint64_t b, n;
@@ -662,16 +702,17 @@ int main(int argc, char **argv)
         return exhaust_frames();
     for (int i = 1; i < argc; i += 2) {
         uint64_t *opt = strcmp(argv[i], "-s") == 0 ? &seed : strcmp(argv[i], "-k") == 0 ? &seeds :
-                        strcmp(argv[i], "-n") == 0 ? &calls : strcmp(argv[i], "-b") == 0 ? &batch : NULL;
+                        strcmp(argv[i], "-n") == 0 ? &calls : strcmp(argv[i], "-b") == 0 ? &batch :
+                        strcmp(argv[i], "-j") == 0 ? &jobs : NULL;
         if (!opt || i + 1 >= argc || !arg_u64(argv[i + 1], opt))
             return usage();
     }
-    if (batch == 0 || seeds == 0)
+    if (batch == 0 || seeds == 0 || jobs == 0 || jobs > JOBS_MAX)
         return usage();
 
     struct tally t = { 0 };
     for (uint64_t s = seed; s < seed + seeds; s++)
-        campaign_seed(s, calls, batch, &t);
+        campaign_seed(s, calls, batch, (unsigned)jobs, &t);
     printf("fuzz: done: seeds %lu..%lu, calls %lu, batches %lu, exits %lu, kills %lu, "
            "accepted %lu, spawn failures %lu\n", seed, seed + seeds - 1, t.calls, t.batches,
            t.exits, t.kills, t.accepted, t.spawn_failures);
