@@ -16,7 +16,6 @@
 #include <aspace.h>
 #include <kmap.h>
 #include <pt.h>
-#include <frame.h>
 #include <heap.h>
 #include <log.h>
 

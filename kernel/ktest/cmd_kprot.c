@@ -93,7 +93,9 @@ static int kprot_user_enter(struct kprot_user *u)
     return 0;
 
 fail_frame:
+    aspace_destroy(u->as);      /* first: its region maps the frame */
     frame_unref(u->frame);
+    return err;
 fail_as:
     aspace_destroy(u->as);
     return err;
