@@ -1,5 +1,6 @@
 # Strata build. `make` builds the kernel, the initrd and the ISOs;
-# `make test` runs every test; `make bench` prints the benchmark figures.
+# `make test` runs every test; `make bench` prints the benchmark figures;
+# `make fuzz` runs the long fuzzing campaign.
 #
 # Layout of build/:
 #   kernel.elf          the kernel (Multiboot2, x86-64, symbols included)
@@ -37,7 +38,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
             --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
 
-.PHONY: all clean test bench host-tests check-tools check-layers run gdb setup
+.PHONY: all clean test bench fuzz host-tests check-tools check-layers run gdb setup
 all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
 
 check-tools:
@@ -77,11 +78,13 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJ) arch/$(ARCH)/linker.ld tools/gen-ksyms.py
 # ---- user programs and initrd -------------------------------------------
 include user/user.mk
 
+# /bad holds malformed ELF files (tools/gen-bad-elf.py) for `fuzz -e /bad`.
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
-$(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) $(JOS_BINS) | check-tools
+$(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) $(JOS_BINS) tools/gen-bad-elf.py | check-tools
 	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/jos \
 	    $(BUILD)/initrd-root/tmp
 	cp -r initrd/. $(BUILD)/initrd-root/
+	$(PYTHON) tools/gen-bad-elf.py $(BUILD)/initrd-root/bad
 	$(if $(USER_BINS),cp $(USER_BINS) $(BUILD)/initrd-root/bin/)
 	$(if $(JOS_BINS),cp $(JOS_BINS) $(BUILD)/initrd-root/jos/)
 	@for b in $(USER_BINS); do n=$$(basename $$b); case $$n in init) mv $(BUILD)/initrd-root/bin/init $(BUILD)/initrd-root/init;; sh) cp $(BUILD)/initrd-root/bin/sh $(BUILD)/initrd-root/sh;; esac; done
@@ -134,6 +137,12 @@ test: setup
 bench: setup
 	$(MAKE) all
 	$(PYTHON) tests/bench.py
+
+# The long fuzzing campaign (a million system calls, console bytes, bad ELF
+# files, exhaustion); not part of `make test`. Options: FUZZ_ARGS="--seeds 4".
+fuzz: setup
+	$(MAKE) all
+	$(PYTHON) tests/fuzz.py $(FUZZ_ARGS)
 
 run: all
 	./run

@@ -3,6 +3,9 @@
  * address space's exception slot (see include/aspace.h).
  *
  * Order of resolution:
+ *   0. a kernel access to a user page that SMEP or SMAP refused is named
+ *      as such and never offered to the address space (no mapping change
+ *      can make it legal);
  *   1. the address space fills the mapping (lazy, ANON, FILE regions);
  *   2. a fault in user mode becomes a signal to the process;
  *   3. a kernel access that expects to fault (copy to/from user, probes)
@@ -12,6 +15,8 @@
 #include <aspace.h>
 #include <arch/trap.h>
 #include <arch/cpu.h>
+#include <arch/protect.h>
+#include <mm.h>
 #include <ksyms.h>
 #include <log.h>
 #include <panic.h>
@@ -52,6 +57,33 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
         f->access |= FAULT_USER;
 }
 
+/* Step 0: a supervisor-mode protection fault on a user page (a region
+ * without REGION_KERN) is SMEP refusing an instruction fetch or SMAP
+ * refusing a data access. The error code's U bit, not the CPL, says whose
+ * access it was: at CPL 3 a supervisor access is an implicit one (the CPU
+ * reading a descriptor table or the TSS for the program; QEMU 7.2 also
+ * pops a far return's stack this way), and SMAP refuses those whatever
+ * RFLAGS.AC holds (SDM 4.6.1). At CPL 0, SMAP refuses only with AC clear,
+ * i.e. outside the user-copy routines. Sets f->reason and f->region and
+ * returns true if so. */
+static bool fault_is_smep_smap(struct aspace *as, struct aspace_fault *f)
+{
+    if (f->kind != FAULT_PAGE || (f->error_code & PF_USER) || !(f->access & FAULT_PROTECTION))
+        return false;
+    bool fetch = f->access & FAULT_EXEC;
+    bool implicit = f->access & FAULT_USER;
+    if (fetch ? !cpu_smep_enabled() :
+                (!cpu_smap_enabled() || (!implicit && (f->tf->rflags & RFLAGS_AC))))
+        return false;
+    if (!as || aspace_region_query(as, f->address, REGION_QUERY_AT, &f->region) < 0 || (f->region.flags & REGION_KERN))
+        return false;
+    f->has_region = true;
+    f->reason = fetch    ? "kernel instruction fetch from a user page (SMEP)" :
+                implicit ? "implicit supervisor access to a user page (SMAP)" :
+                           "kernel access to a user page outside the user-copy routines (SMAP)";
+    return true;
+}
+
 void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
 {
     const struct trap_frame *tf = f->tf;
@@ -66,6 +98,8 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
                 f->access & FAULT_WRITE ? "write" : f->access & FAULT_EXEC ? "instruction fetch" : "read",
                 f->access & FAULT_PROTECTION ? "page present (protection violation)" : "page not present",
                 f->error_code);
+        if (!(f->access & FAULT_USER) && f->address < PAGE_SIZE)
+            kprintf("  NULL pointer dereference (page 0 is never mapped)\n");
     } else {
         kprintf("%s general protection fault (error %#lx)\n",
                 f->access & FAULT_USER ? "user" : "kernel", f->error_code);
@@ -94,7 +128,9 @@ static void aspace_trap(struct trap_frame *tf)
     enum fault_response r = FAULT_SIGNAL;
 
     fault_decode(tf, &f);
-    if (as && as->impl->ops->exception)
+    if (fault_is_smep_smap(as, &f))
+        r = FAULT_SIGNAL;
+    else if (as && as->impl->ops->exception)
         r = as->impl->ops->exception(as, &f);
     if (r == FAULT_RESOLVED)
         return;

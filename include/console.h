@@ -51,10 +51,11 @@ int console_trygetc(void);
 /* Bytes dropped because the ring was full, since boot. */
 uint64_t console_input_dropped(void);
 
-/* A new open file on the console (kernel/dev/console_file.c): reads take
- * one input byte (sleeping, interruptibly), writes print. 0 or -ENOMEM. */
+/* A new open file on the console (kernel/dev/console_file.c), opened
+ * O_RDONLY, O_WRONLY or O_RDWR: reads take one input byte (sleeping,
+ * interruptibly), writes print. 0 or -ENOMEM. */
 struct file;
-int console_file_open(struct file **out);
+int console_file_open(uint32_t flags, struct file **out);
 
 /* ---- devices (arch/x86_64/dev/) ---- */
 void serial_init(void);             /* registers COM1 for output */

@@ -16,6 +16,10 @@
 #define FS_TYPE_FILE    1
 #define FS_TYPE_DIR     2
 #define FS_TYPE_PIPE    3       /* one end of a pipe */
+
+/* A write of at most PIPE_BUF bytes to a pipe is atomic: its bytes are
+ * never interleaved with another writer's (POSIX). */
+#define PIPE_BUF        4096
 #define FS_TYPE_CHAR    4       /* a character device: the console */
 
 /* open() flags (Linux's values, so that strace shows familiar names) */

@@ -6,14 +6,35 @@
 static enum log_level log_threshold = LOG_INFO;
 static const char *const level_tags[] = { "error", "warn", "info", "debug" };
 
+/* kprintf formats into a line buffer and writes whole lines (or full
+ * buffers) at once: console_write is atomic, so a line of the kernel is
+ * never cut by another thread's output. */
+struct line_buf {
+    size_t n;
+    char buf[160];
+};
+
+static void line_flush(struct line_buf *l)
+{
+    if (l->n)
+        console_write(l->buf, l->n);
+    l->n = 0;
+}
+
 static void console_out(char c, void *ctx)
 {
-    console_write(&c, 1);
+    struct line_buf *l = ctx;
+    l->buf[l->n++] = c;
+    if (c == '\n' || l->n == sizeof(l->buf))
+        line_flush(l);
 }
 
 int kvprintf(const char *fmt, va_list ap)
 {
-    return fmt_vformat(console_out, NULL, fmt, ap);
+    struct line_buf l = { .n = 0 };
+    int n = fmt_vformat(console_out, &l, fmt, ap);
+    line_flush(&l);
+    return n;
 }
 
 int kprintf(const char *fmt, ...)

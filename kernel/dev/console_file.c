@@ -47,12 +47,12 @@ static const struct file_ops console_file_ops = {
     .release = console_file_release,
 };
 
-int console_file_open(struct file **out)
+int console_file_open(uint32_t flags, struct file **out)
 {
     struct file *f = kmalloc(sizeof(*f));
     if (!f)
         return -ENOMEM;
-    file_init(f, &console_file_ops, O_RDWR);
+    file_init(f, &console_file_ops, flags & O_ACCMODE);
     *out = f;
     return 0;
 }

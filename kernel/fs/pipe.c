@@ -4,7 +4,9 @@
  *
  * Readers sleep while the ring is empty and get 0 (end of file) once every
  * write end is closed; writers sleep while it is full and get -EPIPE once
- * every read end is closed. Both sleeps are interruptible (a killed process
+ * every read end is closed. A write of at most PIPE_BUF bytes waits until
+ * all of it fits and goes in at once, so records of several writers (strace
+ * events, lines) never interleave; a longer one goes in piece by piece. Both sleeps are interruptible (a killed process
  * does not stay stuck in a pipe). No busy waiting anywhere.
  *
  * Invariants (pipe->lock held):
@@ -47,10 +49,32 @@ static bool pipe_readable(void *arg)
     return p->head != p->tail || p->writers == 0;
 }
 
+/* A writer's wait: room for need bytes, or no reader left. */
+struct pipe_room {
+    struct pipe *pipe;
+    uint64_t need;
+};
+
 static bool pipe_writable(void *arg)
 {
-    struct pipe *p = arg;
-    return p->head - p->tail < PIPE_SIZE || p->readers == 0;
+    struct pipe_room *r = arg;
+    struct pipe *p = r->pipe;
+    return PIPE_SIZE - (p->head - p->tail) >= r->need || p->readers == 0;
+}
+
+/* Copy n bytes between the ring at byte counter pos and a flat buffer, in
+ * at most two pieces (the ring wraps). */
+static void pipe_ring_copy(struct pipe *p, uint64_t pos, void *flat, size_t n, bool to_ring)
+{
+    size_t at = (size_t)(pos % PIPE_SIZE);
+    size_t first = MIN(n, PIPE_SIZE - at);
+    if (to_ring) {
+        memcpy(p->buf + at, flat, first);
+        memcpy(p->buf, (uint8_t *)flat + first, n - first);
+    } else {
+        memcpy(flat, p->buf + at, first);
+        memcpy((uint8_t *)flat + first, p->buf, n - first);
+    }
 }
 
 static long pipe_read(struct file *f, void *buf, size_t n)
@@ -63,8 +87,7 @@ static long pipe_read(struct file *f, void *buf, size_t n)
         uint64_t avail = p->head - p->tail;
         if (avail) {
             size_t k = (size_t)MIN((uint64_t)n, avail);
-            for (size_t i = 0; i < k; i++)
-                ((uint8_t *)buf)[i] = p->buf[(p->tail + i) % PIPE_SIZE];
+            pipe_ring_copy(p, p->tail, buf, k, false);
             p->tail += k;
             spin_unlock_irqrestore(&p->lock, irq);
             waitq_wake_all(&p->writable);
@@ -83,6 +106,8 @@ static long pipe_read(struct file *f, void *buf, size_t n)
 static long pipe_write(struct file *f, const void *buf, size_t n)
 {
     struct pipe *p = pipe_of(f);
+    /* Atomic writes wait for room for all; others for any room at all. */
+    struct pipe_room want = { p, n <= PIPE_BUF ? n : 1 };
     size_t done = 0;
     while (done < n) {
         bool irq = spin_lock_irqsave(&p->lock);
@@ -91,16 +116,15 @@ static long pipe_write(struct file *f, const void *buf, size_t n)
             return done ? (long)done : -EPIPE;
         }
         uint64_t room = PIPE_SIZE - (p->head - p->tail);
-        size_t k = (size_t)MIN((uint64_t)(n - done), room);
-        for (size_t i = 0; i < k; i++)
-            p->buf[(p->head + i) % PIPE_SIZE] = ((const uint8_t *)buf)[done + i];
+        size_t k = room >= want.need ? (size_t)MIN((uint64_t)(n - done), room) : 0;
+        pipe_ring_copy(p, p->head, (void *)((const uint8_t *)buf + done), k, true);
         p->head += k;
         done += k;
         spin_unlock_irqrestore(&p->lock, irq);
         if (k)
             waitq_wake_all(&p->readable);
         if (done < n) {
-            int err = waitq_wait_interruptible(&p->writable, pipe_writable, p);
+            int err = waitq_wait_interruptible(&p->writable, pipe_writable, &want);
             if (err)
                 return done ? (long)done : err;
         }

@@ -25,6 +25,7 @@
 #include <arch/irq.h>
 #include <arch/lapic.h>
 #include <arch/cpu.h>
+#include <arch/protect.h>
 
 extern char _kernel_start[], _kernel_end[];
 
@@ -70,6 +71,9 @@ static void banner(void)
     }
     kprintf("kernel: [%p-%p), timer %lu Hz, TSC %lu MHz\n", _kernel_start, _kernel_end,
             (uint64_t)SCHED_HZ, tsc_hz / 1000000);
+    kprintf("protection: W^X kernel map, page 0 unmapped, SMEP %s, SMAP %s\n",
+            cpu_smep_enabled() ? "on" : "off (not supported)",
+            cpu_smap_enabled() ? "on" : "off (not supported)");
 }
 
 static void initrd_init(void)
@@ -107,6 +111,7 @@ void kmain(uint32_t magic, uint64_t mbi)
     pic_init();
     memory_init();
     aspace_init();
+    cpu_protect_init();
     sched_init();
     syscall_init();
     proc_init();

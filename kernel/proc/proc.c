@@ -261,13 +261,19 @@ int process_files_inherit(struct process *p, struct process *parent)
             p->files[fd] = parent->files[fd] ? file_get(parent->files[fd]) : NULL;
         return 0;
     }
-    struct file *console;
-    int err = console_file_open(&console);
+    /* Standard input reads the console, standard output and error write
+     * it: two open files, as a terminal opened twice. */
+    struct file *in, *out;
+    int err = console_file_open(O_RDONLY, &in);
     if (err)
         return err;
-    p->files[FD_STDIN] = console;
-    p->files[FD_STDOUT] = file_get(console);
-    p->files[FD_STDERR] = file_get(console);
+    if ((err = console_file_open(O_WRONLY, &out)) < 0) {
+        file_put(in);
+        return err;
+    }
+    p->files[FD_STDIN] = in;
+    p->files[FD_STDOUT] = out;
+    p->files[FD_STDERR] = file_get(out);
     return 0;
 }
 
@@ -460,22 +466,34 @@ static bool wait_ready(void *arg)
     return q->found || !q->any;
 }
 
-/* Is any process of group pgid still there (running, or exited but not
- * yet freed)? A job is over when all of it is gone, memory included. */
-static bool group_running(void *arg)
+/* A job: process group pgid, as seen by the process waiting for it. */
+struct job_query {
+    struct process *waiter;         /* NULL: the root shell */
+    struct process *skip;           /* the child being collected, or NULL */
+    int pgid;
+};
+
+/* Is any process of the job still there (running, or exited but not yet
+ * freed)? A job is over when all of it is gone, memory included, except
+ * the waiter's own zombies: they have exited, and only the waiter can
+ * free them, so counting them would wait forever. */
+static bool job_running(void *arg)
 {
-    int pgid = *(int *)arg;
+    struct job_query *j = arg;
     list_for_each(n, &all_procs) {
         struct process *c = list_entry(n, struct process, all_link);
-        if (c->pgid == pgid)
-            return true;
+        if (c->pgid != j->pgid || c == j->skip)
+            continue;
+        if (j->waiter && c->parent == j->waiter && c->state == PROC_ZOMBIE)
+            continue;
+        return true;
     }
     return false;
 }
 
-static bool group_done(void *arg)
+static bool job_done(void *arg)
 {
-    return !group_running(arg);
+    return !job_running(arg);
 }
 
 /* Sleep until cond holds for the wait. The kernel's own waiter (the root
@@ -498,6 +516,12 @@ int process_wait(struct process *parent, int pid, int *status, uint32_t flags)
         if (flags & PROCESS_WAIT_NOHANG) {
             bool f = irq_save();
             bool ready = wait_ready(&q);
+            /* With WJOB, not ready until the rest of the job is over too:
+             * a caller that must not block cannot wait for it after. */
+            if (ready && q.found && (flags & PROCESS_WAIT_JOB)) {
+                struct job_query j = { parent, q.found, q.found->pgid };
+                ready = job_done(&j);
+            }
             irq_restore(f);
             if (!ready)
                 return 0;
@@ -518,13 +542,14 @@ int process_wait(struct process *parent, int pid, int *status, uint32_t flags)
                 return -ECHILD;
             continue;       /* someone else took it; wait again */
         }
-        int zpid = z->pid, pgid = z->pgid;
+        int zpid = z->pid;
+        struct job_query j = { parent, NULL, z->pgid };
         *status = z->exit_status;
         process_reap(z);
         /* The job is over when the last of its processes has exited (a
          * JOS program's forked children may outlive it). */
         if (flags & PROCESS_WAIT_JOB) {
-            int err = process_wait_sleep(parent, group_done, &pgid);
+            int err = process_wait_sleep(parent, job_done, &j);
             if (err)
                 return err;
         }
@@ -565,7 +590,7 @@ static bool process_not_stopped(void *arg)
 void process_user_return(struct trap_frame *tf)
 {
     struct process *p = process_current();
-    if (!p)
+    if (!p || !(p->stopped || p->killed))
         return;
     if (p->stopped)     /* sys_set_env_status(NOT_RUNNABLE): wait to be resumed (or killed) */
         waitq_wait_interruptible(&p->stop_wq, process_not_stopped, p);

@@ -61,6 +61,11 @@ static int cmd_crash(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "";
     if (strcmp(what, "ud") == 0) {
         __asm__ volatile("ud2");
+    } else if (strcmp(what, "null") == 0) {
+        /* Through a volatile variable: a literal NULL dereference is
+         * undefined, and gcc would replace it with ud2. */
+        struct { uint64_t a, b; } *volatile p = NULL;
+        (void)*(volatile uint64_t *)&p->b;          /* page 0 is never mapped */
     } else if (strcmp(what, "pf") == 0) {
         volatile uint64_t *p = (volatile uint64_t *)0x0000700000000000ull;  /* unmapped */
         (void)*p;
@@ -73,9 +78,9 @@ static int cmd_crash(int argc, char **argv)
     } else if (strcmp(what, "panic") == 0) {
         panic("%s: requested from the shell", __func__);
     } else {
-        kprintf("usage: crash ud|pf|gp|de|panic\n");
+        kprintf("usage: crash ud|pf|null|gp|de|panic\n");
         return -EINVAL;
     }
     return 0;
 }
-SHELL_COMMAND(crash, "crash", "crash ud|pf|gp|de|panic", "fault on purpose to show the exception report", cmd_crash);
+SHELL_COMMAND(crash, "crash", "crash ud|pf|null|gp|de|panic", "fault on purpose to show the exception report", cmd_crash);

@@ -2,8 +2,10 @@
  * The root shell: the first shell, run by the boot thread. Like Nautilus,
  * it builds an address space of its own before taking input: a "paging"
  * address space with the kernel's identity map (eager, pinned,
- * kernel-only) and a lazy alias of the same memory in the high half,
- * checks that both views agree, and moves itself in.
+ * kernel-only, W^X: include/kmap.h) and a lazy alias of the same memory in
+ * the high half, checks that both views agree, and moves itself in. The
+ * alias is read-only and no-execute: a writable view of the kernel text
+ * would undo W^X.
  */
 #include <shell.h>
 #include <log.h>
@@ -58,7 +60,7 @@ static void root_aspace_enter(void)
     }
     struct region alias = {
         .va_start = ALIAS_BASE, .pa_start = 0, .len = kmap_size(),
-        .flags = REGION_READ | REGION_WRITE | REGION_KERN,
+        .flags = REGION_READ | REGION_KERN,
     };
     if ((err = aspace_region_add(as, &alias)) < 0 || (err = aspace_thread_move(as)) < 0) {
         pr_err("root shell: cannot set up address space 'root' (%s); staying in 'boot'\n", errstr(err));

@@ -95,8 +95,8 @@ static void syscall_traced(struct process *p, struct trap_frame *tf, uint64_t n)
         trace_syscall_end(p, &ev, r);
     if (r == -EFAULT)
         process_mem_check(p);
-    if (p->killed)
-        process_exit(p->kill_status);
+    if (p->killed || p->stopped)
+        process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
     tf->rax = (uint64_t)r;
 }
 
@@ -118,8 +118,8 @@ void syscall_dispatch(struct trap_frame *tf)
     long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
     if (r == -EFAULT)
         process_mem_check(p);       /* JOS environments die of bad pointers */
-    if (p->killed)
-        process_exit(p->kill_status);
+    if (p->killed || p->stopped)
+        process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
     tf->rax = (uint64_t)r;
 }
 

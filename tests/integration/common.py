@@ -124,3 +124,17 @@ def check_alive(m, forbidden=()):
     for bad in ['PANIC', *forbidden]:
         check_not_contains(out, bad, 'serial output')
     check_contains(m.cmd('help'), 'urun', 'root shell help (is the root shell alive?)')
+
+
+def user_session(m, body, leave=leave_user, forbidden=()):
+    """ps shows nothing; mem; urun; body(); leave(m) back to the root shell;
+    ps shows nothing; mem shows the same free frames; the kernel is alive
+    (check_alive with `forbidden`)."""
+    check_no_processes(m)
+    before, before_out = free_frames(m)
+    enter_user(m)
+    body()
+    leave(m)
+    check_no_processes(m)
+    check_frames(m, before, before_out)
+    check_alive(m, forbidden)

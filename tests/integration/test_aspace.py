@@ -44,8 +44,12 @@ def test_ases_detail(m):
     out = m.cmd('ases detail')
     check_match(out, r"thread 1 'main' running", 'ases detail')
     check_match(out, r"thread \d+ 'idle' (runnable|running)", 'ases detail')
-    check_match(out, r'identity map \[0, 0x[0-9a-f]+\) rwx kernel-only', 'ases detail: boot')
-    check_match(out, r'2 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
+    check_match(out, r'identity map \[0x0000000000001000-0x[0-9a-f]+\) rw- kernel-only: low memory',
+                'ases detail: boot')
+    check_match(out, r'identity map \[0x0000000000100000-0x[0-9a-f]+\) r-x kernel-only: kernel text',
+                'ases detail: boot')
+    check_not_contains(out, 'rwx', 'ases detail (the kernel map is W^X)')
+    check_match(out, r'7 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
     check_match(out, r'faults filled: \d+ phys, \d+ anon, \d+ file', 'ases detail: root')
 
 

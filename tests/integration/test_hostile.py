@@ -27,8 +27,7 @@ import os
 import re
 
 from harness import ROOT, TestFailure, check_contains, check_match, check_not_contains
-from integration.common import (check_alive, check_frames, check_no_processes, enter_user,
-                                free_frames, leave_user)
+from integration.common import leave_user, user_session
 
 PROG_TIMEOUT = 120          # one program (TCG is slow)
 
@@ -77,16 +76,8 @@ def expect(out, needle, line):
 
 
 def session(m, body):
-    """mem; urun; body(); exit; ps shows nothing; mem shows the same free
-    frames; the kernel is alive."""
-    check_no_processes(m)
-    before, before_out = free_frames(m)
-    enter_user(m)
-    body()
-    leave_user_clean(m)
-    check_no_processes(m)
-    check_frames(m, before, before_out)
-    check_alive(m, BREAKOUT)
+    """user_session() that leaves with leave_user_clean and forbids BREAKOUT."""
+    user_session(m, body, leave_user_clean, BREAKOUT)
 
 
 def hexval(s):

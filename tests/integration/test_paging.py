@@ -87,9 +87,9 @@ def test_ases_detail_root_loaded_with_main(m):
     head, body = blocks['root']
     check_match(head, r"\(impl paging\): 1 thread\(s\), loaded$", "ases detail: 'root' header")
     check_match(body, r"(?m)^\s+thread 1 'main' running$", "ases detail: 'root' threads")
-    check_match(body, r'\[0x0000000000000000-0x[0-9a-f]+\) rwx PKE phys -> pa 0',
-                "ases detail: 'root' identity-map region")
-    check_match(body, r'\[0xffff800000000000-0x[0-9a-f]+\) rw- -KL phys -> pa 0',
+    check_match(body, r'\[0x0000000000100000-0x[0-9a-f]+\) r-x PKE phys -> pa 0x100000',
+                "ases detail: 'root' kernel text region")
+    check_match(body, r'\[0xffff800000000000-0x[0-9a-f]+\) r-- -KL phys -> pa 0',
                 "ases detail: 'root' lazy alias region")
     bhead, bbody = blocks['boot']
     check_contains(bhead, '(impl base)', "ases detail: 'boot' header")

@@ -118,8 +118,8 @@ def test_bad_arguments(m):
     answering, and no frame or heap byte is lost on the way."""
     before = m.cmd('mem')
     cases = [
-        ('crash', 'usage: crash ud|pf|gp|de|panic'),
-        ('crash bogus', 'usage: crash ud|pf|gp|de|panic'),
+        ('crash', 'usage: crash ud|pf|null|gp|de|panic'),
+        ('crash bogus', 'usage: crash ud|pf|null|gp|de|panic'),
         ('help nosuch', "help: no command 'nosuch'"),
         ('bench bogus', 'usage: bench'),
         ('ls /nonexistent', 'ls: /nonexistent: no such file or directory'),

@@ -31,6 +31,7 @@
 
 bits 64
 %include "arch/x86_64/entry/trapframe.inc"
+%include "arch/x86_64/entry/smap.inc"
 section .text
 extern trap_dispatch
 extern trap_paranoid_dispatch

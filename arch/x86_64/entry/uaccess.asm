@@ -2,8 +2,15 @@
 ; exception table (__ex_table: pairs of faulting rip, resume rip; see
 ; trap_fixup in trap.c). Used by copy-from/to-user and by self-tests that
 ; check a forbidden access really faults.
+;
+; uaccess_copy and uaccess_strnlen are the only kernel code that may touch
+; user pages: with SMAP on they open the window with stac and close it with
+; clac on every way out (the fault path included). The probes do not: a
+; probe of a user page faults under SMAP, which is how the self-tests
+; check that SMAP is on.
 
 bits 64
+%include "arch/x86_64/entry/smap.inc"
 section .text
 
 EFAULT equ 14
@@ -18,12 +25,15 @@ EFAULT equ 14
 ; Returns the number of bytes NOT copied: 0 on success.
 global uaccess_copy
 uaccess_copy:
+    SMAP_STAC
     mov rcx, rdx
 .copy:
     rep movsb
+    SMAP_CLAC
     mov rax, rcx
     ret
 .fault:
+    SMAP_CLAC
     mov rax, rcx                ; rep movsb leaves the remaining count in rcx
     ret
 EX_ENTRY uaccess_copy.copy, uaccess_copy.fault
@@ -33,6 +43,7 @@ EX_ENTRY uaccess_copy.copy, uaccess_copy.fault
 ; if an unreadable byte comes first.
 global uaccess_strnlen
 uaccess_strnlen:
+    SMAP_STAC
     xor eax, eax
 .loop:
     cmp rax, rsi
@@ -43,8 +54,10 @@ uaccess_strnlen:
     inc rax
     jmp .loop
 .done:
+    SMAP_CLAC
     ret
 .fault:
+    SMAP_CLAC
     mov rax, -EFAULT
     ret
 EX_ENTRY uaccess_strnlen.load, uaccess_strnlen.fault
