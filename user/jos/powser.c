@@ -8,18 +8,29 @@
 //     F = 1 + x*x           G = sin F = sin 1 + integral of  H * F'
 //                           H = cos F = cos 1 - integral of  G * F'
 //
-//   x --+                 +-> H*F' -> integrate(sin 1) -> split G -> umain
-//   x --+-> mul -+        |                                  |
-//   1 ----------add -> deriv -> split F'                     v
-//                         |                                 G*F'
-//                         +-------------------------------> |
-//                                                          negate
-//   umain <- split H <- integrate(cos 1) <---------------------+
-//              +-> (H*F' above)
+//   x --+
+//       mul --+
+//   x --+     add --> deriv --> split F' --+-------------------+
+//   1 --------+                            |                   |
+//                                          v                   v
+//            +-------------------------> mul H*F'          mul G*F' <-----+
+//            |                             |                   |          |
+//            |                      integrate(sin 1)         negate       |
+//            |                             |                   |          |
+//            |                          split G ------------------------+
+//            |                             |                   |
+//            |                           umain         integrate(cos 1)
+//            |                                                 |
+//            +-------------------------------------------- split H --> umain
 //
 // The two integrators close a feedback loop: G's coefficient of x^n needs
 // H's of x^(n-1) only, and an integrator answers its first request (the
 // constant) without asking anybody, so the loop never waits on itself.
+// Nor do blocked senders (csp.h): a process other than a split works only
+// for its one consumer, which is then receiving, so a chain of blocked
+// requests can pass a process only where it is a split working for its
+// other consumer. Around the loop both split G and split H would have to
+// be working for umain, which asks for one thing at a time: no cycle.
 // umain asks for the coefficients of x^0 .. x^(TERMS-1) of G and H, checks
 // each against the closed form, and ends the network with CSP_QUIT.
 //
