@@ -2,13 +2,19 @@
  * x86-64 4-level page tables behind a narrow range interface (after
  * Zircon's ArchVmAspaceInterface): map, unmap, protect and query a range,
  * and switch. Callers never touch entries, and never invalidate the TLB:
- * every operation that changes a present entry invalidates what it changed
- * before returning (invlpg per page up to PT_INVLPG_MAX pages, else one
- * CR3 reload), when this tree is the one loaded on the CPU.
+ * every operation that changes or removes a present entry invalidates what
+ * it changed before returning (invlpg per page up to PT_INVLPG_MAX pages,
+ * else one CR3 reload), when this tree is the one loaded on the CPU.
+ *
+ * Nothing an operation unlinks is freed before that invalidation: a table
+ * page that becomes empty, and the frames of unmapped pieces (the unmap
+ * callback runs after the flush that covers its piece), so the CPU can
+ * never walk or translate through a page that has been handed out again.
+ * Each range operation walks the tree once, skipping absent subtrees whole.
  *
  * Page-table pages come from the frame allocator; each one's count of
  * present entries is kept in its struct frame (pt_used), so a table that
- * becomes empty is freed at once, without scanning it.
+ * becomes empty is found without scanning it.
  *
  * Intermediate entries are always present+writable+user: only leaf entries
  * carry the protection, so one leaf change is enough to change access.
@@ -61,27 +67,34 @@ void pt_destroy(struct pt *pt);
 /* Every range below must be 4 KiB aligned, non-empty, must not wrap and
  * must have canonical ends on one side of the non-canonical hole (it may
  * end at the very top of memory); otherwise the call returns -EINVAL and
- * changes nothing. An empty range (len 0) does nothing and returns 0. */ 
+ * changes nothing. An empty range (len 0) does nothing and returns 0. */
 
 /* Map [va, va+len) to [pa, pa+len) with flags, using the largest page size
  * in `sizes` that va, pa and the remaining length allow. Returns 0;
  * -EEXIST if part of the range is already mapped; -ENOMEM; -EINVAL (also
  * for a pa beyond what an entry can hold). On failure nothing this call
- * mapped is left behind. */
+ * mapped or created is left behind (tables it made are unlinked, with an
+ * invalidation if the tree is loaded, and freed). */
 int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes);
 
-/* Called for every leaf piece that an unmap removes. */
+/* Called for every leaf piece that an unmap removes, in increasing address
+ * order, after the TLB invalidation that covers it: fn may free the frame. */
 typedef void (*pt_unmap_fn)(uint64_t va, uint64_t pa, uint64_t size, void *arg);
 
 /* Unmap everything inside [va, va+len) (holes are fine), calling fn (if not
  * NULL) per removed piece. A large page only partly inside is split first.
- * Returns 0, or -ENOMEM if a split could not get a table page: then the
- * part before the failing page is unmapped and the rest is untouched. */
+ * Tables that become empty are unlinked and freed. Returns 0, or -ENOMEM
+ * if a split could not get a table page: then the part before the large
+ * page that could not be split is unmapped (fn was called for it) and the
+ * rest keeps its translation (a 1 GiB page around the failing 2 MiB one
+ * may have become 512 x 2 MiB pages that translate the same). */
 int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg);
 
 /* Set the protection of every present page in [va, va+len) to flags
- * (splitting large pages that are partly inside). Same failure rule. */
+ * (splitting large pages that are partly inside). Same failure rule: on
+ * -ENOMEM the part before the large page that could not be split has the
+ * new protection, the rest the old. */
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags);
 
 /* Translate va: true and the physical address, flags and leaf size if

@@ -59,7 +59,8 @@ EXPECTED = {
               'fault_file', 'mem_file_frames', 'mem_file_tables'],
     'eager': [f'{op}_eager_4g_{s}' for s in ('1g', '2m', '4k') for op in ('add', 'remove')] +
              [f'mem_eager_4g_{s}_tables' for s in ('1g', '2m', '4k')],
-    'remove': ['fault_anon_64m', 'remove_anon_64m', 'mem_anon_64m_frames', 'mem_anon_64m_tables'],
+    'remove': ['fault_anon_64m', 'remove_anon_64m', 'mem_anon_64m_frames', 'mem_anon_64m_tables',
+               'remove_lazy_4k', 'remove_lazy_1m'],
     'regions': ['fault_anon_regions_1', 'fault_anon_regions_1000', 'fault_anon_regions_100000',
                 'region_add_lazy', 'mem_region_bytes', 'mem_region_map_100000_frames',
                 'aspace_destroy_100000_regions'],

@@ -15,12 +15,27 @@
 
 #include <aspace.h>
 
-/* REQUIRED. Provide the memory for va (page aligned, inside r): set *pa and
- * *size (4 KiB, or a larger page whose aligned span lies inside r and whose
- * physical start is equally aligned). Returns 0 or -ENOMEM (nothing
- * allocated). A frame allocated here belongs to the address space and comes
- * back through release. */
-typedef int (*pager_fill_fn)(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size);
+/* What a fill asks for: the page around a faulting address, or (for an
+ * EAGER region being added) as much as one call can give. */
+enum pager_fill_mode {
+    PAGER_FILL_FAULT,
+    PAGER_FILL_EAGER,
+};
+
+/* What a fill provides: map [va, va + len) to [pa, pa + len). */
+struct pager_fill {
+    uint64_t va, pa, len;
+};
+
+/* REQUIRED. Provide the memory for va (page aligned, inside r): set *out
+ * to a range containing va, inside r, that is physically contiguous: one
+ * 4 KiB page, or a larger page whose aligned span lies inside r and whose
+ * physical start is equally aligned; with PAGER_FILL_EAGER a pager that
+ * allocates nothing may give the whole rest of r from va. Returns 0 or
+ * -ENOMEM (nothing allocated) or another negative error. A frame allocated
+ * here belongs to the address space and comes back through release. */
+typedef int (*pager_fill_fn)(const struct region *r, uint64_t va, enum pager_fill_mode mode,
+                             struct pager_fill *out);
 
 /* OPTIONAL. A mapping of [va, va+size) -> pa made by fill is being removed. */
 typedef void (*pager_release_fn)(const struct region *r, uint64_t va, uint64_t pa, uint64_t size);

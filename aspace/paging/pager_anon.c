@@ -3,13 +3,13 @@
 #include <frame.h>
 #include <uapi/errno.h>
 
-static int anon_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size)
+static int anon_fill(const struct region *r, uint64_t va, enum pager_fill_mode mode,
+                     struct pager_fill *out)
 {
     uint64_t f = frame_alloc(FRAME_ZERO);
     if (!f)
         return -ENOMEM;
-    *pa = f;
-    *size = PAGE_SIZE;
+    *out = (struct pager_fill){ va, f, PAGE_SIZE };
     return 0;
 }
 

@@ -66,29 +66,30 @@ static void region_unmap(struct paging_aspace *pa, const struct region *r)
 {
     /* Region bounds are page aligned and leaves never straddle regions, so
      * no split (and so no allocation) can be needed: this cannot fail. */
-    if (pt_range_unmap(&pa->pt, r->va_start, r->len, release_piece, (void *)r) < 0)
+    pt_unmap_fn fn = pager_of(r)->release ? release_piece : NULL;
+    if (pt_range_unmap(&pa->pt, r->va_start, r->len, fn, (void *)r) < 0)
         panic("%s: unmap of a whole region failed", __func__);
 }
 
 /* Fill the page containing va (not mapped yet) through the region's
  * pager; *mapped_end is set to the end of what got mapped (the pager may
- * map a large page). 0, or -ENOMEM / the pager's error with nothing left. */
+ * map a large page, or with PAGER_FILL_EAGER the rest of the region). 0,
+ * or -ENOMEM / -EEXIST / the pager's error with nothing left. */
 static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_t va,
-                       uint64_t *mapped_end)
+                       enum pager_fill_mode mode, uint64_t *mapped_end)
 {
     const struct pager *p = pager_of(r);
-    uint64_t frame, size;
-    int err = p->fill(r, ALIGN_DOWN(va, PAGE_SIZE), &frame, &size);
+    struct pager_fill got;
+    int err = p->fill(r, ALIGN_DOWN(va, PAGE_SIZE), mode, &got);
     if (err)
         return err;
-    uint64_t start = ALIGN_DOWN(va, size);
-    err = pt_range_map(&pa->pt, start, frame, size, pt_flags_of(r), PT_SIZE_ALL);
+    err = pt_range_map(&pa->pt, got.va, got.pa, got.len, pt_flags_of(r), PT_SIZE_ALL);
     if (err) {
         if (p->release)
-            p->release(r, start, frame, size);
+            p->release(r, got.va, got.pa, got.len);
         return err;
     }
-    *mapped_end = start + size;
+    *mapped_end = got.va + got.len;
     return 0;
 }
 
@@ -96,7 +97,7 @@ static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_
 static int region_populate(struct paging_aspace *pa, const struct region *r)
 {
     for (uint64_t va = r->va_start; va < region_end(r);) {
-        int err = region_fill(pa, r, va, &va);
+        int err = region_fill(pa, r, va, PAGER_FILL_EAGER, &va);
         if (err) {
             region_unmap(pa, r);
             return err;
@@ -290,7 +291,7 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
         goto out;
     }
     uint64_t end;
-    int err = region_fill(pa, &n->region, f->address, &end);
+    int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
     if (err == 0) {
         resp = FAULT_RESOLVED;
         if (n->region.flags & REGION_ANON)

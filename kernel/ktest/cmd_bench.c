@@ -467,6 +467,38 @@ static void bench_eager(struct bench *b)
     bench_eager_one(b, "4k", va + PAGE_SIZE, EAGER_4K_ITERS);
 }
 
+/* ---- remove of untouched lazy regions ---- */
+
+#define LAZY_ITERS          64
+
+/* Add a lazy ANON region of len at va, never touch it, remove it: the
+ * remove (timed) finds nothing mapped, so its cost should not grow with
+ * len. Median of LAZY_ITERS. */
+static void bench_remove_lazy(struct bench *b, const char *name, uint64_t va, uint64_t len)
+{
+    struct region r = { .va_start = va, .len = len,
+                        .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON };
+    int n = 0;
+    for (int i = 0; i < LAZY_ITERS; i++) {
+        int err = aspace_region_add(b->as, &r);
+        if (err) {
+            fail(b, "add a lazy ANON region", err);
+            return;
+        }
+        bool f = irq_save();
+        uint64_t t0 = tsc();
+        err = aspace_region_remove(b->as, va);
+        uint64_t t1 = tsc();
+        irq_restore(f);
+        if (err) {
+            fail(b, "remove a lazy ANON region", err);
+            return;
+        }
+        b->samples[n++] = t1 - t0;
+    }
+    fig_median(b, name, n, "cycles/op");
+}
+
 /* ---- remove of a touched 64 MiB ANON region ---- */
 
 static void bench_remove_anon(struct bench *b)
@@ -513,6 +545,8 @@ static void bench_remove_anon(struct bench *b)
     figure(b, "fault_anon_64m", median(touch, n), "cycles/fault",
            "median of %d runs, each the mean of %lu", n, pages);
     figure(b, "remove_anon_64m", median(rem, n), "cycles/op", "median of %d", n);
+    bench_remove_lazy(b, "remove_lazy_4k", va, PAGE_SIZE);
+    bench_remove_lazy(b, "remove_lazy_1m", va, MiB(1));
 }
 
 /* ---- ANON faults against the size of the region map ---- */

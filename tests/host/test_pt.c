@@ -693,6 +693,294 @@ TEST(top_of_address_space)
     done(&pt);
 }
 
+/* ---- deferred freeing and invalidation (SDM Vol. 3A 4.10.4.2) ------------ */
+
+/* Physical address of the level-`level` table on va's path, or 0. */
+static uint64_t table_at(const struct pt *pt, uint64_t va, int level)
+{
+    uint64_t tbl = pt->root;
+    for (int l = 3; l > level; l--) {
+        uint64_t e = ((const uint64_t *)phys_to_virt(tbl))[(va >> (12 + 9 * l)) & 511];
+        if (!(e & E_P) || (e & E_PS))
+            return 0;
+        tbl = e & E_ADDR;
+    }
+    return tbl;
+}
+
+static uint64_t flushes(const struct pt *pt)
+{
+    return pt->invlpgs + pt->full_flushes;
+}
+
+TEST(freed_table_not_reused_inside_operation)
+{
+    struct pt pt;
+    fresh(&pt);
+    pt_switch(&pt);
+    /* A lone 4 KiB page (its own PT) next to a 2 MiB leaf in the same PD.
+     * Unmapping both the page and a piece of the leaf in one call empties
+     * the PT first, then needs a table to split the leaf: the emptied PT
+     * must not come back from the (LIFO) allocator before the flush. */
+    uint64_t va = GiB(1);
+    CHECK_EQ_INT(pt_range_map(&pt, va, MiB(8), KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, va + MiB(2), MiB(16), MiB(2), RW, PT_SIZE_ALL), 0);
+    uint64_t old_pt = table_at(&pt, va, 0), f0 = flushes(&pt);
+    CHECK(old_pt != 0);
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, MiB(2) + KiB(4), NULL, NULL), 0);
+    uint64_t split_pt = table_at(&pt, va + MiB(2), 0);
+    CHECK(split_pt != 0);
+    check_result_(split_pt != old_pt, __FILE__, __LINE__,
+                  "the split got table %#lx, the page unlinked earlier in the same unmap", split_pt);
+    CHECK(frame_meta(old_pt)->kind != FRAME_KIND_PAGETABLE);       /* freed by now */
+    CHECK(flushes(&pt) > f0);
+    UNMAPPED(&pt, va);
+    UNMAPPED(&pt, va + MiB(2));
+    QUERY_IS(&pt, va + MiB(2) + KiB(4), MiB(16) + KiB(4), RW, KiB(4));
+    tree_check(&pt, "split after unlink");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
+TEST(failed_map_invalidates_its_tables)
+{
+    struct pt pt;
+    fresh(&pt);
+    pt_switch(&pt);
+    /* -ENOMEM: the PDPT and PD are linked, then the PT cannot be had. The
+     * CPU may have cached the new PML4 and PDPT entries: unlinking them
+     * needs an invalidation even though no leaf was ever present. */
+    hog_frames(2);
+    uint64_t f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(7), 0, KiB(4), RW, PT_SIZE_ALL), -ENOMEM);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), 2);
+    unhog();
+    tree_check(&pt, "enomem tables");
+
+    /* -EEXIST after tables were made and a page was mapped: a 1 GiB leaf
+     * at 9G, and a map of [9G - 4K, 9G + 4K). */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(9), GiB(2), GiB(1), RW, PT_SIZE_ALL), 0);
+    uint64_t tp = pt.table_pages, fr = frames_free();
+    f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(9) - KiB(4), 0, KiB(8), RW, PT_SIZE_4K), -EEXIST);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, tp);
+    CHECK_EQ_INT(frames_free(), fr);
+    UNMAPPED(&pt, GiB(9) - KiB(4));
+    QUERY_IS(&pt, GiB(9), GiB(2), RW, GiB(1));
+    tree_check(&pt, "eexist tables");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
+/* The unmap callback runs only after an invalidation covering its piece. */
+struct after_flush {
+    const struct pt *pt;
+    uint64_t flushes_before;        /* at the start of the unmap */
+    uint64_t early;                 /* callbacks that came before any flush */
+    struct pieces pc;
+};
+
+static void on_unmap_after_flush(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+{
+    struct after_flush *a = arg;
+    if (flushes(a->pt) == a->flushes_before)
+        a->early++;
+    on_unmap(va, pa, size, &a->pc);
+}
+
+TEST(unmap_callback_after_flush_many_tables)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    pt_switch(&pt);
+    /* 100 pages 2 MiB apart: 100 PTs (more than one batch of tables) and
+     * 100 pieces (more than one batch of pieces), unmapped in one call. */
+    for (int i = 0; i < 100; i++)
+        CHECK_EQ_INT(pt_range_map(&pt, GiB(1) + MiB(2) * i, MiB(4) + KiB(4) * i, KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.table_pages, 103);
+    struct after_flush a = { .pt = &pt, .flushes_before = flushes(&pt) };
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(1), MiB(200), on_unmap_after_flush, &a), 0);
+    CHECK_EQ_INT(a.early, 0);
+    CHECK_EQ_INT(a.pc.n, 100);
+    CHECK_EQ_INT(a.pc.err, 0);
+    CHECK_EQ_INT(a.pc.va[63], GiB(1) + MiB(2) * 63);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), after_create);
+    tree_check(&pt, "many tables");
+    done(&pt);
+}
+
+/* ---- the walker's edge cases ---------------------------------------------- */
+
+TEST(walker_crosses_table_boundaries)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+
+    /* Four 4 KiB pages across a PML4 entry boundary (512 GiB). */
+    uint64_t va = GiB(512) - KiB(8);
+    CHECK_EQ_INT(pt_range_map(&pt, va, MiB(1), KiB(16), RW, PT_SIZE_4K), 0);
+    CHECK_EQ_INT(pt.table_pages, 7);
+    for (int i = 0; i < 4; i++)
+        QUERY_IS(&pt, va + KiB(4) * i, MiB(1) + KiB(4) * i, RW, KiB(4));
+    UNMAPPED(&pt, va - KiB(4));
+    UNMAPPED(&pt, va + KiB(16));
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, va + KiB(4), KiB(8), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 2);
+    CHECK_EQ_INT(pc.err, 0);
+    CHECK(pc.va[0] == va + KiB(4) && pc.va[1] == va + KiB(8));
+    QUERY_IS(&pt, va, MiB(1), RW, KiB(4));
+    UNMAPPED(&pt, va + KiB(4));
+    UNMAPPED(&pt, va + KiB(8));
+    QUERY_IS(&pt, va + KiB(12), MiB(1) + KiB(12), RW, KiB(4));
+    CHECK_EQ_INT(pt.table_pages, 7);
+    tree_check(&pt, "across 512G");
+    CHECK_EQ_INT(pt_range_protect(&pt, va, KiB(16), PT_EXEC), 0);
+    QUERY_IS(&pt, va, MiB(1), PT_EXEC, KiB(4));
+    QUERY_IS(&pt, va + KiB(12), MiB(1) + KiB(12), PT_EXEC, KiB(4));
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, KiB(16), NULL, NULL), 0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+
+    /* Mixed sizes across 2 MiB and 1 GiB boundaries: 4K, 2M | 2M, 4K. */
+    va = GiB(2) - MiB(2) - KiB(4);
+    CHECK_EQ_INT(pt_range_map(&pt, va, va, MiB(4) + KiB(8), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.mapped[0], 2);
+    CHECK_EQ_INT(pt.mapped[1], 2);
+    QUERY_IS(&pt, va, va, RW, KiB(4));
+    QUERY_IS(&pt, GiB(2) - 1, GiB(2) - 1, RW, MiB(2));
+    QUERY_IS(&pt, GiB(2), GiB(2), RW, MiB(2));
+    QUERY_IS(&pt, GiB(2) + MiB(2), GiB(2) + MiB(2), RW, KiB(4));
+    tree_check(&pt, "mixed across 1G");
+    pc = (struct pieces){ 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, MiB(4) + KiB(8), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 4);
+    CHECK_EQ_INT(pc.total, MiB(4) + KiB(8));
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), after_create);
+    done(&pt);
+}
+
+TEST(walker_large_leaves_partly_inside)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    /* Two 1 GiB leaves; unmap the 2 MiB around the boundary between them:
+     * each is split into 2 MiB leaves, and the two touching the range into
+     * 4 KiB ones. */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(4), GiB(4), GiB(2), URW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.mapped[2], 2);
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(5) - MiB(1), MiB(2), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 512);
+    CHECK_EQ_INT(pc.total, MiB(2));
+    CHECK_EQ_INT(pc.err, 0);
+    CHECK_EQ_INT(pt.mapped[2], 0);
+    CHECK_EQ_INT(pt.mapped[1], 2 * 511);
+    CHECK_EQ_INT(pt.mapped[0], 512);
+    CHECK_EQ_INT(pt.table_pages, 6);
+    QUERY_IS(&pt, GiB(5) - MiB(1) - 1, GiB(5) - MiB(1) - 1, URW, KiB(4));
+    UNMAPPED(&pt, GiB(5) - MiB(1));
+    UNMAPPED(&pt, GiB(5) + MiB(1) - 1);
+    QUERY_IS(&pt, GiB(5) + MiB(1), GiB(5) + MiB(1), URW, KiB(4));
+    QUERY_IS(&pt, GiB(4), GiB(4), URW, MiB(2));
+    QUERY_IS(&pt, GiB(6) - 1, GiB(6) - 1, URW, MiB(2));
+    tree_check(&pt, "two 1G split");
+
+    /* Protect a range that starts inside one 2 MiB leaf and ends inside a
+     * 4 KiB run: only the pages inside change. */
+    CHECK_EQ_INT(pt_range_protect(&pt, GiB(4) + MiB(1), MiB(3), PT_USER), 0);
+    QUERY_IS(&pt, GiB(4) + MiB(1) - 1, GiB(4) + MiB(1) - 1, URW, KiB(4));
+    QUERY_IS(&pt, GiB(4) + MiB(1), GiB(4) + MiB(1), PT_USER, KiB(4));
+    QUERY_IS(&pt, GiB(4) + MiB(2), GiB(4) + MiB(2), PT_USER, MiB(2));
+    QUERY_IS(&pt, GiB(4) + MiB(4), GiB(4) + MiB(4), URW, MiB(2));
+    tree_check(&pt, "protect partly");
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(4), GiB(2), NULL, NULL), 0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), after_create);
+    done(&pt);
+}
+
+TEST(walker_to_the_top)
+{
+    struct pt pt;
+    fresh(&pt);
+    /* [top - 2M - 8K, 2^64): two 4 KiB pages, then the last 2 MiB as one
+     * leaf (pa 2 MiB aligned there). */
+    uint64_t va = TOP2M - KiB(8), pa = GiB(1) - KiB(8);
+    CHECK_EQ_INT(pt_range_map(&pt, va, pa, MiB(2) + KiB(8), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.mapped[0], 2);
+    CHECK_EQ_INT(pt.mapped[1], 1);
+    QUERY_IS(&pt, TOP4K + 0xFFF, GiB(1) + MiB(2) - 1, RW, MiB(2));
+    /* Protect the last MiB: the leaf is split, 256 pages change. */
+    CHECK_EQ_INT(pt_range_protect(&pt, 0xFFFFFFFFFFF00000ull, MiB(1), PT_EXEC), 0);
+    CHECK_EQ_INT(pt.mapped[0], 2 + 512);
+    QUERY_IS(&pt, 0xFFFFFFFFFFF00000ull - KiB(4), GiB(1) + MiB(1) - KiB(4), RW, KiB(4));
+    QUERY_IS(&pt, 0xFFFFFFFFFFF00000ull, GiB(1) + MiB(1), PT_EXEC, KiB(4));
+    QUERY_IS(&pt, TOP4K, GiB(1) + MiB(2) - KiB(4), PT_EXEC, KiB(4));
+    tree_check(&pt, "top protect");
+    /* Unmap from 4 KiB above the start to the very top. */
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, va + KiB(4), MiB(2) + KiB(4), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.total, MiB(2) + KiB(4));
+    CHECK_EQ_INT(pc.err, 0);
+    QUERY_IS(&pt, va, pa, RW, KiB(4));
+    UNMAPPED(&pt, TOP4K);
+    tree_check(&pt, "top unmap");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0xFFFF800000000000ull, 0x800000000000ull, NULL, NULL), 0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    done(&pt);
+}
+
+TEST(walker_enomem_half_way)
+{
+    struct pt pt;
+    fresh(&pt);
+    pt_switch(&pt);
+    /* A map across a PML4 boundary: the first half gets its PDPT, PD and
+     * PT and is mapped, the second half's PDPT cannot be had. Nothing may
+     * stay, and the unlinked tables are invalidated. */
+    hog_frames(3);
+    uint64_t f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(512) - KiB(8), 0, KiB(16), RW, PT_SIZE_ALL), -ENOMEM);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(pt.mapped[0], 0);
+    CHECK_EQ_INT(frames_free(), 3);
+    UNMAPPED(&pt, GiB(512) - KiB(8));
+    unhog();
+    tree_check(&pt, "map enomem across 512G");
+
+    /* An unmap over 4 KiB pages, then into a 1 GiB leaf with one free
+     * frame: the 1 GiB leaf is split into 2 MiB leaves, the 2 MiB one that
+     * sticks out cannot be. Documented state: the 4 KiB pages before are
+     * unmapped, the rest translates as before (now as 2 MiB leaves). */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3) - KiB(8), MiB(4), KiB(8), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3), GiB(3), GiB(1), RW, PT_SIZE_ALL), 0);
+    hog_frames(1);
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(3) - KiB(8), KiB(8) + MiB(1), on_unmap, &pc), -ENOMEM);
+    unhog();
+    CHECK_EQ_INT(pc.n, 2);
+    CHECK_EQ_INT(pc.total, KiB(8));
+    UNMAPPED(&pt, GiB(3) - KiB(8));
+    UNMAPPED(&pt, GiB(3) - KiB(4));
+    QUERY_IS(&pt, GiB(3), GiB(3), RW, MiB(2));
+    QUERY_IS(&pt, GiB(4) - 1, GiB(4) - 1, RW, MiB(2));
+    CHECK_EQ_INT(pt.mapped[2], 0);
+    CHECK_EQ_INT(pt.mapped[1], 512);
+    CHECK_EQ_INT(pt.mapped[0], 0);
+    tree_check(&pt, "unmap enomem in a 1G leaf");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
 /* ---- randomized, against a model ---------------------------------------- */
 
 /* A window of 8 MiB across a 1 GiB boundary (so two PDPT entries, four PDs'

@@ -2,16 +2,33 @@
  * x86-64 4-level page tables (contract in include/pt.h).
  *
  * Levels are numbered from the leaf up: 0 = PT (4 KiB entries), 1 = PD
- * (2 MiB), 2 = PDPT (1 GiB), 3 = PML4. Every operation is a loop over the
- * range that walks from the root for each step; a step covers one leaf (or
- * one non-present entry, skipped whole). This is not the fastest possible
- * walker but it is short, and the steps are large where pages are large.
+ * (2 MiB), 2 = PDPT (1 GiB), 3 = PML4.
  *
- * Invariants:
+ * Range operations walk the tree once, top down (walk_range): in each
+ * table they loop over the entries the range touches, skip an absent entry
+ * (a whole 4 KiB .. 512 GiB subtree) in one step, and descend only into
+ * present tables. A run of 4 KiB leaves is a tight loop inside one table.
+ *
+ * Invalidation and freeing (Intel SDM Vol. 3A, 4.10.2-4.10.4): the CPU may
+ * keep translations (TLB) and pointers to tables (paging-structure caches)
+ * after the entries they came from change. So nothing an operation unlinks
+ * is freed at once: changed leaves, unlinked table pages and unmapped
+ * pieces go into the operation's struct tlb_batch, which is flushed (invlpg
+ * per page, or one CR3 reload) before the table pages are freed and before
+ * the pieces are handed to the caller's callback (which may free the
+ * frames). A cleared non-leaf entry always costs at least one invlpg, even
+ * if nothing below it was mapped (4.10.4.2: INVLPG also empties the
+ * paging-structure caches). When a long operation fills the batch, it is
+ * flushed early; nothing is ever freed before a flush that covers it, so
+ * the allocator cannot hand a table page back inside the operation that
+ * unlinked it while the CPU may still walk through it.
+ *
+ * Invariants (between operations):
  *  - a table page's struct frame has kind FRAME_KIND_PAGETABLE and pt_used
  *    equal to its number of present entries;
- *  - no table page other than the root has pt_used == 0 (it is freed);
- *  - pt->mapped[] counts the leaf entries by size.
+ *  - no table page other than the root has pt_used == 0 (it is unlinked);
+ *  - pt->mapped[] counts the leaf entries by size, pt->table_pages the
+ *    table pages linked in the tree (the root included).
  */
 #include <pt.h>
 #include <frame.h>
@@ -57,23 +74,35 @@ uint32_t pt_sizes_supported(void) { return PT_SIZE_ALL; }
 bool pt_nx_enabled(void) { return true; }
 uint64_t pt_phys_limit(void) { return 1ull << 52; }
 #else
+/* CPUID is slow (and a VM exit under a hypervisor): both answers are
+ * read once and remembered. */
 uint64_t pt_phys_limit(void)
 {
-    uint32_t a, b, c, d;
-    cpuid(0x80000000, 0, &a, &b, &c, &d);
-    if (a < 0x80000008)
-        return 1ull << 36;      /* the architectural minimum with PAE */
-    cpuid(0x80000008, 0, &a, &b, &c, &d);
-    return 1ull << (a & 0xFF);
+    static uint64_t limit;
+    if (!limit) {
+        uint32_t a, b, c, d;
+        cpuid(0x80000000, 0, &a, &b, &c, &d);
+        if (a < 0x80000008) {
+            limit = 1ull << 36;     /* the architectural minimum with PAE */
+        } else {
+            cpuid(0x80000008, 0, &a, &b, &c, &d);
+            limit = 1ull << (a & 0xFF);
+        }
+    }
+    return limit;
 }
 
 extern uint8_t boot_nx_enabled;
 
 uint32_t pt_sizes_supported(void)
 {
-    uint32_t a, b, c, d;
-    cpuid(0x80000001, 0, &a, &b, &c, &d);
-    return PT_SIZE_4K | PT_SIZE_2M | ((d & (1u << 26)) ? PT_SIZE_1G : 0);
+    static uint32_t sizes;
+    if (!sizes) {
+        uint32_t a, b, c, d;
+        cpuid(0x80000001, 0, &a, &b, &c, &d);
+        sizes = PT_SIZE_4K | PT_SIZE_2M | ((d & (1u << 26)) ? PT_SIZE_1G : 0);
+    }
+    return sizes;
 }
 
 bool pt_nx_enabled(void)
@@ -82,7 +111,8 @@ bool pt_nx_enabled(void)
 }
 #endif
 
-static uint64_t pte_flags_of(uint32_t flags, int level)
+/* Entry bits of a leaf with these flags (PTE_PS is added for large ones). */
+static uint64_t pte_flags_of(uint32_t flags)
 {
     uint64_t e = PTE_P;
     if (flags & PT_WRITE)
@@ -93,8 +123,6 @@ static uint64_t pte_flags_of(uint32_t flags, int level)
         e |= PTE_NX;
     if (flags & PT_UNCACHED)
         e |= PTE_PCD | PTE_PWT;
-    if (level > 0)
-        e |= PTE_PS;
     return e;
 }
 
@@ -110,48 +138,6 @@ static uint32_t flags_of_pte(uint64_t e)
     if (e & PTE_PCD)
         f |= PT_UNCACHED;
     return f;
-}
-
-/* ---- TLB invalidation, batched per operation ---- */
-
-struct tlb_batch {
-    const struct pt *pt;
-    uint64_t va[PT_INVLPG_MAX];
-    int n;
-    bool full;
-};
-
-static void tlb_batch_add(struct tlb_batch *b, uint64_t va)
-{
-    if (b->full)
-        return;
-    if (b->n == PT_INVLPG_MAX)
-        b->full = true;
-    else
-        b->va[b->n++] = va;
-}
-
-/* Apply the invalidations collected by one operation. (SMP: this is where
- * a shootdown to the other CPUs that have the tree loaded will go.) */
-static void tlb_batch_flush(struct tlb_batch *b)
-{
-    struct pt *pt = (struct pt *)b->pt;
-    if (!b->full && b->n == 0)
-        return;
-    if (!pt_is_loaded(pt))
-        return;         /* switching to it reloads CR3, dropping stale entries */
-    if (b->full) {
-        pt->full_flushes++;
-#ifndef HOST_TEST
-        write_cr3(read_cr3());
-#endif
-    } else {
-        pt->invlpgs += b->n;
-#ifndef HOST_TEST
-        for (int i = 0; i < b->n; i++)
-            invlpg(b->va[i]);
-#endif
-    }
 }
 
 /* ---- table pages ---- */
@@ -178,76 +164,327 @@ static void table_free(struct pt *pt, uint64_t pa)
     pt->table_pages--;
 }
 
-/* Entry e of table tbl went from not-present to present, or back. */
+/* delta entries of table tbl went from not-present to present (or back,
+ * if negative). */
 static void table_count(uint64_t tbl, int delta)
 {
     struct frame *f = frame_meta(tbl);
-    if ((delta < 0 && f->pt_used == 0) || (delta > 0 && f->pt_used >= ENTRIES))
-        panic("%s: entry count of table %#lx out of range", __func__, tbl);
-    f->pt_used = (uint16_t)(f->pt_used + delta);
+    int used = f->pt_used + delta;
+    if (used < 0 || used > ENTRIES)
+        panic("%s: entry count of table %#lx out of range (%u%+d)", __func__, tbl, f->pt_used, delta);
+    f->pt_used = (uint16_t)used;
 }
 
-/* ---- walking ---- */
+static bool table_empty(uint64_t tbl)
+{
+    return frame_meta(tbl)->pt_used == 0;
+}
 
-struct walk {
-    uint64_t table[LEVELS];     /* table[l]: physical address of the level-l table */
-    int level;                  /* level at which the walk stopped */
-    uint64_t *pte;              /* entry at that level */
+/* ---- one operation's deferred work: invalidate, then free ---- */
+
+#define BATCH_TABLES    16      /* unlinked table pages awaiting the flush */
+#define BATCH_PIECES    64      /* unmapped leaves awaiting the flush */
+
+struct piece {
+    uint64_t va, pa, size;
 };
 
-/* Walk towards va. Stops at a leaf, at a non-present entry, or (if
- * stop_level >= 0) at stop_level. */
-static void walk_to(const struct pt *pt, uint64_t va, int stop_level, struct walk *w)
+struct tlb_batch {
+    struct pt *pt;
+    int nva;                    /* pages to invlpg, in va[] */
+    bool full;                  /* more than PT_INVLPG_MAX: reload CR3 instead */
+    int ntables, npieces;
+    pt_unmap_fn fn;             /* gets pieces[] after the flush (NULL: keep none) */
+    void *arg;
+    uint64_t va[PT_INVLPG_MAX];
+    uint64_t tables[BATCH_TABLES];
+    struct piece pieces[BATCH_PIECES];
+};
+
+/* Invalidate what the batch collected (when this tree is the one loaded:
+ * loading CR3 at a switch drops everything cached for the tree anyway),
+ * then hand the unmapped pieces to fn and free the unlinked tables. (SMP:
+ * this is where a shootdown to the other CPUs that have the tree loaded
+ * will go, before anything is freed.) */
+static void batch_flush(struct tlb_batch *b)
 {
-    uint64_t tbl = pt->root;
-    for (int l = LEVELS - 1;; l--) {
-        w->table[l] = tbl;
-        w->level = l;
-        w->pte = &table_of(tbl)[level_index(va, l)];
-        uint64_t e = *w->pte;
-        if (l == stop_level || !(e & PTE_P) || pte_is_leaf(e, l))
-            return;
-        tbl = e & PTE_ADDR;
+    struct pt *pt = b->pt;
+    if ((b->full || b->nva > 0) && pt_is_loaded(pt)) {
+        if (b->full) {
+            pt->full_flushes++;
+#ifndef HOST_TEST
+            write_cr3(read_cr3());
+#endif
+        } else {
+            pt->invlpgs += b->nva;
+#ifndef HOST_TEST
+            for (int i = 0; i < b->nva; i++)
+                invlpg(b->va[i]);
+#endif
+        }
     }
+    b->nva = 0;
+    b->full = false;
+    for (int i = 0; i < b->npieces; i++)
+        b->fn(b->pieces[i].va, b->pieces[i].pa, b->pieces[i].size, b->arg);
+    b->npieces = 0;
+    for (int i = 0; i < b->ntables; i++)
+        table_free(pt, b->tables[i]);
+    b->ntables = 0;
 }
 
-/* Clear the entry w->pte and free the tables that become empty. */
-static void walk_clear(struct pt *pt, struct walk *w, uint64_t va)
+/* A present entry for va changed or went. */
+static void batch_invalidate(struct tlb_batch *b, uint64_t va)
 {
-    *w->pte = 0;
-    for (int l = w->level; l < LEVELS; l++) {
-        uint64_t tbl = w->table[l];
-        table_count(tbl, -1);
-        if (l == LEVELS - 1 || frame_meta(tbl)->pt_used > 0)
-            break;
-        /* tbl is empty: drop the parent's entry for it. */
-        table_free(pt, tbl);
-        table_of(w->table[l + 1])[level_index(va, l + 1)] = 0;
-    }
+    if (b->full)
+        return;
+    if (b->nva == PT_INVLPG_MAX)
+        b->full = true;
+    else
+        b->va[b->nva++] = va;
 }
 
-/* Replace the large leaf at w (level >= 1) by a table of 512 next-level
- * leaves with the same translation. The translation does not change, so no
- * invalidation is needed beyond the one the caller does for its change. */
-static int leaf_split(struct pt *pt, struct walk *w)
+/* The leaf [va, va+size) -> pa was unmapped. */
+static void batch_piece(struct tlb_batch *b, uint64_t va, uint64_t pa, uint64_t size)
 {
-    int l = w->level;
-    if (l < 1)
-        panic("%s: cannot split a 4 KiB leaf", __func__);
-    uint64_t e = *w->pte;
+    batch_invalidate(b, va);
+    if (!b->fn)
+        return;
+    b->pieces[b->npieces++] = (struct piece){ va, pa, size };
+    if (b->npieces == BATCH_PIECES)
+        batch_flush(b);
+}
+
+/* The table page tbl, which translated addresses from va, was unlinked. */
+static void batch_table(struct tlb_batch *b, uint64_t va, uint64_t tbl)
+{
+    batch_invalidate(b, va);    /* 4.10.4.2: at least one INVLPG, even if empty */
+    b->tables[b->ntables++] = tbl;
+    if (b->ntables == BATCH_TABLES)
+        batch_flush(b);
+}
+
+/* ---- the walker ---- */
+
+enum pt_op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
+
+/* One range operation in progress. */
+struct pt_op {
+    enum pt_op_kind kind;
+    struct pt *pt;
+    uint64_t va0, pa0;          /* MAP: va0 is mapped to pa0 */
+    uint64_t bits;              /* MAP, PROTECT: leaf entry bits (no PTE_PS) */
+    uint32_t sizes;             /* MAP: leaf sizes allowed (enum pt_sizes) */
+    uint64_t stop;              /* MAP failed: [va0, stop) is what it mapped */
+    struct tlb_batch tlb;
+};
+
+/* Start an operation. Field by field: the batch's arrays (2 KiB) are
+ * filled as they are used, never cleared. */
+static void op_init(struct pt_op *op, enum pt_op_kind kind, struct pt *pt, pt_unmap_fn fn, void *arg)
+{
+    op->kind = kind;
+    op->pt = pt;
+    op->tlb.pt = pt;
+    op->tlb.nva = 0;
+    op->tlb.full = false;
+    op->tlb.ntables = 0;
+    op->tlb.npieces = 0;
+    op->tlb.fn = fn;
+    op->tlb.arg = arg;
+}
+
+static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, uint64_t last);
+
+/* Clear the entry *e of table tbl, which points at an empty table. */
+static void table_unlink(struct pt_op *op, uint64_t tbl, uint64_t *e, uint64_t va)
+{
+    uint64_t child = *e & PTE_ADDR;
+    *e = 0;
+    table_count(tbl, -1);
+    batch_table(&op->tlb, va, child);
+}
+
+/* Replace the large leaf *e of `level` (>= 1) by a table of 512
+ * next-level leaves with the same translation. The translation does not
+ * change, so nothing needs invalidating beyond what the caller then
+ * changes. 0 or -ENOMEM (nothing changed). */
+static int leaf_split(struct pt *pt, uint64_t *e, int level)
+{
     uint64_t tbl = table_alloc(pt);
     if (!tbl)
         return -ENOMEM;
-    uint64_t base = leaf_addr(e, l);
-    uint64_t keep = (e & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX)) | PTE_P;
+    uint64_t old = *e;
+    uint64_t base = leaf_addr(old, level), step = level_size(level - 1);
+    uint64_t keep = (old & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX)) | PTE_P |
+                    (level - 1 > 0 ? PTE_PS : 0);
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES; i++)
-        t[i] = (base + (uint64_t)i * level_size(l - 1)) | keep | (l - 1 > 0 ? PTE_PS : 0);
+        t[i] = (base + (uint64_t)i * step) | keep;
     frame_meta(tbl)->pt_used = ENTRIES;
-    pt->mapped[l]--;
-    pt->mapped[l - 1] += ENTRIES;
-    *w->pte = tbl | PTE_TABLE;
+    pt->mapped[level]--;
+    pt->mapped[level - 1] += ENTRIES;
+    *e = tbl | PTE_TABLE;
     return 0;
+}
+
+/* MAP, level 0: the 4 KiB leaves [va, last] of table tbl. */
+static int leaves_map(struct pt_op *op, uint64_t tbl, uint64_t va, uint64_t last)
+{
+    uint64_t *t = table_of(tbl) + level_index(va, 0);
+    unsigned n = (unsigned)((last - va) >> PAGE_SHIFT) + 1, i;
+    uint64_t e = (op->pa0 + (va - op->va0)) | op->bits;
+    for (i = 0; i < n; i++, e += PAGE_SIZE) {
+        if (t[i] & PTE_P)
+            break;
+        t[i] = e;
+    }
+    table_count(tbl, (int)i);
+    op->pt->mapped[0] += i;
+    if (i < n) {
+        op->stop = va + ((uint64_t)i << PAGE_SHIFT);
+        return -EEXIST;
+    }
+    return 0;
+}
+
+/* UNMAP, level 0: the present 4 KiB leaves in [va, last] of table tbl. */
+static void leaves_unmap(struct pt_op *op, uint64_t tbl, uint64_t va, uint64_t last)
+{
+    uint64_t *t = table_of(tbl) + level_index(va, 0);
+    unsigned n = (unsigned)((last - va) >> PAGE_SHIFT) + 1, gone = 0;
+    for (unsigned i = 0; i < n; i++, va += PAGE_SIZE) {
+        uint64_t e = t[i];
+        if (!(e & PTE_P))
+            continue;
+        t[i] = 0;
+        gone++;
+        batch_piece(&op->tlb, va, e & PTE_ADDR, PAGE_SIZE);
+    }
+    table_count(tbl, -(int)gone);
+    op->pt->mapped[0] -= gone;
+}
+
+/* New protection for a present leaf: Accessed/Dirty are kept (they record
+ * what happened, not what is allowed). */
+static void leaf_protect(struct pt_op *op, uint64_t *e, int level, uint64_t va)
+{
+    uint64_t old = *e;
+    uint64_t ne = leaf_addr(old, level) | op->bits | (level > 0 ? PTE_PS : 0) |
+                  (old & (PTE_A | PTE_D));
+    if (ne != old) {
+        *e = ne;
+        batch_invalidate(&op->tlb, va);
+    }
+}
+
+/* PROTECT, level 0. */
+static void leaves_protect(struct pt_op *op, uint64_t tbl, uint64_t va, uint64_t last)
+{
+    uint64_t *t = table_of(tbl) + level_index(va, 0);
+    unsigned n = (unsigned)((last - va) >> PAGE_SHIFT) + 1;
+    for (unsigned i = 0; i < n; i++, va += PAGE_SIZE) {
+        if (t[i] & PTE_P)
+            leaf_protect(op, &t[i], 0, va);
+    }
+}
+
+/* MAP: the part [va, end] of the range under entry *e of table tbl (level
+ * >= 1). A leaf of this level if allowed and it fits exactly, else descend
+ * (creating the table). On failure op->stop says where; a table created
+ * here that stayed empty is unlinked again. */
+static int entry_map(struct pt_op *op, uint64_t tbl, uint64_t *e, int level, uint64_t va, uint64_t end)
+{
+    uint64_t size = level_size(level), pa = op->pa0 + (va - op->va0);
+    if (end - va == size - 1 && (op->sizes & (1u << level)) && IS_ALIGNED(pa, size)) {
+        if (*e & PTE_P) {
+            op->stop = va;
+            return -EEXIST;
+        }
+        *e = pa | op->bits | PTE_PS;
+        table_count(tbl, +1);
+        op->pt->mapped[level]++;
+        return 0;
+    }
+    if (!(*e & PTE_P)) {
+        uint64_t nt = table_alloc(op->pt);
+        if (!nt) {
+            op->stop = va;
+            return -ENOMEM;
+        }
+        *e = nt | PTE_TABLE;
+        table_count(tbl, +1);
+    } else if (*e & PTE_PS) {
+        op->stop = va;
+        return -EEXIST;
+    }
+    uint64_t child = *e & PTE_ADDR;
+    int err = walk_range(op, child, level - 1, va, end);
+    if (err && table_empty(child))
+        table_unlink(op, tbl, e, va);
+    return err;
+}
+
+/* UNMAP, PROTECT: the part [va, end] of the range under entry *e of table
+ * tbl (level >= 1). Absent: nothing to do. A large leaf fully inside is
+ * changed whole; one sticking out is split first (-ENOMEM if it cannot
+ * be). A table emptied by the unmap is unlinked. */
+static int entry_change(struct pt_op *op, uint64_t tbl, uint64_t *e, int level, uint64_t va, uint64_t end)
+{
+    uint64_t old = *e;
+    if (!(old & PTE_P))
+        return 0;
+    if (old & PTE_PS) {
+        uint64_t size = level_size(level);
+        if (end - va == size - 1) {
+            if (op->kind == OP_PROTECT) {
+                leaf_protect(op, e, level, va);
+            } else {
+                *e = 0;
+                table_count(tbl, -1);
+                op->pt->mapped[level]--;
+                batch_piece(&op->tlb, va, leaf_addr(old, level), size);
+            }
+            return 0;
+        }
+        int err = leaf_split(op->pt, e, level);
+        if (err)
+            return err;
+    }
+    uint64_t child = *e & PTE_ADDR;
+    int err = walk_range(op, child, level - 1, va, end);
+    if (table_empty(child))
+        table_unlink(op, tbl, e, va);
+    return err;
+}
+
+/* Apply op to [va, last] (inclusive, inside the span of table tbl of
+ * `level`): one visit per entry the range touches. Stops at the first
+ * error. */
+static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, uint64_t last)
+{
+    if (level == 0) {
+        if (op->kind == OP_MAP)
+            return leaves_map(op, tbl, va, last);
+        if (op->kind == OP_UNMAP)
+            leaves_unmap(op, tbl, va, last);
+        else
+            leaves_protect(op, tbl, va, last);
+        return 0;
+    }
+    uint64_t *t = table_of(tbl);
+    uint64_t mask = level_size(level) - 1;
+    for (uint64_t cur = va;;) {
+        uint64_t end = MIN(cur | mask, last);   /* this entry's part of the range */
+        uint64_t *e = &t[level_index(cur, level)];
+        int err = op->kind == OP_MAP ? entry_map(op, tbl, e, level, cur, end)
+                                     : entry_change(op, tbl, e, level, cur, end);
+        if (err)
+            return err;
+        if (end == last)
+            return 0;
+        cur = end + 1;
+    }
 }
 
 /* ---- the range interface ---- */
@@ -299,189 +536,80 @@ void pt_destroy(struct pt *pt)
     pt->root = 0;
 }
 
-/* Set one leaf of `level` at va, creating tables on the way. */
-static int leaf_set(struct pt *pt, uint64_t va, uint64_t pa, int level, uint32_t flags)
-{
-    uint64_t tbl = pt->root;
-    for (int l = LEVELS - 1; l > level; l--) {
-        uint64_t *e = &table_of(tbl)[level_index(va, l)];
-        if (!(*e & PTE_P)) {
-            uint64_t nt = table_alloc(pt);
-            if (!nt)
-                return -ENOMEM;
-            *e = nt | PTE_TABLE;
-            table_count(tbl, +1);
-        } else if (pte_is_leaf(*e, l)) {
-            return -EEXIST;
-        }
-        tbl = *e & PTE_ADDR;
-    }
-    uint64_t *e = &table_of(tbl)[level_index(va, level)];
-    if (*e & PTE_P)
-        return -EEXIST;
-    *e = pa | pte_flags_of(flags, level);
-    table_count(tbl, +1);
-    pt->mapped[level]++;
-    return 0;
-}
-
-/* A failed leaf_set may have left freshly created, empty tables on the
- * path to va: free them, bottom up. */
-static void tables_prune(struct pt *pt, uint64_t va)
-{
-    struct walk w;
-    walk_to(pt, va, -1, &w);
-    for (int l = w.level; l < LEVELS - 1; l++) {
-        uint64_t tbl = w.table[l];
-        if (frame_meta(tbl)->pt_used > 0)
-            break;
-        table_free(pt, tbl);
-        table_of(w.table[l + 1])[level_index(va, l + 1)] = 0;
-        table_count(w.table[l + 1], -1);
-    }
-}
-
 int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes)
 {
     uint64_t last;
-    int r = range_check(va, len, &last);
-    if (r)
-        return r < 0 ? r : 0;
+    int err = range_check(va, len, &last);
+    if (err)
+        return err < 0 ? err : 0;
     if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa || pa + len - 1 >= pt_phys_limit())
         return -EINVAL;
-    sizes &= pt_sizes_supported();
-    uint64_t off = 0;
-    while (off < len) {
-        int level = 0;
-        for (int l = 2; l >= 1; l--) {
-            uint64_t s = level_size(l);
-            if ((sizes & (1u << l)) && IS_ALIGNED(va + off, s) &&
-                IS_ALIGNED(pa + off, s) && len - off >= s) {
-                level = l;
-                break;
-            }
-        }
-        int err = leaf_set(pt, va + off, pa + off, level, flags);
-        if (err) {
-            tables_prune(pt, va + off);
-            if (off)
-                pt_range_unmap(pt, va, off, NULL, NULL);
-            return err;
-        }
-        off += level_size(level);
+    struct pt_op op;
+    op_init(&op, OP_MAP, pt, NULL, NULL);
+    op.va0 = va;
+    op.pa0 = pa;
+    op.bits = pte_flags_of(flags);
+    op.sizes = sizes & pt_sizes_supported();
+    err = walk_range(&op, pt->root, LEVELS - 1, va, last);
+    if (err && op.stop > va) {
+        /* Undo [va, stop): whole leaves this call made, so no split. */
+        op.kind = OP_UNMAP;
+        if (walk_range(&op, pt->root, LEVELS - 1, va, op.stop - 1) < 0)
+            panic("%s: undoing a partial map failed", __func__);
     }
-    /* Only new entries were written: nothing can be stale in the TLB
-     * (x86 does not cache non-present translations). */
-    return 0;
+    /* Mapping only adds entries (x86 does not cache non-present ones), so
+     * only the undo and unlinked tables have anything to invalidate. */
+    batch_flush(&op.tlb);
+    return err;
 }
 
-/* Walk to the leaf at va; split it if it sticks out of [lo, last]. Returns
- * 0 with *w at a leaf fully inside, 1 if va is in a hole (w->level says how
- * big), or -ENOMEM. */
-static int walk_leaf_inside(struct pt *pt, uint64_t va, uint64_t lo, uint64_t last, struct walk *w)
+/* Unmap or protect [va, va+len) (the shared body of the two). */
+static int range_change(struct pt_op *op, uint64_t va, uint64_t len)
 {
-    for (;;) {
-        walk_to(pt, va, -1, w);
-        if (!(*w->pte & PTE_P))
-            return 1;
-        uint64_t start = ALIGN_DOWN(va, level_size(w->level));
-        if (start >= lo && last - start >= level_size(w->level) - 1)
-            return 0;
-        int err = leaf_split(pt, w);
-        if (err)
-            return err;
-    }
-}
-
-/* Called for each present leaf fully inside the range being visited. */
-typedef void (*leaf_visit_fn)(struct pt *pt, struct walk *w, uint64_t va,
-                              struct tlb_batch *tlb, void *arg);
-
-/* Visit every present leaf in [va, va+len), splitting large leaves that
- * stick out of it, then apply the TLB invalidations the visits collected.
- * The shared loop of unmap and protect; same failure rule as theirs. */
-static int range_for_each_leaf(struct pt *pt, uint64_t va, uint64_t len,
-                               leaf_visit_fn fn, void *arg)
-{
-    struct tlb_batch tlb = { .pt = pt };
     uint64_t last;
     int err = range_check(va, len, &last);
     if (err)
         return err < 0 ? err : 0;
-
-    for (uint64_t cur = va; cur <= last;) {
-        struct walk w;
-        int r = walk_leaf_inside(pt, cur, va, last, &w);
-        uint64_t next = ALIGN_DOWN(cur, level_size(w.level)) + level_size(w.level);
-        if (r < 0) {
-            err = r;
-            break;
-        }
-        if (r == 0)
-            fn(pt, &w, cur, &tlb, arg);
-        if (next <= cur)
-            break;      /* wrapped past the top of the address space */
-        cur = next;
-    }
-    tlb_batch_flush(&tlb);
+    err = walk_range(op, op->pt->root, LEVELS - 1, va, last);
+    batch_flush(&op->tlb);
     return err;
-}
-
-struct unmap_ctx {
-    pt_unmap_fn fn;
-    void *arg;
-};
-
-static void leaf_unmap(struct pt *pt, struct walk *w, uint64_t va, struct tlb_batch *tlb, void *arg)
-{
-    struct unmap_ctx *c = arg;
-    uint64_t e = *w->pte;
-    walk_clear(pt, w, va);
-    pt->mapped[w->level]--;
-    tlb_batch_add(tlb, va);
-    if (c->fn)
-        c->fn(va, leaf_addr(e, w->level), level_size(w->level), c->arg);
 }
 
 int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
 {
-    struct unmap_ctx c = { fn, arg };
-    return range_for_each_leaf(pt, va, len, leaf_unmap, &c);
-}
-
-static void leaf_protect(struct pt *pt, struct walk *w, uint64_t va, struct tlb_batch *tlb, void *arg)
-{
-    uint32_t flags = *(uint32_t *)arg;
-    uint64_t e = *w->pte;
-    /* Keep Accessed/Dirty: they record what happened, not what is allowed. */
-    uint64_t ne = leaf_addr(e, w->level) | pte_flags_of(flags, w->level) | (e & (PTE_A | PTE_D));
-    if (ne != e) {
-        *w->pte = ne;
-        tlb_batch_add(tlb, va);
-    }
+    struct pt_op op;
+    op_init(&op, OP_UNMAP, pt, fn, arg);
+    return range_change(&op, va, len);
 }
 
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags)
 {
-    return range_for_each_leaf(pt, va, len, leaf_protect, &flags);
+    struct pt_op op;
+    op_init(&op, OP_PROTECT, pt, NULL, NULL);
+    op.bits = pte_flags_of(flags);
+    return range_change(&op, va, len);
 }
 
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)
 {
-    struct walk w;
-    walk_to(pt, va, -1, &w);
-    uint64_t e = *w.pte;
-    if (!(e & PTE_P))
-        return false;
-    uint64_t s = level_size(w.level);
-    if (pa)
-        *pa = leaf_addr(e, w.level) + (va & (s - 1));
-    if (flags)
-        *flags = flags_of_pte(e);
-    if (size)
-        *size = s;
-    return true;
+    uint64_t tbl = pt->root;
+    for (int l = LEVELS - 1;; l--) {
+        uint64_t e = table_of(tbl)[level_index(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (pte_is_leaf(e, l)) {
+            uint64_t s = level_size(l);
+            if (pa)
+                *pa = leaf_addr(e, l) + (va & (s - 1));
+            if (flags)
+                *flags = flags_of_pte(e);
+            if (size)
+                *size = s;
+            return true;
+        }
+        tbl = e & PTE_ADDR;
+    }
 }
 
 #ifdef HOST_TEST
