@@ -62,6 +62,7 @@ EXPECTED = {
     'remove': ['fault_anon_64m', 'remove_anon_64m', 'mem_anon_64m_frames', 'mem_anon_64m_tables',
                'remove_lazy_4k', 'remove_lazy_1m'],
     'regions': ['fault_anon_regions_1', 'fault_anon_regions_1000', 'fault_anon_regions_100000',
+                'map_unmap_1m_regions_1', 'map_unmap_1m_regions_1000', 'map_unmap_1m_regions_100000',
                 'region_add_lazy', 'mem_region_bytes', 'mem_region_map_100000_frames',
                 'aspace_destroy_100000_regions'],
 }

@@ -551,6 +551,39 @@ static void bench_remove_anon(struct bench *b)
 
 /* ---- ANON faults against the size of the region map ---- */
 
+#define MAP_UNMAP_ITERS     32
+
+/* What map() + unmap() of 1 MiB do in the kernel: find the lowest free
+ * 1 MiB in [lo, hi) (above every filler), add a lazy ANON region there,
+ * remove it. Each round timed, interrupts off; the median is printed. */
+static int bench_map_unmap(struct bench *b, struct aspace *as, uint64_t lo, uint64_t hi,
+                           int regions)
+{
+    struct region r = { .len = MiB(1), .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON };
+    int err = 0;
+    for (int i = 0; i < MAP_UNMAP_ITERS && !err; i++) {
+        bool f = irq_save();
+        uint64_t t0 = tsc();
+        err = aspace_find_gap(as, lo, hi, r.len, &r.va_start);
+        if (!err)
+            err = aspace_region_add(as, &r);
+        if (!err)
+            err = aspace_region_remove(as, r.va_start);
+        uint64_t t1 = tsc();
+        irq_restore(f);
+        b->samples[i] = t1 - t0;
+    }
+    if (err) {
+        fail(b, "map and unmap 1 MiB", err);
+        return err;
+    }
+    char name[48];
+    snprintf(name, sizeof(name), "map_unmap_1m_regions_%d", regions);
+    figure(b, name, median(b->samples, MAP_UNMAP_ITERS), "cycles/op",
+           "median of %d; find_gap + add + remove, lazy ANON", MAP_UNMAP_ITERS);
+    return 0;
+}
+
 static void bench_regions(struct bench *b)
 {
     static const int steps[] = REGION_STEPS;
@@ -606,6 +639,8 @@ static void bench_regions(struct bench *b)
         snprintf(name, sizeof(name), "fault_anon_regions_%d", steps[s]);
         figure(b, name, median(b->samples, n), "cycles/fault", "median of %d; %lu region(s) + the kernel map",
                n, regions);
+        if ((err = bench_map_unmap(b, as, fill_base, target, steps[s])))
+            break;
     }
     if (!err && added_timed) {
         figure(b, "region_add_lazy", add_cycles / added_timed, "cycles/op",
