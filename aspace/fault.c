@@ -34,8 +34,6 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
 {
     f->tf = tf;
     f->error_code = tf->error;
-    f->reason = NULL;
-    f->has_region = false;
     if (tf->vector == VEC_PF) {
         f->kind = FAULT_PAGE;
         f->address = read_cr2();
@@ -52,7 +50,8 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
         f->access |= FAULT_USER;
 }
 
-void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
+void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
+                         const struct fault_detail *d)
 {
     const struct trap_frame *tf = f->tf;
     uint64_t off;
@@ -71,11 +70,11 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
                 f->access & FAULT_USER ? "user" : "kernel", f->error_code);
     }
     kprintf("  verdict: %s%s%s\n", fault_response_name(r),
-            f->reason ? ": " : "", f->reason ? f->reason : "");
-    if (f->has_region) {
+            d->reason ? ": " : "", d->reason ? d->reason : "");
+    if (d->has_region) {
         char fl[16];
-        kprintf("  region [%#lx-%#lx) %s\n", f->region.va_start, region_end(&f->region),
-                region_flags_str(f->region.flags, fl));
+        kprintf("  region [%#lx-%#lx) %s\n", d->region.va_start, region_end(&d->region),
+                region_flags_str(d->region.flags, fl));
     } else if (f->kind == FAULT_PAGE) {
         kprintf("  region: none covers this address\n");
     }
@@ -90,22 +89,23 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
 static void aspace_trap(struct trap_frame *tf)
 {
     struct aspace_fault f;
+    struct fault_detail d = { 0 };
     struct aspace *as = aspace_current();
     enum fault_response r = FAULT_SIGNAL;
 
     fault_decode(tf, &f);
     if (as && as->impl->ops->exception)
-        r = as->impl->ops->exception(as, &f);
+        r = as->impl->ops->exception(as, &f, &d);
     if (r == FAULT_RESOLVED)
         return;
     if (trap_from_user(tf)) {
-        const char *why = f.reason ? f.reason : fault_response_name(r);
+        const char *why = d.reason ? d.reason : fault_response_name(r);
         trap_user_fault(tf, SIGSEGV, f.address, why);
         return;
     }
     if (trap_fixup(tf))
         return;
-    aspace_fault_report(&f, r);
+    aspace_fault_report(&f, r, &d);
     trap_dump(tf);
     panic("%s: unresolved %s in kernel mode", __func__,
           f.kind == FAULT_PAGE ? "page fault" : "general protection fault");

@@ -94,20 +94,22 @@ enum fault_access {
     FAULT_PROTECTION = 1u << 4, /* the page was present: a permission fault */
 };
 
+/* A fault, as the CPU reported it (input to the exception slot). */
 struct aspace_fault {
     enum fault_kind kind;
     uint64_t address;           /* CR2 for FAULT_PAGE, else 0 */
     uint32_t access;            /* enum fault_access bits */
     uint64_t error_code;        /* as pushed by the CPU */
     struct trap_frame *tf;
-    /* Filled by the exception slot when it does not resolve the fault,
-     * for the report: why, and the region involved if there is one. */
-    const char *reason;         /* e.g. "write to read-only region" */
-    bool has_region;
-    struct region region;
 };
 
-
+/* What the exception slot found out about a fault it did not resolve, for
+ * the report (output of the slot: the caller zeroes it first). */
+struct fault_detail {
+    const char *reason;         /* why, e.g. "write to a read-only region" */
+    bool has_region;            /* whether `region` says something */
+    struct region region;       /* a copy of the region involved */
+};
 
 /* What the exception slot decided (cf. SerenityOS's PageFaultResponse). */
 enum fault_response {
@@ -124,8 +126,10 @@ enum fault_response {
  * report and a panic. */
 void aspace_fault_init(void);
 
-/* Print a fault the way the kernel reports it ("kernel page fault at ..."). */
-void aspace_fault_report(const struct aspace_fault *f, enum fault_response r);
+/* Print a fault the way the kernel reports it ("kernel page fault at ..."),
+ * with the slot's verdict r and what it found out (d). */
+void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
+                         const struct fault_detail *d);
 
 /* ---- the vtable -------------------------------------------------------- */
 
@@ -158,7 +162,9 @@ typedef int (*aspace_region_remove_fn)(struct aspace *as, uint64_t va);
 
 /* OPTIONAL. Give the physically-backed region starting at va a new physical
  * start (same virtual range). -ENOENT, -EPERM (pinned), -EINVAL (ANON or
- * FILE region, or misaligned pa). Stale translations are gone on return. */
+ * FILE region, or misaligned pa), -ENOMEM (an EAGER region whose new
+ * mapping needs page-table memory that is not there). On any error nothing
+ * has changed. Stale translations are gone on return. */
 typedef int (*aspace_region_move_fn)(struct aspace *as, uint64_t va, uint64_t new_pa);
 
 /* OPTIONAL. Replace the WRITE, EXEC and PIN bits of the region at va with
@@ -170,9 +176,12 @@ typedef int (*aspace_region_protect_fn)(struct aspace *as, uint64_t va, uint32_t
  * (switch_to: REQUIRED, it must load the translation, e.g. CR3). */
 typedef void (*aspace_switch_fn)(struct aspace *as);
 
-/* OPTIONAL. Resolve a fault taken while this address space was loaded.
- * NULL behaves as if every fault returned FAULT_SIGNAL. */
-typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f);
+/* OPTIONAL. Resolve a fault f taken while this address space was loaded.
+ * When the answer is not FAULT_RESOLVED, say why in *out (zeroed by the
+ * caller; left alone on FAULT_RESOLVED). NULL behaves as if every fault
+ * returned FAULT_SIGNAL with nothing in *out. */
+typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f,
+                                                   struct fault_detail *out);
 
 /* OPTIONAL. Copy the region that contains va into *out: 0, or -ENOENT if
  * no region contains it. Nothing changes. */

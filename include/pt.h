@@ -47,6 +47,8 @@ struct pt {
     uint64_t mapped[3];         /* leaf entries of 4 KiB, 2 MiB, 1 GiB */
     uint64_t invlpgs;           /* statistics: single-page invalidations */
     uint64_t full_flushes;      /* statistics: CR3 reloads */
+    uint64_t reserve;           /* pages set aside by pt_reserve (a list) */
+    uint64_t reserved;          /* how many */
 };
 
 /* Page sizes the CPU supports (4K and 2M always; 1G if CPUID says so). */
@@ -96,6 +98,17 @@ int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, voi
  * -ENOMEM the part before the large page that could not be split has the
  * new protection, the rest the old. */
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags);
+
+/* The most table pages a pt_range_map of this range could need (as if
+ * the tree were empty). */
+uint64_t pt_map_tables_max(uint64_t va, uint64_t pa, uint64_t len, uint32_t sizes);
+
+/* Set aside `tables` zeroed pages that the tree's next operations use for
+ * new tables before asking the frame allocator: a map that fits in the
+ * reserve cannot fail with -ENOMEM. 0, or -ENOMEM with nothing set aside.
+ * pt_reserve_release() gives back what was not used (pt_destroy does too). */
+int pt_reserve(struct pt *pt, uint64_t tables);
+void pt_reserve_release(struct pt *pt);
 
 /* Translate va: true and the physical address, flags and leaf size if
  * mapped, false otherwise. */

@@ -197,15 +197,26 @@ static int paging_move_region(struct aspace *as, uint64_t va, uint64_t new_pa)
         return -EINVAL;
 
     /* Drop the old translation first (with TLB invalidation), then point
-     * the region at its new memory; an EAGER region is mapped again. */
+     * the region at its new memory; an EAGER region is mapped again. The
+     * new mapping may need other page sizes, so more table pages: they are
+     * set aside first, so that -ENOMEM can only come before anything has
+     * changed. */
     struct region moved = n->region;
+    bool eager = moved.flags & REGION_EAGER;
     moved.pa_start = new_pa;
+    if (eager && (err = pt_reserve(&pa->pt, pt_map_tables_max(moved.va_start, new_pa,
+                                                               moved.len, PT_SIZE_ALL))) < 0)
+        return err;
     region_unmap(pa, &n->region);
     err = rmap_change(&pa->map, n, &moved);
     if (err)
         panic("%s: rmap_change of an unchanged range failed: %d", __func__, err);
-    if (moved.flags & REGION_EAGER)
-        return region_populate(pa, &n->region);
+    if (eager) {
+        err = region_populate(pa, &n->region);
+        pt_reserve_release(&pa->pt);
+        if (err)
+            panic("%s: mapping a moved region from its reserve failed: %d", __func__, err);
+    }
     return 0;
 }
 
@@ -232,48 +243,47 @@ static void paging_switch_to(struct aspace *as)
     pt_switch(&to_paging(as)->pt);
 }
 
-/* Is access allowed by region r? Sets f->reason when not. */
-static bool access_allowed(const struct region *r, struct aspace_fault *f)
+/* Is access f allowed by region r? Says why not in *d. */
+static bool access_allowed(const struct region *r, const struct aspace_fault *f,
+                           struct fault_detail *d)
 {
     if ((f->access & FAULT_USER) && (r->flags & REGION_KERN))
-        f->reason = "user access to a kernel-only region";
+        d->reason = "user access to a kernel-only region";
     else if ((f->access & FAULT_WRITE) && !(r->flags & REGION_WRITE))
-        f->reason = "write to a read-only region";
+        d->reason = "write to a read-only region";
     else if ((f->access & FAULT_EXEC) && !(r->flags & REGION_EXEC))
-        f->reason = "instruction fetch from a no-execute region";
+        d->reason = "instruction fetch from a no-execute region";
     else
         return true;
     return false;
 }
 
-static enum fault_response paging_exception(struct aspace *as, const struct aspace_fault *fc)
+static enum fault_response paging_exception(struct aspace *as, const struct aspace_fault *f,
+                                            struct fault_detail *d)
 {
     struct paging_aspace *pa = to_paging(as);
-    struct aspace_fault *f = (struct aspace_fault *)fc;
     enum fault_response resp;
 
     if (f->kind != FAULT_PAGE) {
-        f->reason = "general protection (not a paging fault)";
+        d->reason = "general protection (not a paging fault)";
         return FAULT_SIGNAL;
     }
     if (f->error_code & PF_RSVD) {
         /* We wrote an entry the CPU considers malformed: retrying would
          * fault forever. */
-        f->reason = "reserved bit set in a page-table entry";
+        d->reason = "reserved bit set in a page-table entry";
         return FAULT_KERNEL_BUG;
     }
     bool irq = spin_lock_irqsave(&as->lock);
     struct rmap_node *n = rmap_lookup(&pa->map, f->address);
     if (!n) {
-        f->reason = "no region covers the address";
+        d->reason = "no region covers the address";
         resp = FAULT_SIGNAL;
         goto out;
     }
-    f->has_region = true;
-    f->region = n->region;
-    if (!access_allowed(&n->region, f)) {
+    if (!access_allowed(&n->region, f, d)) {
         resp = FAULT_SIGNAL;
-        goto out;
+        goto out_region;
     }
     uint32_t flags;
     if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
@@ -282,11 +292,12 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
          * state) or it disagrees with the region: then we are broken.
          * Without NX every entry reads back as executable. */
         uint32_t mask = pt_nx_enabled() ? ~0u : ~(uint32_t)PT_EXEC;
-        if ((flags & mask) == (pt_flags_of(&n->region) & mask)) {
+        if ((flags & mask) == (pt_flags_of(&n->region) & mask))
             resp = FAULT_RESOLVED;
-        } else {
-            f->reason = "page-table entry disagrees with its region";
+        else {
+            d->reason = "page-table entry disagrees with its region";
             resp = FAULT_KERNEL_BUG;
+            goto out_region;
         }
         goto out;
     }
@@ -300,10 +311,13 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
             pa->faults_file++;
         else
             pa->faults_phys++;
-    } else {
-        f->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
-        resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
+        goto out;
     }
+    d->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
+    resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
+out_region:
+    d->has_region = true;
+    d->region = n->region;
 out:
     spin_unlock_irqrestore(&as->lock, irq);
     return resp;

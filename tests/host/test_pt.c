@@ -981,6 +981,94 @@ TEST(walker_enomem_half_way)
     done(&pt);
 }
 
+/* ---- reserve, A/D bits ---------------------------------------------------- */
+
+TEST(map_tables_max_is_exact_for_an_empty_tree)
+{
+    struct pt pt;
+    rng_seed(5);
+    static const uint32_t sizes[] = { PT_SIZE_ALL, PT_SIZE_4K, PT_SIZE_4K | PT_SIZE_2M };
+    for (int i = 0; i < 300; i++) {
+        fresh(&pt);
+        uint64_t va, pa = GiB(rng_below(4)) + (rng_below(3) ? MiB(2) * rng_below(512) : PAGE_SIZE * rng_below(1 << 18));
+        uint64_t len = PAGE_SIZE * (1 + rng_below(rng_below(4) ? 3000 : 600000));
+        if (i % 10 == 0)
+            va = 0 - len;                               /* ends at the top */
+        else
+            va = (rng_below(2) ? GiB(512) * rng_below(4) : 0) + PAGE_SIZE * rng_below(1 << 20) +
+                 (rng_below(2) ? pa & (GiB(1) - 1) : 0);
+        va &= ~(PAGE_SIZE - 1);
+        uint32_t sz = sizes[rng_below(3)];
+        uint64_t want = pt_map_tables_max(va, pa, len, sz);
+        int r = pt_range_map(&pt, va, pa, len, RW, sz);
+        if (!check_result_(r == 0 && pt.table_pages - 1 == want, __FILE__, __LINE__,
+                           "map [%#lx, +%#lx) -> %#lx sizes %#x: %d, %lu tables, predicted %lu",
+                           va, len, pa, sz, r, pt.table_pages - 1, want))
+            i = 1000;
+        pt_range_unmap(&pt, va, len, NULL, NULL);
+        done(&pt);
+    }
+}
+
+TEST(reserve_makes_a_map_infallible)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    uint64_t need = pt_map_tables_max(GiB(3) + KiB(4), 0, MiB(4), PT_SIZE_ALL);
+    CHECK_EQ_INT(need, 5);                      /* PDPT, PD, 3 PTs */
+    CHECK_EQ_INT(pt_reserve(&pt, need), 0);
+    CHECK_EQ_INT(frames_free(), after_create - need);
+    hog_frames(0);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3) + KiB(4), 0, MiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.reserved, 0);
+    CHECK_EQ_INT(pt.table_pages, 1 + need);
+    /* Not enough: nothing set aside. */
+    CHECK_EQ_INT(pt_reserve(&pt, 1), -ENOMEM);
+    CHECK_EQ_INT(pt.reserved, 0);
+    unhog();
+    tree_check(&pt, "map from the reserve");
+    /* Unused reserve goes back. */
+    CHECK_EQ_INT(pt_reserve(&pt, 7), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3) + MiB(6), 0, KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.reserved, 6);
+    pt_reserve_release(&pt);
+    CHECK_EQ_INT(pt.reserved, 0);
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    CHECK_EQ_INT(frames_free(), after_create);
+    /* pt_destroy gives back a reserve too. */
+    CHECK_EQ_INT(pt_reserve(&pt, 3), 0);
+    done(&pt);
+}
+
+#define E_A     (1ull << 5)
+#define E_D     (1ull << 6)
+
+TEST(split_keeps_accessed_dirty)
+{
+    struct pt pt;
+    fresh(&pt);
+    /* A 2 MiB leaf the CPU has read and written (A and D set by hand), then
+     * a 4 KiB piece of it is unmapped, which splits it: the 511 remaining
+     * pages were (as far as anyone knows) read and written too. */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(1), MiB(2), MiB(2), RW, PT_SIZE_ALL), 0);
+    uint64_t *pd = phys_to_virt(table_at(&pt, GiB(1), 1));
+    pd[0] |= E_A | E_D;
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(1) + KiB(8), KiB(4), NULL, NULL), 0);
+    const uint64_t *ptab = phys_to_virt(table_at(&pt, GiB(1), 0));
+    int with_ad = 0;
+    for (int i = 0; i < 512; i++)
+        with_ad += (ptab[i] & (E_A | E_D)) == (E_A | E_D);
+    CHECK_EQ_INT(with_ad, 511);
+    /* Protect keeps them as before. */
+    CHECK_EQ_INT(pt_range_protect(&pt, GiB(1), MiB(2), 0), 0);
+    CHECK((ptab[0] & (E_A | E_D)) == (E_A | E_D));
+    QUERY_IS(&pt, GiB(1), MiB(2), 0, KiB(4));
+    tree_check(&pt, "split A/D");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
 /* ---- randomized, against a model ---------------------------------------- */
 
 /* A window of 8 MiB across a 1 GiB boundary (so two PDPT entries, four PDs'

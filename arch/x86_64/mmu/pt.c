@@ -142,11 +142,19 @@ static uint32_t flags_of_pte(uint64_t e)
 
 /* ---- table pages ---- */
 
+/* A zeroed page for a new table: from the tree's reserve (pt_reserve) if
+ * it has one, else from the frame allocator. 0 if none. */
 static uint64_t table_alloc(struct pt *pt)
 {
-    uint64_t pa = frame_alloc(FRAME_ZERO);
-    if (!pa)
+    uint64_t pa = pt->reserve;
+    if (pa) {
+        uint64_t *link = table_of(pa);
+        pt->reserve = *link;            /* reserved pages are linked through */
+        *link = 0;                      /* their first word */
+        pt->reserved--;
+    } else if (!(pa = frame_alloc(FRAME_ZERO))) {
         return 0;
+    }
     struct frame *f = frame_meta(pa);
     f->kind = FRAME_KIND_PAGETABLE;
     f->pt_used = 0;
@@ -162,6 +170,56 @@ static void table_free(struct pt *pt, uint64_t pa)
     f->kind = FRAME_KIND_GENERIC;
     frame_unref(pa);
     pt->table_pages--;
+}
+
+int pt_reserve(struct pt *pt, uint64_t tables)
+{
+    for (uint64_t i = 0; i < tables; i++) {
+        uint64_t pa = frame_alloc(FRAME_ZERO);
+        if (!pa) {
+            pt_reserve_release(pt);
+            return -ENOMEM;
+        }
+        *(uint64_t *)table_of(pa) = pt->reserve;
+        pt->reserve = pa;
+        pt->reserved++;
+    }
+    return 0;
+}
+
+void pt_reserve_release(struct pt *pt)
+{
+    while (pt->reserve) {
+        uint64_t pa = pt->reserve;
+        pt->reserve = *(uint64_t *)table_of(pa);
+        frame_unref(pa);
+    }
+    pt->reserved = 0;
+}
+
+uint64_t pt_map_tables_max(uint64_t va, uint64_t pa, uint64_t len, uint32_t sizes)
+{
+    if (len == 0)
+        return 0;
+    sizes &= pt_sizes_supported();
+    uint64_t last = va + len - 1, n = 0;
+    /* Below each slot of level l (a PML4, PDPT or PD entry) that the range
+     * touches, a map makes a level l-1 table, unless the slot is mapped by
+     * one leaf: the range covers it whole, and leaves of that size are
+     * allowed and fit pa. */
+    for (int l = LEVELS - 1; l >= 1; l--) {
+        unsigned sh = level_shift(l);
+        uint64_t touched = (last >> sh) - (va >> sh) + 1;
+        bool leaves = l < LEVELS - 1 && (sizes & (1u << l)) && IS_ALIGNED(va - pa, level_size(l));
+        if (leaves) {
+            /* Slots [first, end) lie wholly inside (careful at the top). */
+            uint64_t first = (va >> sh) + !IS_ALIGNED(va, level_size(l));
+            uint64_t end = last == UINT64_MAX ? 1ull << (64 - sh) : (last + 1) >> sh;
+            touched -= end > first ? end - first : 0;
+        }
+        n += touched;
+    }
+    return n;
 }
 
 /* delta entries of table tbl went from not-present to present (or back,
@@ -316,8 +374,10 @@ static int leaf_split(struct pt *pt, uint64_t *e, int level)
         return -ENOMEM;
     uint64_t old = *e;
     uint64_t base = leaf_addr(old, level), step = level_size(level - 1);
-    uint64_t keep = (old & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX)) | PTE_P |
-                    (level - 1 > 0 ? PTE_PS : 0);
+    /* Accessed/Dirty too: what happened to the large page happened to
+     * (at least one of) its pieces, and leaf_protect keeps them as well. */
+    uint64_t keep = (old & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX | PTE_A | PTE_D)) |
+                    PTE_P | (level - 1 > 0 ? PTE_PS : 0);
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES; i++)
         t[i] = (base + (uint64_t)i * step) | keep;
@@ -532,6 +592,7 @@ void pt_destroy(struct pt *pt)
 {
     if (pt_is_loaded(pt))
         panic("%s: the page-table tree is loaded", __func__);
+    pt_reserve_release(pt);
     table_destroy(pt, pt->root, LEVELS - 1);
     pt->root = 0;
 }
