@@ -89,7 +89,9 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
 static void aspace_trap(struct trap_frame *tf)
 {
     struct aspace_fault f;
-    struct fault_detail d = { 0 };
+    struct fault_detail d;              /* region only read if has_region */
+    d.reason = NULL;
+    d.has_region = false;
     struct aspace *as = aspace_current();
     enum fault_response r = FAULT_SIGNAL;
 

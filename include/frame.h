@@ -77,6 +77,10 @@ void frame_free_contig(uint64_t pa, uint64_t n);
 void frame_ref(uint64_t pa);
 /* Drop a reference; the frame is freed when it reaches zero. */
 void frame_unref(uint64_t pa);
+/* frame_unref of pa[0], pa[stride], ... pa[(n-1) * stride] (stride in
+ * uint64_t units, so that a field of an array of structs can be passed)
+ * under one acquisition of the lock. */
+void frame_unref_many(const uint64_t *pa, size_t n, size_t stride);
 uint32_t frame_refcount(uint64_t pa);
 
 /* Metadata of the frame holding pa (NULL outside managed memory). */

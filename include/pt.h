@@ -80,12 +80,27 @@ void pt_destroy(struct pt *pt);
 int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes);
 
-/* Called for every leaf piece that an unmap removes, in increasing address
- * order, after the TLB invalidation that covers it: fn may free the frame. */
-typedef void (*pt_unmap_fn)(uint64_t va, uint64_t pa, uint64_t size, void *arg);
+/* Map one leaf: [va, va+size) to pa, size 4 KiB, 2 MiB or 1 GiB (a size
+ * the CPU supports), va and pa aligned to it: pt_range_map for exactly one
+ * page, with a shorter path (the page-fault fill). Same results and the
+ * same failure rule. */
+int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 
-/* Unmap everything inside [va, va+len) (holes are fine), calling fn (if not
- * NULL) per removed piece. A large page only partly inside is split first.
+/* A leaf an unmap removed: [va, va+size) was mapped to pa. */
+struct pt_piece {
+    uint64_t va, pa, size;
+};
+
+/* At most this many pieces reach an unmap callback at once. */
+#define PT_PIECES_MAX   64
+
+/* Called with the leaf pieces an unmap removed, n (1..PT_PIECES_MAX) at a
+ * time, in increasing address order, after the TLB invalidation that
+ * covers them: fn may free the frames. */
+typedef void (*pt_unmap_fn)(const struct pt_piece *pieces, size_t n, void *arg);
+
+/* Unmap everything inside [va, va+len) (holes are fine), handing every
+ * removed piece to fn (if not NULL). A large page only partly inside is split first.
  * Tables that become empty are unlinked and freed. Returns 0, or -ENOMEM
  * if a split could not get a table page: then the part before the large
  * page that could not be split is unmapped (fn was called for it) and the

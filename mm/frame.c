@@ -133,9 +133,13 @@ uint64_t frame_alloc(enum frame_alloc_flags flags)
         return 0;
     }
     uint64_t pfn = free_head;
-    free_list_unlink(pfn);
-    frames[pfn].refcount = 1;
-    frames[pfn].kind = FRAME_KIND_GENERIC;
+    struct frame *f = &frames[pfn];
+    free_head = f->next;                /* pop the head: no prev to fix */
+    if (free_head != NIL)
+        frames[free_head].prev = NIL;
+    f->next = NIL;
+    f->refcount = 1;
+    f->kind = FRAME_KIND_GENERIC;
     stats.free--;
     stats.used++;
     spin_unlock_irqrestore(&frame_lock, irq);
@@ -202,10 +206,11 @@ void frame_ref(uint64_t pa)
     spin_unlock_irqrestore(&frame_lock, irq);
 }
 
-void frame_unref(uint64_t pa)
+/* Drop one reference to the allocated frame at pa (lock held). Inlined:
+ * it is the loop body of frame_unref_many (a whole unmap's frames). */
+static inline __attribute__((always_inline)) void frame_unref_locked(uint64_t pa, const char *caller)
 {
-    bool irq = spin_lock_irqsave(&frame_lock);
-    struct frame *f = frame_allocated(pa, __func__);
+    struct frame *f = frame_allocated(pa, caller);
     if (--f->refcount == 0) {
         f->slab_class = 0;
         f->slab_inuse = 0;
@@ -214,6 +219,20 @@ void frame_unref(uint64_t pa)
         stats.free++;
         stats.used--;
     }
+}
+
+void frame_unref(uint64_t pa)
+{
+    bool irq = spin_lock_irqsave(&frame_lock);
+    frame_unref_locked(pa, __func__);
+    spin_unlock_irqrestore(&frame_lock, irq);
+}
+
+void frame_unref_many(const uint64_t *pa, size_t n, size_t stride)
+{
+    bool irq = spin_lock_irqsave(&frame_lock);
+    for (size_t i = 0; i < n; i++, pa += stride)
+        frame_unref_locked(*pa, __func__);
     spin_unlock_irqrestore(&frame_lock, irq);
 }
 

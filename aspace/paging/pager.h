@@ -14,6 +14,7 @@
 #define STRATA_PAGING_PAGER_H
 
 #include <aspace.h>
+#include <pt.h>
 
 /* What a fill asks for: the page around a faulting address, or (for an
  * EAGER region being added) as much as one call can give. */
@@ -29,16 +30,18 @@ struct pager_fill {
 
 /* REQUIRED. Provide the memory for va (page aligned, inside r): set *out
  * to a range containing va, inside r, that is physically contiguous: one
- * 4 KiB page, or a larger page whose aligned span lies inside r and whose
- * physical start is equally aligned; with PAGER_FILL_EAGER a pager that
- * allocates nothing may give the whole rest of r from va. Returns 0 or
+ * page (PAGER_FILL_FAULT: exactly one, 4 KiB, or 2 MiB or 1 GiB if the
+ * CPU has them, whose aligned span lies inside r and whose physical start
+ * is equally aligned); with PAGER_FILL_EAGER a pager that allocates
+ * nothing may give the whole rest of r from va. Returns 0 or
  * -ENOMEM (nothing allocated) or another negative error. A frame allocated
  * here belongs to the address space and comes back through release. */
 typedef int (*pager_fill_fn)(const struct region *r, uint64_t va, enum pager_fill_mode mode,
                              struct pager_fill *out);
 
-/* OPTIONAL. A mapping of [va, va+size) -> pa made by fill is being removed. */
-typedef void (*pager_release_fn)(const struct region *r, uint64_t va, uint64_t pa, uint64_t size);
+/* OPTIONAL. Mappings made by fill are gone (n pieces, each [va, va+size)
+ * -> pa, no longer in any TLB): release what fill allocated for them. */
+typedef void (*pager_release_fn)(const struct region *r, const struct pt_piece *pieces, size_t n);
 
 /* OPTIONAL. The region is being added (take references: e.g. the file).
  * r is the map's own copy and may be updated. 0 or a negative error. */
@@ -58,6 +61,10 @@ struct pager {
 extern const struct pager pager_phys;   /* physical memory at r->pa_start */
 extern const struct pager pager_anon;   /* fresh zeroed frames */
 extern const struct pager pager_file;   /* frames filled from r->file */
+
+/* A release slot for pagers whose pieces are single frames they allocated
+ * (ANON, FILE): drops the frames' references (pager_anon.c). */
+void pager_frames_release(const struct region *r, const struct pt_piece *pieces, size_t n);
 
 static inline const struct pager *pager_of(const struct region *r)
 {

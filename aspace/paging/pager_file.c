@@ -31,11 +31,6 @@ static int file_fill(const struct region *r, uint64_t va, enum pager_fill_mode m
     return 0;
 }
 
-static void file_release(const struct region *r, uint64_t va, uint64_t pa, uint64_t size)
-{
-    frame_unref(pa);
-}
-
 static int file_attach(struct region *r)
 {
     file_get(r->file);
@@ -51,7 +46,7 @@ static void file_detach(struct region *r)
 const struct pager pager_file = {
     .name = "file",
     .fill = file_fill,
-    .release = file_release,
+    .release = pager_frames_release,
     .attach = file_attach,
     .detach = file_detach,
 };

@@ -53,12 +53,10 @@ static uint32_t pt_flags_of(const struct region *r)
 
 /* ---- filling and emptying ranges ---- */
 
-static void release_piece(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+static void release_pieces(const struct pt_piece *pieces, size_t n, void *arg)
 {
     const struct region *r = arg;
-    const struct pager *p = pager_of(r);
-    if (p->release)
-        p->release(r, va, pa, size);
+    pager_of(r)->release(r, pieces, n);
 }
 
 /* Remove every mapping of r, giving pager-owned frames back. */
@@ -66,7 +64,7 @@ static void region_unmap(struct paging_aspace *pa, const struct region *r)
 {
     /* Region bounds are page aligned and leaves never straddle regions, so
      * no split (and so no allocation) can be needed: this cannot fail. */
-    pt_unmap_fn fn = pager_of(r)->release ? release_piece : NULL;
+    pt_unmap_fn fn = pager_of(r)->release ? release_pieces : NULL;
     if (pt_range_unmap(&pa->pt, r->va_start, r->len, fn, (void *)r) < 0)
         panic("%s: unmap of a whole region failed", __func__);
 }
@@ -83,10 +81,14 @@ static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_
     int err = p->fill(r, ALIGN_DOWN(va, PAGE_SIZE), mode, &got);
     if (err)
         return err;
-    err = pt_range_map(&pa->pt, got.va, got.pa, got.len, pt_flags_of(r), PT_SIZE_ALL);
+    err = mode == PAGER_FILL_FAULT ? pt_map_leaf(&pa->pt, got.va, got.pa, got.len, pt_flags_of(r))
+                                   : pt_range_map(&pa->pt, got.va, got.pa, got.len, pt_flags_of(r),
+                                                  PT_SIZE_ALL);
     if (err) {
-        if (p->release)
-            p->release(r, got.va, got.pa, got.len);
+        if (p->release) {
+            struct pt_piece piece = { got.va, got.pa, got.len };
+            p->release(r, &piece, 1);
+        }
         return err;
     }
     *mapped_end = got.va + got.len;
@@ -285,36 +287,42 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
         resp = FAULT_SIGNAL;
         goto out_region;
     }
-    uint32_t flags;
-    if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
-        /* Present and allowed by the region. Either the entry was just
-         * filled (a spurious fault: the TLB held the old non-present
-         * state) or it disagrees with the region: then we are broken.
-         * Without NX every entry reads back as executable. */
-        uint32_t mask = pt_nx_enabled() ? ~0u : ~(uint32_t)PT_EXEC;
-        if ((flags & mask) == (pt_flags_of(&n->region) & mask))
+    /* A page that was not present (or is not any more) is filled: one walk
+     * of the page tables. */
+    uint32_t flags = 0;
+    bool mapped = (f->error_code & PF_PRESENT) && pt_query(&pa->pt, f->address, NULL, &flags, NULL);
+    if (!mapped) {
+        uint64_t end;
+        int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
+        if (err == 0) {
             resp = FAULT_RESOLVED;
-        else {
-            d->reason = "page-table entry disagrees with its region";
-            resp = FAULT_KERNEL_BUG;
+            if (n->region.flags & REGION_ANON)
+                pa->faults_anon++;
+            else if (n->region.flags & REGION_FILE)
+                pa->faults_file++;
+            else
+                pa->faults_phys++;
+            goto out;
+        }
+        if (err != -EEXIST) {
+            d->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
+            resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
             goto out_region;
         }
-        goto out;
+        /* Mapped since the fault was taken: check it like a present one. */
+        mapped = pt_query(&pa->pt, f->address, NULL, &flags, NULL);
     }
-    uint64_t end;
-    int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
-    if (err == 0) {
+    /* Present and allowed by the region. Either the entry was just filled
+     * (a spurious fault: the TLB held the old state) or it disagrees with
+     * the region: then we are broken. Without NX every entry reads back as
+     * executable. */
+    uint32_t mask = pt_nx_enabled() ? ~0u : ~(uint32_t)PT_EXEC;
+    if (mapped && (flags & mask) == (pt_flags_of(&n->region) & mask)) {
         resp = FAULT_RESOLVED;
-        if (n->region.flags & REGION_ANON)
-            pa->faults_anon++;
-        else if (n->region.flags & REGION_FILE)
-            pa->faults_file++;
-        else
-            pa->faults_phys++;
         goto out;
     }
-    d->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
-    resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
+    d->reason = "page-table entry disagrees with its region";
+    resp = FAULT_KERNEL_BUG;
 out_region:
     d->has_region = true;
     d->region = n->region;

@@ -246,6 +246,31 @@ TEST(refcounts)
     frame_unref(pa);
 }
 
+TEST(unref_many)
+{
+    init_layout();
+    /* Pairs {frame, other}: unref every frame field with stride 2. */
+    uint64_t pairs[8][2];
+    for (int i = 0; i < 8; i++) {
+        pairs[i][0] = frame_alloc(FRAME_NONE);
+        pairs[i][1] = 0xdead;                      /* must not be read */
+        CHECK(frame_ok(pairs[i][0]));
+        if (i % 2)
+            frame_ref(pairs[i][0]);                /* these keep one reference */
+    }
+    check_stats(exp_free - 8, "8 allocated");
+    frame_unref_many(&pairs[0][0], 8, 2);
+    check_stats(exp_free - 4, "4 freed, 4 still referenced");
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ_INT(frame_refcount(pairs[i][0]), i % 2);
+    frame_unref_many(&pairs[1][0], 4, 4);          /* pairs 1, 3, 5, 7 */
+    check_stats(exp_free, "all freed");
+    frame_unref_many(NULL, 0, 1);                  /* nothing */
+    /* A free frame in the batch panics. */
+    EXPECT_PANIC(frame_unref_many(&pairs[0][0], 1, 2));
+    check_stats(exp_free, "after misuse");
+}
+
 TEST(zeroing)
 {
     init_layout();      /* simulated memory starts as 0xA5 */

@@ -111,9 +111,8 @@ struct pieces {
     uint64_t va[64], pa[64], size[64];
 };
 
-static void on_unmap(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+static void one_piece(uint64_t va, uint64_t pa, uint64_t size, struct pieces *p)
 {
-    struct pieces *p = arg;
     if (p->n < 64) {
         p->va[p->n] = va;
         p->pa[p->n] = pa;
@@ -126,6 +125,16 @@ static void on_unmap(uint64_t va, uint64_t pa, uint64_t size, void *arg)
         p->err++;
     p->n++;
     p->total += size;
+}
+
+/* The unmap callback: pieces come in batches of 1..PT_PIECES_MAX. */
+static void on_unmap(const struct pt_piece *pc, size_t n, void *arg)
+{
+    struct pieces *p = arg;
+    if (n == 0 || n > PT_PIECES_MAX)
+        p->err++;
+    for (size_t i = 0; i < n; i++)
+        one_piece(pc[i].va, pc[i].pa, pc[i].size, p);
 }
 
 static void fresh(struct pt *pt)
@@ -783,12 +792,12 @@ struct after_flush {
     struct pieces pc;
 };
 
-static void on_unmap_after_flush(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+static void on_unmap_after_flush(const struct pt_piece *pc, size_t n, void *arg)
 {
     struct after_flush *a = arg;
     if (flushes(a->pt) == a->flushes_before)
-        a->early++;
-    on_unmap(va, pa, size, &a->pc);
+        a->early += n;
+    on_unmap(pc, n, &a->pc);
 }
 
 TEST(unmap_callback_after_flush_many_tables)
@@ -981,6 +990,49 @@ TEST(walker_enomem_half_way)
     done(&pt);
 }
 
+TEST(map_leaf)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    pt_switch(&pt);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + KiB(4), MiB(8), KiB(4), URW), 0);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + MiB(2), MiB(4), MiB(2), RWX), 0);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(2), GiB(5), GiB(1), 0), 0);
+    QUERY_IS(&pt, GiB(1) + KiB(4), MiB(8), URW, KiB(4));
+    QUERY_IS(&pt, GiB(1) + MiB(3), MiB(5), RWX, MiB(2));
+    QUERY_IS(&pt, GiB(3) - 1, GiB(6) - 1, 0, GiB(1));
+    CHECK_EQ_INT(pt.table_pages, 4);
+    tree_check(&pt, "map_leaf");
+    /* Over existing leaves, under a large one, over a table. */
+    uint64_t tp = pt.table_pages;
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + KiB(4), 0, KiB(4), RW), -EEXIST);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + MiB(2) + KiB(4), 0, KiB(4), RW), -EEXIST);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(2) + MiB(2), 0, MiB(2), RW), -EEXIST);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1), 0, MiB(2), RW), -EEXIST);
+    CHECK_EQ_INT(pt.table_pages, tp);
+    /* Bad arguments. */
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8), 0, KiB(8), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8) + KiB(4), 0, MiB(2), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8), KiB(4), MiB(2), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, 0x0000800000000000ull, 0, KiB(4), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8), 1ull << 52, KiB(4), RW), -EINVAL);
+    /* Out of memory after making some tables: they go again, with an
+     * invalidation (the tree is loaded). */
+    hog_frames(2);
+    uint64_t f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(600), 0, KiB(4), RW), -ENOMEM);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, tp);
+    CHECK_EQ_INT(frames_free(), 2);
+    unhog();
+    UNMAPPED(&pt, GiB(600));
+    tree_check(&pt, "map_leaf enomem");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    CHECK_EQ_INT(frames_free(), after_create);
+    done(&pt);
+}
+
 /* ---- reserve, A/D bits ---------------------------------------------------- */
 
 TEST(map_tables_max_is_exact_for_an_empty_tree)
@@ -1098,14 +1150,17 @@ static uint64_t model_check(const struct pt *pt)
 
 struct rpieces { uint64_t bad, pages; };
 
-static void on_unmap_model(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+static void on_unmap_model(const struct pt_piece *pc, size_t n, void *arg)
 {
     struct rpieces *r = arg;
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-        uint64_t i = (va + off - WIN_BASE) / PAGE_SIZE;
-        if (va + off < WIN_BASE || i >= WIN_PAGES || model[i].pa != pa + off)
-            r->bad++;
-        r->pages++;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t va = pc[k].va, pa = pc[k].pa, size = pc[k].size;
+        for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+            uint64_t i = (va + off - WIN_BASE) / PAGE_SIZE;
+            if (va + off < WIN_BASE || i >= WIN_PAGES || model[i].pa != pa + off)
+                r->bad++;
+            r->pages++;
+        }
     }
 }
 

@@ -111,19 +111,27 @@ bool pt_nx_enabled(void)
 }
 #endif
 
-/* Entry bits of a leaf with these flags (PTE_PS is added for large ones). */
+/* Entry bits of a leaf with these flags (PTE_PS is added for large ones):
+ * a table indexed by the four flag bits, built on first use (NX depends on
+ * what the boot code found). */
 static uint64_t pte_flags_of(uint32_t flags)
 {
-    uint64_t e = PTE_P;
-    if (flags & PT_WRITE)
-        e |= PTE_W;
-    if (flags & PT_USER)
-        e |= PTE_U;
-    if (!(flags & PT_EXEC) && pt_nx_enabled())
-        e |= PTE_NX;
-    if (flags & PT_UNCACHED)
-        e |= PTE_PCD | PTE_PWT;
-    return e;
+    static uint64_t bits[16];
+    if (!bits[0]) {
+        for (uint32_t f = 0; f < 16; f++) {
+            uint64_t e = PTE_P;
+            if (f & PT_WRITE)
+                e |= PTE_W;
+            if (f & PT_USER)
+                e |= PTE_U;
+            if (!(f & PT_EXEC) && pt_nx_enabled())
+                e |= PTE_NX;
+            if (f & PT_UNCACHED)
+                e |= PTE_PCD | PTE_PWT;
+            bits[f] = e;
+        }
+    }
+    return bits[flags & 15];
 }
 
 static uint32_t flags_of_pte(uint64_t e)
@@ -241,22 +249,17 @@ static bool table_empty(uint64_t tbl)
 /* ---- one operation's deferred work: invalidate, then free ---- */
 
 #define BATCH_TABLES    16      /* unlinked table pages awaiting the flush */
-#define BATCH_PIECES    64      /* unmapped leaves awaiting the flush */
-
-struct piece {
-    uint64_t va, pa, size;
-};
 
 struct tlb_batch {
     struct pt *pt;
-    int nva;                    /* pages to invlpg, in va[] */
+    int nva;                    /* pages to invlpg, in va[] (and pieces[]) */
     bool full;                  /* more than PT_INVLPG_MAX: reload CR3 instead */
     int ntables, npieces;
     pt_unmap_fn fn;             /* gets pieces[] after the flush (NULL: keep none) */
     void *arg;
     uint64_t va[PT_INVLPG_MAX];
     uint64_t tables[BATCH_TABLES];
-    struct piece pieces[BATCH_PIECES];
+    struct pt_piece pieces[PT_PIECES_MAX];
 };
 
 /* Invalidate what the batch collected (when this tree is the one loaded:
@@ -267,24 +270,27 @@ struct tlb_batch {
 static void batch_flush(struct tlb_batch *b)
 {
     struct pt *pt = b->pt;
-    if ((b->full || b->nva > 0) && pt_is_loaded(pt)) {
-        if (b->full) {
+    int n = b->nva + b->npieces;        /* the pieces' pages count too */
+    if ((b->full || n > 0) && pt_is_loaded(pt)) {
+        if (b->full || n > PT_INVLPG_MAX) {
             pt->full_flushes++;
 #ifndef HOST_TEST
             write_cr3(read_cr3());
 #endif
         } else {
-            pt->invlpgs += b->nva;
+            pt->invlpgs += n;
 #ifndef HOST_TEST
             for (int i = 0; i < b->nva; i++)
                 invlpg(b->va[i]);
+            for (int i = 0; i < b->npieces; i++)
+                invlpg(b->pieces[i].va);
 #endif
         }
     }
     b->nva = 0;
     b->full = false;
-    for (int i = 0; i < b->npieces; i++)
-        b->fn(b->pieces[i].va, b->pieces[i].pa, b->pieces[i].size, b->arg);
+    if (b->npieces > 0)
+        b->fn(b->pieces, (size_t)b->npieces, b->arg);
     b->npieces = 0;
     for (int i = 0; i < b->ntables; i++)
         table_free(pt, b->tables[i]);
@@ -302,14 +308,16 @@ static void batch_invalidate(struct tlb_batch *b, uint64_t va)
         b->va[b->nva++] = va;
 }
 
-/* The leaf [va, va+size) -> pa was unmapped. */
+/* The leaf [va, va+size) -> pa was unmapped. With a callback the piece
+ * is kept, and its page is invalidated from there. */
 static void batch_piece(struct tlb_batch *b, uint64_t va, uint64_t pa, uint64_t size)
 {
-    batch_invalidate(b, va);
-    if (!b->fn)
+    if (!b->fn) {
+        batch_invalidate(b, va);
         return;
-    b->pieces[b->npieces++] = (struct piece){ va, pa, size };
-    if (b->npieces == BATCH_PIECES)
+    }
+    b->pieces[b->npieces++] = (struct pt_piece){ va, pa, size };
+    if (b->npieces == PT_PIECES_MAX)
         batch_flush(b);
 }
 
@@ -623,6 +631,52 @@ int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
      * only the undo and unlinked tables have anything to invalidate. */
     batch_flush(&op.tlb);
     return err;
+}
+
+/* Unlink and free the tables a failed pt_map_leaf made for [va, last]
+ * (they are empty: nothing was mapped below them). Out of line, so that
+ * the fault path does not carry an operation's 2 KiB of state. */
+static __attribute__((noinline)) void map_leaf_undo(struct pt *pt, uint64_t va, uint64_t last)
+{
+    struct pt_op op;
+    op_init(&op, OP_UNMAP, pt, NULL, NULL);
+    walk_range(&op, pt->root, LEVELS - 1, va, last);
+    batch_flush(&op.tlb);
+}
+
+/* The fault path's map: one walk from the root, no operation state unless
+ * tables made on the way have to be unlinked again. */
+int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+    int level = size == PAGE_SIZE ? 0 : size == level_size(1) ? 1 : size == level_size(2) ? 2 : -1;
+    /* An aligned leaf is canonical if its first byte is (it cannot cross
+     * the hole). */
+    if (level < 0 || !(pt_sizes_supported() & (1u << level)) || !IS_ALIGNED(va | pa, size) ||
+        !va_canonical(va) || pa + size - 1 >= pt_phys_limit())
+        return -EINVAL;
+    uint64_t tbl = pt->root;
+    for (int l = LEVELS - 1; l > level; l--) {
+        uint64_t *e = &table_of(tbl)[level_index(va, l)];
+        if (!(*e & PTE_P)) {
+            uint64_t nt = table_alloc(pt);
+            if (!nt) {
+                map_leaf_undo(pt, va, va + size - 1);
+                return -ENOMEM;
+            }
+            *e = nt | PTE_TABLE;
+            table_count(tbl, +1);
+        } else if (*e & PTE_PS) {
+            return -EEXIST;             /* so nothing was made above */
+        }
+        tbl = *e & PTE_ADDR;
+    }
+    uint64_t *e = &table_of(tbl)[level_index(va, level)];
+    if (*e & PTE_P)
+        return -EEXIST;
+    *e = pa | pte_flags_of(flags) | (level > 0 ? PTE_PS : 0);
+    table_count(tbl, +1);
+    pt->mapped[level]++;
+    return 0;
 }
 
 /* Unmap or protect [va, va+len) (the shared body of the two). */
