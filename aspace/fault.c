@@ -1,6 +1,7 @@
 /*
  * Page faults and general protection faults, routed through the current
- * address space's exception slot (see include/aspace.h).
+ * address space's exception slot (see include/aspace.h), and double faults
+ * (a kernel stack overflow, see include/kstack.h).
  *
  * Order of resolution:
  *   1. the address space fills the mapping (lazy, ANON, FILE regions);
@@ -17,6 +18,7 @@
 #include <panic.h>
 #include <thread.h>
 #include <percpu.h>
+#include <kstack.h>
 #include <uapi/signal.h>
 
 static const char *fault_response_name(enum fault_response r)
@@ -100,6 +102,8 @@ static void aspace_trap(struct trap_frame *tf)
         r = as->impl->ops->exception(as, &f, &d);
     if (r == FAULT_RESOLVED)
         return;
+    if (!d.reason && f.kind == FAULT_PAGE && kstack_guard_owner(f.address, NULL, NULL))
+        d.reason = "kernel stack guard page";   /* e.g. in an address space without a map */
     if (trap_from_user(tf)) {
         const char *why = d.reason ? d.reason : fault_response_name(r);
         trap_user_fault(tf, SIGSEGV, f.address, why);
@@ -113,8 +117,32 @@ static void aspace_trap(struct trap_frame *tf)
           f.kind == FAULT_PAGE ? "page fault" : "general protection fault");
 }
 
+/* A double fault: the CPU could not deliver an exception. The usual cause
+ * in a kernel thread is running off the bottom of its stack: the write to
+ * the guard page faulted, and pushing that page fault's frame on the same
+ * stack faulted again. CR2 then holds a guard-page address. This handler
+ * runs on its own IST stack (the TSS's), so it can still say so. */
+static void aspace_double_fault(struct trap_frame *tf)
+{
+    uint64_t cr2 = read_cr2(), lo, hi;
+    const char *owner = kstack_guard_owner(cr2, &lo, &hi);
+    struct thread *t = this_cpu()->current;
+    if (owner && !trap_from_user(tf)) {
+        kprintf("kernel stack overflow: thread %d '%s' ran off the bottom of its stack "
+                "[%#lx-%#lx) into the guard page at %#lx (stack of '%s'; rsp %#lx)\n",
+                t ? t->tid : 0, t ? t->name : "?", lo, hi, cr2, owner, tf->rsp);
+        trap_dump(tf);
+        panic("%s: kernel stack overflow in thread %d '%s'", __func__,
+              t ? t->tid : 0, t ? t->name : "?");
+    }
+    trap_dump(tf);
+    panic("%s: unhandled double fault in thread %d '%s'", __func__,
+          t ? t->tid : 0, t ? t->name : "?");
+}
+
 void aspace_fault_init(void)
 {
     trap_register(VEC_PF, aspace_trap);
     trap_register(VEC_GP, aspace_trap);
+    trap_register(VEC_DF, aspace_double_fault);
 }

@@ -57,8 +57,11 @@ enum region_flags {
     REGION_EAGER = 1u << 5,     /* map everything at add time, not on fault */
     REGION_ANON  = 1u << 6,     /* zero-filled on first touch, private frames */
     REGION_FILE  = 1u << 7,     /* filled from file on first touch, private */
-    /* Bits 8-15 are reserved for future kinds (shared, copy-on-write...). */
-    REGION_FLAGS_ALL = 0xFF,
+    /* Bits 8-15 are for kinds that only an implementation itself creates
+     * (aspace_region_add refuses them) or future ones (shared, COW...). */
+    REGION_KSTACKS = 1u << 8,   /* the kernel stack window (include/kstack.h):
+                                   pinned, kernel-only, never filled on a fault */
+    REGION_FLAGS_ALL = 0xFF,    /* what aspace_region_add accepts */
     REGION_PROT_MASK = REGION_READ | REGION_WRITE | REGION_EXEC,
 };
 
@@ -261,6 +264,9 @@ struct aspace {
     struct list_node threads;       /* struct thread.aspace_link */
     int nthreads;
     int cpus_loaded;                /* CPUs that have it loaded */
+    uint64_t frame_limit;           /* most frames the implementation may
+                                       own for it (pages it filled, page-table
+                                       pages); aspace_set_frame_limit */
 };
 
 /* Set up the registry and create the boot address space ("base"). */
@@ -301,6 +307,14 @@ int aspace_region_query(struct aspace *as, uint64_t va, struct region *out);
  * non-canonical bounds. */
 int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
 void aspace_print(struct aspace *as, int detail);
+
+/* Limit the frames the implementation may own for as (its pagers' pages
+ * and its page-table pages) to `frames`: a fault or an EAGER add that
+ * would fill more is refused (FAULT_OUT_OF_MEMORY, "frame limit reached";
+ * -ENOMEM). Frames already owned stay; a fill may need up to three table
+ * pages more than the count it was allowed at. The default is every usable
+ * frame of the machine (no limit in practice). -EINVAL for 0. */
+int aspace_set_frame_limit(struct aspace *as, uint64_t frames);
 
 /* Thread membership. attach/detach are called by the thread code; as NULL
  * means the boot address space. */

@@ -129,6 +129,31 @@ void pt_reserve_release(struct pt *pt);
  * mapped, false otherwise. */
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size);
 
+/* ---- the kernel window ----
+ * One PML4 slot, far above the identity map, whose subtree (a PDPT and what
+ * hangs below it) is shared by every tree: what is mapped there (kernel
+ * stacks, with unmapped guard pages between them) is visible in every
+ * address space, so the scheduler may switch CR3 while still on the old
+ * thread's stack. pt_create links the shared PDPT into each new root,
+ * pt_destroy leaves it alone, and a tree's range operations refuse ranges
+ * that touch the window (-EINVAL): only the pt_kwin_* calls change it, and
+ * they invalidate on this CPU whatever tree is loaded. */
+#define PT_KWIN_BASE    0x0000400000000000ull      /* PML4 slot 128: 64 TiB */
+#define PT_KWIN_SIZE    GiB(512)
+
+/* Make the shared subtree: once, before the trees that must see it are
+ * created (trees made earlier lack it). 0 or -ENOMEM. */
+int pt_kwin_init(void);
+/* Map [va, va+len), inside the window, to pa with 4 KiB pages (flags must
+ * not have PT_USER). As pt_range_map; -EINVAL outside the window. */
+int pt_kwin_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags);
+/* Unmap inside the window. As pt_range_unmap. */
+int pt_kwin_unmap(uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg);
+/* Translate a window address (false if not mapped, or no window). */
+bool pt_kwin_query(uint64_t va, uint64_t *pa, uint32_t *flags);
+/* The window's own counters (table_pages includes its PDPT). */
+const struct pt *pt_kwin(void);
+
 /* Load this tree on the CPU (CR3). */
 void pt_switch(const struct pt *pt);
 bool pt_is_loaded(const struct pt *pt);

@@ -50,17 +50,23 @@ typedef int (*pager_attach_fn)(struct region *r);
 /* OPTIONAL. The region is gone (drop what attach took). */
 typedef void (*pager_detach_fn)(struct region *r);
 
+/* OPTIONAL. fill failed at va (not for lack of memory): why, for the
+ * fault report. NULL: "the pager failed". */
+typedef const char *(*pager_explain_fn)(const struct region *r, uint64_t va);
+
 struct pager {
     const char *name;
     pager_fill_fn fill;         /* REQUIRED */
     pager_release_fn release;   /* OPTIONAL */
     pager_attach_fn attach;     /* OPTIONAL */
     pager_detach_fn detach;     /* OPTIONAL */
+    pager_explain_fn explain;   /* OPTIONAL */
 };
 
 extern const struct pager pager_phys;   /* physical memory at r->pa_start */
 extern const struct pager pager_anon;   /* fresh zeroed frames */
 extern const struct pager pager_file;   /* frames filled from r->file */
+extern const struct pager pager_kstacks; /* the kernel stack window: never fills */
 
 /* A release slot for pagers whose pieces are single frames they allocated
  * (ANON, FILE): drops the frames' references (pager_anon.c). */
@@ -72,6 +78,8 @@ static inline const struct pager *pager_of(const struct region *r)
         return &pager_anon;
     if (r->flags & REGION_FILE)
         return &pager_file;
+    if (r->flags & REGION_KSTACKS)
+        return &pager_kstacks;
     return &pager_phys;
 }
 

@@ -31,8 +31,21 @@ struct paging_aspace {
     struct aspace as;           /* must be first */
     struct pt pt;               /* the cache */
     struct rmap map;            /* the truth */
+    uint64_t pager_frames;      /* pages mapped that pagers allocated */
     uint64_t faults_phys, faults_anon, faults_file;
 };
+
+/* Frames this address space owns: its pagers' pages and its tables. */
+static uint64_t frames_owned(const struct paging_aspace *pa)
+{
+    return pa->pager_frames + pa->pt.table_pages;
+}
+
+/* May r's pager allocate another frame here (as->frame_limit)? */
+static bool frame_budget_left(const struct paging_aspace *pa, const struct region *r)
+{
+    return !pager_of(r)->release || frames_owned(pa) < pa->as.frame_limit;
+}
 
 static inline struct paging_aspace *to_paging(struct aspace *as)
 {
@@ -53,19 +66,30 @@ static uint32_t pt_flags_of(const struct region *r)
 
 /* ---- filling and emptying ranges ---- */
 
+/* The pt unmap callback of a region whose pager owns its frames. */
+struct unmap_ctx {
+    struct paging_aspace *pa;
+    const struct region *r;
+};
+
 static void release_pieces(const struct pt_piece *pieces, size_t n, void *arg)
 {
-    const struct region *r = arg;
-    pager_of(r)->release(r, pieces, n);
+    struct unmap_ctx *c = arg;
+    for (size_t i = 0; i < n; i++)
+        c->pa->pager_frames -= pieces[i].size / PAGE_SIZE;
+    pager_of(c->r)->release(c->r, pieces, n);
 }
 
 /* Remove every mapping of r, giving pager-owned frames back. */
 static void region_unmap(struct paging_aspace *pa, const struct region *r)
 {
+    if (r->flags & REGION_KSTACKS)
+        return;             /* the shared window: nothing of it is this tree's */
     /* Region bounds are page aligned and leaves never straddle regions, so
      * no split (and so no allocation) can be needed: this cannot fail. */
+    struct unmap_ctx c = { pa, r };
     pt_unmap_fn fn = pager_of(r)->release ? release_pieces : NULL;
-    if (pt_range_unmap(&pa->pt, r->va_start, r->len, fn, (void *)r) < 0)
+    if (pt_range_unmap(&pa->pt, r->va_start, r->len, fn, &c) < 0)
         panic("%s: unmap of a whole region failed", __func__);
 }
 
@@ -91,6 +115,8 @@ static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_
         }
         return err;
     }
+    if (p->release)
+        pa->pager_frames += got.len / PAGE_SIZE;
     *mapped_end = got.va + got.len;
     return 0;
 }
@@ -99,7 +125,7 @@ static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_
 static int region_populate(struct paging_aspace *pa, const struct region *r)
 {
     for (uint64_t va = r->va_start; va < region_end(r);) {
-        int err = region_fill(pa, r, va, PAGER_FILL_EAGER, &va);
+        int err = frame_budget_left(pa, r) ? region_fill(pa, r, va, PAGER_FILL_EAGER, &va) : -ENOMEM;
         if (err) {
             region_unmap(pa, r);
             return err;
@@ -120,6 +146,17 @@ static struct aspace *paging_create(void)
         return NULL;
     }
     rmap_init(&pa->map);
+    /* The region map tells the truth about the kernel window that every
+     * tree shares (pt.h): a region of its own kind, pinned, kernel-only. */
+    struct region win = {
+        .va_start = PT_KWIN_BASE, .len = PT_KWIN_SIZE,
+        .flags = REGION_READ | REGION_WRITE | REGION_PIN | REGION_KERN | REGION_KSTACKS,
+    };
+    if (rmap_insert(&pa->map, &win, NULL) < 0) {
+        pt_destroy(&pa->pt);
+        kfree(pa);
+        return NULL;
+    }
     return &pa->as;
 }
 
@@ -228,6 +265,8 @@ static int paging_protect_region(struct aspace *as, uint64_t va, uint32_t flags)
     struct rmap_node *n = rmap_find_start(&pa->map, va);
     if (!n)
         return -ENOENT;
+    if (n->region.flags & REGION_KSTACKS)
+        return -EPERM;              /* not ours to change, even its pin */
     const uint32_t changeable = REGION_WRITE | REGION_EXEC | REGION_PIN;
     struct region r = n->region;
     r.flags = (r.flags & ~changeable) | (flags & changeable);
@@ -292,6 +331,11 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
     uint32_t flags = 0;
     bool mapped = (f->error_code & PF_PRESENT) && pt_query(&pa->pt, f->address, NULL, &flags, NULL);
     if (!mapped) {
+        if (!frame_budget_left(pa, &n->region)) {
+            d->reason = "frame limit reached";
+            resp = FAULT_OUT_OF_MEMORY;
+            goto out_region;
+        }
         uint64_t end;
         int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
         if (err == 0) {
@@ -305,7 +349,9 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
             goto out;
         }
         if (err != -EEXIST) {
-            d->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
+            const struct pager *p = pager_of(&n->region);
+        d->reason = err == -ENOMEM ? "no free frame" :
+                    p->explain ? p->explain(&n->region, f->address) : "the pager failed";
             resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
             goto out_region;
         }
@@ -339,6 +385,8 @@ static void paging_print(struct aspace *as, int detail)
             pa->pt.mapped[1], pa->pt.mapped[2]);
     kprintf("  faults filled: %lu phys, %lu anon, %lu file; TLB: %lu invlpg, %lu full flushes\n",
             pa->faults_phys, pa->faults_anon, pa->faults_file, pa->pt.invlpgs, pa->pt.full_flushes);
+    kprintf("  frames owned: %lu (%lu filled pages, %lu table pages), limit %lu\n",
+            frames_owned(pa), pa->pager_frames, pa->pt.table_pages, as->frame_limit);
     if (detail <= 0)
         return;
     for (struct rmap_node *n = rmap_first(&pa->map); n; n = rmap_next(n)) {
@@ -347,6 +395,8 @@ static void paging_print(struct aspace *as, int detail)
         kprintf("    [0x%016lx-0x%016lx) %s", r->va_start, region_end(r), region_flags_str(r->flags, fl));
         if (r->flags & REGION_FILE)
             kprintf(" offset %#lx\n", r->file_offset);
+        else if (r->flags & REGION_KSTACKS)
+            kprintf(" (kernel stacks, shared by every address space)\n");
         else if (r->flags & REGION_ANON)
             kprintf("\n");
         else
@@ -419,5 +469,6 @@ void paging_stats(struct aspace *as, struct paging_stats *st)
         st->mapped[i] = pa->pt.mapped[i];
     st->invlpgs = pa->pt.invlpgs;
     st->full_flushes = pa->pt.full_flushes;
+    st->frames = frames_owned(pa);
     spin_unlock_irqrestore(&as->lock, irq);
 }

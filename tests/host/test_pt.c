@@ -43,6 +43,8 @@ struct census {
     uint64_t errors;
 };
 
+static bool kwin_on;                /* the test called pt_kwin_init */
+
 static void census_table(uint64_t tbl, int level, bool root, struct census *c)
 {
     c->tables++;
@@ -54,6 +56,8 @@ static void census_table(uint64_t tbl, int level, bool root, struct census *c)
         if (!(e & E_P))
             continue;
         present++;
+        if (level == 3 && kwin_on && i == (int)((PT_KWIN_BASE >> 39) & 511))
+            continue;           /* the shared kernel window: no tree's own */
         if (level == 0 || (e & E_PS)) {
             if (level == 3) {
                 c->errors++;
@@ -1119,6 +1123,80 @@ TEST(split_keeps_accessed_dirty)
     tree_check(&pt, "split A/D");
     CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
     done(&pt);
+}
+
+/* ---- the kernel window (in a child process: it is global state) -------- */
+
+#define KW  PT_KWIN_BASE
+
+static void kwin_child(void)
+{
+    kwin_on = true;
+    struct pt a, b;
+    uint64_t free0 = frames_free();
+    if (!CHECK_EQ_INT(pt_kwin_init(), 0))
+        return;
+    CHECK_EQ_INT(pt_create(&a), 0);
+    CHECK_EQ_INT(pt_create(&b), 0);
+    CHECK_EQ_INT(a.table_pages, 1);                 /* the shared PDPT is not a's */
+    CHECK_EQ_INT(pt_kwin()->table_pages, 1);
+    /* One mapping in the window shows in both trees. */
+    CHECK_EQ_INT(pt_kwin_map(KW + MiB(2), MiB(8), KiB(8), PT_WRITE), 0);
+    QUERY_IS(&a, KW + MiB(2), MiB(8), RW, KiB(4));
+    QUERY_IS(&b, KW + MiB(2) + KiB(4), MiB(8) + KiB(4), RW, KiB(4));
+    UNMAPPED(&a, KW + MiB(2) + KiB(8));
+    uint64_t pa = 0;
+    CHECK(pt_kwin_query(KW + MiB(2) + 5, &pa, NULL) && pa == MiB(8) + 5);
+    CHECK_EQ_INT(pt_kwin()->table_pages, 3);        /* PDPT, PD, PT */
+    tree_check(&a, "a with the window");
+    /* A tree's operations may not touch the window; the window's may not
+     * leave it or map user pages. */
+    CHECK_EQ_INT(pt_range_map(&a, KW, 0, KiB(4), RW, PT_SIZE_ALL), -EINVAL);
+    CHECK_EQ_INT(pt_range_map(&a, KW - KiB(4), 0, KiB(8), RW, PT_SIZE_ALL), -EINVAL);
+    CHECK_EQ_INT(pt_range_unmap(&a, 0, 0x800000000000ull, NULL, NULL), -EINVAL);
+    CHECK_EQ_INT(pt_range_protect(&a, KW + MiB(2), KiB(4), 0), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&a, KW + GiB(1), 0, KiB(4), RW), -EINVAL);
+    CHECK_EQ_INT(pt_kwin_map(KW - KiB(4), 0, KiB(8), RW), -EINVAL);
+    CHECK_EQ_INT(pt_kwin_map(KW + PT_KWIN_SIZE, 0, KiB(4), RW), -EINVAL);
+    CHECK_EQ_INT(pt_kwin_map(KW, 0, KiB(4), URW), -EINVAL);
+    QUERY_IS(&b, KW + MiB(2), MiB(8), RW, KiB(4));
+    /* Everything around it still works. */
+    CHECK_EQ_INT(pt_range_map(&a, KW - KiB(4), MiB(1), KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&a, KW + PT_KWIN_SIZE, MiB(1), KiB(4), RW, PT_SIZE_ALL), 0);
+    tree_check(&a, "a around the window");
+    CHECK_EQ_INT(pt_range_unmap(&a, KW - GiB(1), GiB(1), NULL, NULL), 0);
+    CHECK_EQ_INT(pt_range_unmap(&a, KW + PT_KWIN_SIZE, GiB(1), NULL, NULL), 0);
+    /* Destroying a tree leaves the window to the others. */
+    pt_destroy(&a);
+    QUERY_IS(&b, KW + MiB(2), MiB(8), RW, KiB(4));
+    /* Unmapping in the window always invalidates (it is in whatever tree
+     * is loaded, here none), then frees its emptied tables. */
+    uint64_t f0 = pt_kwin()->invlpgs + pt_kwin()->full_flushes;
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_kwin_unmap(KW + MiB(2), KiB(8), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 2);
+    CHECK(pt_kwin()->invlpgs + pt_kwin()->full_flushes > f0);
+    UNMAPPED(&b, KW + MiB(2));
+    CHECK_EQ_INT(pt_kwin()->table_pages, 1);
+    tree_check(&b, "b after the window emptied");
+    pt_destroy(&b);
+    CHECK_EQ_INT(frames_free(), free0 - 1);         /* the PDPT stays */
+}
+
+TEST(kernel_window)
+{
+    setup();
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        kwin_child();
+        _exit(check_failed_ ? 1 : 0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    check_result_(WIFEXITED(st) && WEXITSTATUS(st) == 0, __FILE__, __LINE__,
+                  "the kernel-window checks (child: %s %d; its messages above)",
+                  WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
 /* ---- randomized, against a model ---------------------------------------- */

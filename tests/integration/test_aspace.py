@@ -45,8 +45,14 @@ def test_ases_detail(m):
     check_match(out, r"thread 1 'main' running", 'ases detail')
     check_match(out, r"thread \d+ 'idle' (runnable|running)", 'ases detail')
     check_match(out, r'identity map \[0, 0x[0-9a-f]+\) rwx kernel-only', 'ases detail: boot')
-    check_match(out, r'2 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
+    # The kernel map, the kernel stack window every paging address space
+    # shows, and the lazy alias.
+    check_match(out, r'3 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
+    check_match(out, r'\[0x0000400000000000-0x0000408000000000\) rw- PKL kstack \(kernel stacks',
+                'ases detail: root (kernel stack window)')
     check_match(out, r'faults filled: \d+ phys, \d+ anon, \d+ file', 'ases detail: root')
+    check_match(out, r'frames owned: \d+ \(\d+ filled pages, \d+ table pages\), limit \d+',
+                'ases detail: root (frame count and limit)')
 
 
 def test_ases_bad_argument(m):

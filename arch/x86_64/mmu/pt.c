@@ -262,6 +262,12 @@ struct tlb_batch {
     struct pt_piece pieces[PT_PIECES_MAX];
 };
 
+/* The kernel window's shared subtree, as a tree of its own whose root is
+ * the PDPT that every PML4 links at slot KWIN_SLOT (0 until pt_kwin_init). */
+static struct pt kwin;
+#define KWIN_SLOT   ((PT_KWIN_BASE >> 39) & 511)
+#define KWIN_LAST   (PT_KWIN_BASE + PT_KWIN_SIZE - 1)
+
 /* Invalidate what the batch collected (when this tree is the one loaded:
  * loading CR3 at a switch drops everything cached for the tree anyway),
  * then hand the unmapped pieces to fn and free the unlinked tables. (SMP:
@@ -271,7 +277,8 @@ static void batch_flush(struct tlb_batch *b)
 {
     struct pt *pt = b->pt;
     int n = b->nva + b->npieces;        /* the pieces' pages count too */
-    if ((b->full || n > 0) && pt_is_loaded(pt)) {
+    /* The window is part of whatever tree is loaded. */
+    if ((b->full || n > 0) && (pt == &kwin || pt_is_loaded(pt))) {
         if (b->full || n > PT_INVLPG_MAX) {
             pt->full_flushes++;
 #ifndef HOST_TEST
@@ -528,7 +535,7 @@ static int entry_change(struct pt_op *op, uint64_t tbl, uint64_t *e, int level, 
 
 /* Apply op to [va, last] (inclusive, inside the span of table tbl of
  * `level`): one visit per entry the range touches. Stops at the first
- * error. */
+ * error. (op_walk starts it at the top of op's tree.) */
 static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, uint64_t last)
 {
     if (level == 0) {
@@ -555,6 +562,15 @@ static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, ui
     }
 }
 
+/* Apply op to [va, last] from the top of its tree: the root, or for the
+ * kernel window its shared PDPT. */
+static int op_walk(struct pt_op *op, uint64_t va, uint64_t last)
+{
+    if (op->pt == &kwin)
+        return walk_range(op, kwin.root, LEVELS - 2, va, last);
+    return walk_range(op, op->pt->root, LEVELS - 1, va, last);
+}
+
 /* ---- the range interface ---- */
 
 static bool va_canonical(uint64_t va)
@@ -566,7 +582,7 @@ static bool va_canonical(uint64_t va)
  * the same side of the non-canonical hole. 0, 1 for an empty range
  * (nothing to do), or -EINVAL; *last = the range's last byte (inclusive, so
  * a range may end at the top of memory). */
-static int range_check(uint64_t va, uint64_t len, uint64_t *last)
+static int range_check_va(uint64_t va, uint64_t len, uint64_t *last)
 {
     if (!IS_ALIGNED(va | len, PAGE_SIZE))
         return -EINVAL;
@@ -578,17 +594,39 @@ static int range_check(uint64_t va, uint64_t len, uint64_t *last)
     return 0;
 }
 
+/* range_check_va, and: a tree's ranges stay out of the kernel window
+ * (once there is one), the window's stay inside it. */
+static int range_check(const struct pt *pt, uint64_t va, uint64_t len, uint64_t *last)
+{
+    int r = range_check_va(va, len, last);
+    if (r)
+        return r;
+    bool hits = kwin.root && va <= KWIN_LAST && *last >= PT_KWIN_BASE;
+    bool inside = va >= PT_KWIN_BASE && *last <= KWIN_LAST;
+    if (pt == &kwin ? !inside : hits)
+        return -EINVAL;
+    return 0;
+}
+
 int pt_create(struct pt *pt)
 {
     memset(pt, 0, sizeof(*pt));
     pt->root = table_alloc(pt);
-    return pt->root ? 0 : -ENOMEM;
+    if (!pt->root)
+        return -ENOMEM;
+    if (kwin.root) {
+        table_of(pt->root)[KWIN_SLOT] = kwin.root | PTE_TABLE;
+        table_count(pt->root, +1);
+    }
+    return 0;
 }
 
 static void table_destroy(struct pt *pt, uint64_t tbl, int level)
 {
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES && level > 0; i++) {
+        if (level == LEVELS - 1 && i == KWIN_SLOT && kwin.root)
+            continue;                   /* the shared window: not ours */
         if ((t[i] & PTE_P) && !pte_is_leaf(t[i], level))
             table_destroy(pt, t[i] & PTE_ADDR, level - 1);
     }
@@ -609,7 +647,7 @@ int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes)
 {
     uint64_t last;
-    int err = range_check(va, len, &last);
+    int err = range_check(pt, va, len, &last);
     if (err)
         return err < 0 ? err : 0;
     if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa || pa + len - 1 >= pt_phys_limit())
@@ -620,11 +658,11 @@ int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
     op.pa0 = pa;
     op.bits = pte_flags_of(flags);
     op.sizes = sizes & pt_sizes_supported();
-    err = walk_range(&op, pt->root, LEVELS - 1, va, last);
+    err = op_walk(&op, va, last);
     if (err && op.stop > va) {
         /* Undo [va, stop): whole leaves this call made, so no split. */
         op.kind = OP_UNMAP;
-        if (walk_range(&op, pt->root, LEVELS - 1, va, op.stop - 1) < 0)
+        if (op_walk(&op, va, op.stop - 1) < 0)
             panic("%s: undoing a partial map failed", __func__);
     }
     /* Mapping only adds entries (x86 does not cache non-present ones), so
@@ -640,7 +678,7 @@ static __attribute__((noinline)) void map_leaf_undo(struct pt *pt, uint64_t va, 
 {
     struct pt_op op;
     op_init(&op, OP_UNMAP, pt, NULL, NULL);
-    walk_range(&op, pt->root, LEVELS - 1, va, last);
+    op_walk(&op, va, last);
     batch_flush(&op.tlb);
 }
 
@@ -652,7 +690,8 @@ int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t
     /* An aligned leaf is canonical if its first byte is (it cannot cross
      * the hole). */
     if (level < 0 || !(pt_sizes_supported() & (1u << level)) || !IS_ALIGNED(va | pa, size) ||
-        !va_canonical(va) || pa + size - 1 >= pt_phys_limit())
+        !va_canonical(va) || pa + size - 1 >= pt_phys_limit() ||
+        (kwin.root && va <= KWIN_LAST && va + size - 1 >= PT_KWIN_BASE))
         return -EINVAL;
     uint64_t tbl = pt->root;
     for (int l = LEVELS - 1; l > level; l--) {
@@ -683,10 +722,10 @@ int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t
 static int range_change(struct pt_op *op, uint64_t va, uint64_t len)
 {
     uint64_t last;
-    int err = range_check(va, len, &last);
+    int err = range_check(op->pt, va, len, &last);
     if (err)
         return err < 0 ? err : 0;
-    err = walk_range(op, op->pt->root, LEVELS - 1, va, last);
+    err = op_walk(op, va, last);
     batch_flush(&op->tlb);
     return err;
 }
@@ -725,6 +764,58 @@ bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, u
         }
         tbl = e & PTE_ADDR;
     }
+}
+
+/* ---- the kernel window ---- */
+
+int pt_kwin_init(void)
+{
+    if (kwin.root)
+        panic("%s: the kernel window exists already", __func__);
+    uint64_t pdpt = table_alloc(&kwin);
+    if (!pdpt)
+        return -ENOMEM;
+    kwin.root = pdpt;
+    return 0;
+}
+
+int pt_kwin_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
+{
+    if (!kwin.root || (flags & PT_USER))
+        return -EINVAL;
+    return pt_range_map(&kwin, va, pa, len, flags, PT_SIZE_4K);
+}
+
+int pt_kwin_unmap(uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
+{
+    if (!kwin.root)
+        return -EINVAL;
+    return pt_range_unmap(&kwin, va, len, fn, arg);
+}
+
+bool pt_kwin_query(uint64_t va, uint64_t *pa, uint32_t *flags)
+{
+    if (!kwin.root || va < PT_KWIN_BASE || va > KWIN_LAST)
+        return false;
+    uint64_t tbl = kwin.root;
+    for (int l = LEVELS - 2;; l--) {
+        uint64_t e = table_of(tbl)[level_index(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (pte_is_leaf(e, l)) {
+            if (pa)
+                *pa = leaf_addr(e, l) + (va & (level_size(l) - 1));
+            if (flags)
+                *flags = flags_of_pte(e);
+            return true;
+        }
+        tbl = e & PTE_ADDR;
+    }
+}
+
+const struct pt *pt_kwin(void)
+{
+    return &kwin;
 }
 
 #ifdef HOST_TEST
