@@ -61,9 +61,17 @@ struct frame_stats {
     uint64_t max_pfn;           /* highest frame number + 1 */
 };
 
-/* Set up from the available ranges minus the reserved ones. The metadata
- * array is placed in available memory and reserved. Returns 0, or -ENOMEM
- * if no available range can hold the metadata. */
+/* Most ranges frame_init takes in each list (more than a Multiboot2 memory
+ * map or the boot modules can give). */
+#define BOOT_RANGES_MAX 64
+
+/* Set up from the available ranges minus the reserved ones (in any order,
+ * overlapping or not; a page counts as RAM if it lies wholly inside one
+ * available range, and is never handed out if any reserved range touches
+ * it). The metadata array is placed in available memory and reserved.
+ * Returns 0, -ENOMEM if no available range can hold the metadata, or
+ * -EINVAL for more than BOOT_RANGES_MAX ranges in a list. Linear in the
+ * frames, one pass. */
 int frame_init(const struct phys_range *avail, int navail,
                const struct phys_range *resv, int nresv);
 

@@ -52,7 +52,7 @@ SYSBENCH_RE = re.compile(r'^sysbench: (\w+): (\d+) cycles/call \((\d+) calls\)$'
 # Figures `bench all` must print (kernel/ktest/cmd_bench.c); a missing one is a
 # functional failure.
 EXPECTED = {
-    'base': ['tsc_overhead'],           # printed whatever the group
+    'base': ['tsc_overhead', 'boot_to_prompt', 'boot_root_check'],  # printed whatever the group
     'switch': ['thread_switch', 'thread_switch_aspace', 'aspace_switch', 'aspace_thread_move'],
     'fault': ['fault_phys', 'mem_phys_frames', 'mem_phys_tables',
               'fault_anon', 'mem_anon_frames', 'mem_anon_tables', 'touch_mapped',

@@ -696,6 +696,11 @@ static int cmd_bench(int argc, char **argv)
         return -ENOMEM;
     }
     kprintf("bench-info: TSC %lu Hz as measured at boot (under -icount shift=0: one tick per instruction)\n", tsc_hz);
+    struct boot_figures bf;
+    root_shell_boot_figures(&bf);
+    figure(&b, "boot_to_prompt", bf.to_prompt, "cycles", "1 run, from kmain to the first prompt");
+    figure(&b, "boot_root_check", bf.root_check, "cycles",
+           "1 run, the root shell's identity map / alias comparison");
 
     int err = shell_aspace_create("bench", &b.as);
     if (err) {
