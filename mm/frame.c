@@ -266,8 +266,9 @@ uint64_t frame_alloc_contig(uint64_t n, enum frame_alloc_flags flags)
     return pa;
 }
 
-/* Look up a frame that must be allocated; panics on a bad address. */
-static struct frame *frame_allocated(uint64_t pa, const char *caller)
+/* Look up a frame that must be allocated; panics on a bad address.
+ * (Inlined: it is in frame_unref_many's loop.) */
+static inline __attribute__((always_inline)) struct frame *frame_allocated(uint64_t pa, const char *caller)
 {
     uint64_t pfn = pfn_of(pa);
     if (pfn >= max_pfn || frames[pfn].kind == FRAME_KIND_RESERVED)

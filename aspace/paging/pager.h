@@ -40,7 +40,9 @@ typedef int (*pager_fill_fn)(const struct region *r, uint64_t va, enum pager_fil
                              struct pager_fill *out);
 
 /* OPTIONAL. Mappings made by fill are gone (n pieces, each [va, va+size)
- * -> pa, no longer in any TLB): release what fill allocated for them. */
+ * -> pa, no longer in any TLB): release what fill allocated for them. A
+ * pager with a release slot allocates what it fills, one 4 KiB frame per
+ * fill (the frame counts of paging.c rely on it). */
 typedef void (*pager_release_fn)(const struct region *r, const struct pt_piece *pieces, size_t n);
 
 /* OPTIONAL. The region is being added (take references: e.g. the file).

@@ -31,7 +31,7 @@ struct paging_aspace {
     struct aspace as;           /* must be first */
     struct pt pt;               /* the cache */
     struct rmap map;            /* the truth */
-    uint64_t pager_frames;      /* pages mapped that pagers allocated */
+    uint64_t pager_frames;      /* frames mapped that pagers allocated */
     uint64_t faults_phys, faults_anon, faults_file;
 };
 
@@ -75,8 +75,7 @@ struct unmap_ctx {
 static void release_pieces(const struct pt_piece *pieces, size_t n, void *arg)
 {
     struct unmap_ctx *c = arg;
-    for (size_t i = 0; i < n; i++)
-        c->pa->pager_frames -= pieces[i].size / PAGE_SIZE;
+    c->pa->pager_frames -= n;          /* one frame each (pager.h) */
     pager_of(c->r)->release(c->r, pieces, n);
 }
 
@@ -116,7 +115,7 @@ static int region_fill(struct paging_aspace *pa, const struct region *r, uint64_
         return err;
     }
     if (p->release)
-        pa->pager_frames += got.len / PAGE_SIZE;
+        pa->pager_frames++;             /* one frame (pager.h) */
     *mapped_end = got.va + got.len;
     return 0;
 }

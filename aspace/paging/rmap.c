@@ -300,12 +300,20 @@ static void retrace(struct rmap *m, struct rmap_node *n, const struct rmap_node 
 /* ---- linking and unlinking (no allocation) ------------------------------ */
 
 /* The region before n's ended somewhere else now: n->gap_before = gap,
- * and the sub_gap above n follows. */
-static void gap_set(struct rmap *m, struct rmap_node *n, uint64_t gap)
+ * and the sub_gap of n and its ancestors follows, up to the first that
+ * does not change (heights do not change: no rotation is needed). */
+static void gap_set(struct rmap_node *n, uint64_t gap)
 {
-    if (n->gap_before != gap) {
-        n->gap_before = gap;
-        retrace(m, n, NULL);
+    n->gap_before = gap;
+    for (; n; n = n->parent) {
+        uint64_t g = n->gap_before;
+        if (n->left)
+            g = MAX(g, n->left->sub_gap);
+        if (n->right)
+            g = MAX(g, n->right->sub_gap);
+        if (g == n->sub_gap)
+            return;
+        n->sub_gap = g;
     }
 }
 
@@ -335,7 +343,7 @@ static void node_link(struct rmap *m, struct rmap_node *n)
     m->count++;
     retrace(m, parent, NULL);
     if (next)
-        gap_set(m, next, node_start(next) - node_end(n));
+        gap_set(next, node_start(next) - node_end(n));
 }
 
 /* Take n out of the tree without freeing it. */
@@ -379,7 +387,7 @@ static void node_unlink(struct rmap *m, struct rmap_node *n)
      * walk may not stop before it has passed it. */
     retrace(m, fix, moved);
     if (next)
-        gap_set(m, next, node_start(next) - prev_end);
+        gap_set(next, node_start(next) - prev_end);
 }
 
 /* ---- the API ------------------------------------------------------------ */
@@ -460,9 +468,9 @@ int rmap_change(struct rmap *m, struct rmap_node *n, const struct region *newr)
     if (in_place) {
         uint64_t prev_end = old_start - n->gap_before;     /* I6 */
         n->region = *newr;
-        gap_set(m, n, node_start(n) - prev_end);
+        gap_set(n, node_start(n) - prev_end);
         if (next)
-            gap_set(m, next, node_start(next) - node_end(n));
+            gap_set(next, node_start(next) - node_end(n));
     } else {
         node_unlink(m, n);
         n->region = *newr;
