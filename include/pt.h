@@ -43,7 +43,8 @@ enum pt_sizes {
 
 struct pt {
     uint64_t root;              /* physical address of the PML4 */
-    uint64_t table_pages;       /* including the PML4 */
+    uint64_t table_pages;       /* including the PML4, not the shared
+                                   kernel window's (pt_kwin) */
     uint64_t mapped[3];         /* leaf entries of 4 KiB, 2 MiB, 1 GiB */
     uint64_t invlpgs;           /* statistics: single-page invalidations */
     uint64_t full_flushes;      /* statistics: CR3 reloads */

@@ -26,9 +26,13 @@
  * Invariants (between operations):
  *  - a table page's struct frame has kind FRAME_KIND_PAGETABLE and pt_used
  *    equal to its number of present entries;
- *  - no table page other than the root has pt_used == 0 (it is unlinked);
+ *  - no table page other than a root (a tree's PML4, the window's PDPT) has
+ *    pt_used == 0 (it is unlinked);
  *  - pt->mapped[] counts the leaf entries by size, pt->table_pages the
- *    table pages linked in the tree (the root included).
+ *    table pages linked in the tree (the root included);
+ *  - once pt_kwin_init has run, every root's entry KWIN_SLOT points at the
+ *    shared window PDPT (counted in the root's pt_used, but the PDPT and
+ *    what hangs below it belong to `kwin`, never to a tree).
  */
 #include <pt.h>
 #include <frame.h>
