@@ -16,6 +16,8 @@
 #include <log.h>
 #include <pt.h>
 #include <mm.h>
+#include <frame.h>
+#include <kstack.h>
 #include <uapi/errno.h>
 
 extern const struct aspace_impl *const __aspace_impls_start[], *const __aspace_impls_end[];
@@ -120,6 +122,9 @@ int aspace_create(const char *impl_name, const char *name, struct aspace **out)
     as->nthreads = 0;
     as->cpus_loaded = 0;
     as->policy = 0;
+    struct frame_stats fs;
+    frame_stats(&fs);
+    as->frame_limit = fs.total;         /* generous: all of memory */
 
     bool f = spin_lock_irqsave(&registry_lock);
     int err = 0;
@@ -353,6 +358,17 @@ int aspace_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint6
     return err;
 }
 
+int aspace_set_frame_limit(struct aspace *as, uint64_t frames)
+{
+    aspace_check(as, __func__);
+    if (frames == 0)
+        return -EINVAL;
+    bool f = spin_lock_irqsave(&as->lock);
+    as->frame_limit = frames;
+    spin_unlock_irqrestore(&as->lock, f);
+    return 0;
+}
+
 void aspace_print(struct aspace *as, int detail)
 {
     aspace_check(as, __func__);
@@ -442,7 +458,8 @@ const char *region_flags_str(uint32_t flags, char *buf)
     buf[5] = flags & REGION_KERN ? 'K' : 'U';
     buf[6] = flags & REGION_EAGER ? 'E' : 'L';
     buf[7] = ' ';
-    const char *kind = flags & REGION_ANON ? "anon" : flags & REGION_FILE ? "file" : "phys";
+    const char *kind = flags & REGION_ANON ? "anon" : flags & REGION_FILE ? "file" :
+                       flags & REGION_KSTACKS ? "kstack" : "phys";
     strlcpy(buf + 8, kind, 8);
     return buf;
 }
@@ -451,6 +468,10 @@ void aspace_init(void)
 {
     for (const struct aspace_impl *const *p = __aspace_impls_start; p < __aspace_impls_end; p++)
         aspace_impl_check(*p);
+    /* The kernel window first: every page-table tree made from now on
+     * shares it, so every kernel stack is visible everywhere. */
+    if (kstack_init() < 0)
+        panic("%s: cannot create the kernel stack window", __func__);
     int err = aspace_create("base", "boot", &boot_aspace);
     if (err)
         panic("%s: cannot create the boot address space: %d", __func__, err);

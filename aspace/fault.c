@@ -1,6 +1,7 @@
 /*
  * Page faults and general protection faults, routed through the current
- * address space's exception slot (see include/aspace.h).
+ * address space's exception slot (see include/aspace.h), and double faults
+ * (a kernel stack overflow, see include/kstack.h).
  *
  * Order of resolution:
  *   0. a kernel access to a user page that SMEP or SMAP refused is named
@@ -22,6 +23,7 @@
 #include <panic.h>
 #include <thread.h>
 #include <percpu.h>
+#include <kstack.h>
 #include <uapi/signal.h>
 
 static const char *fault_response_name(enum fault_response r)
@@ -39,8 +41,6 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
 {
     f->tf = tf;
     f->error_code = tf->error;
-    f->reason = NULL;
-    f->has_region = false;
     if (tf->vector == VEC_PF) {
         f->kind = FAULT_PAGE;
         f->address = read_cr2();
@@ -64,9 +64,10 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
  * reading a descriptor table or the TSS for the program; QEMU 7.2 also
  * pops a far return's stack this way), and SMAP refuses those whatever
  * RFLAGS.AC holds (SDM 4.6.1). At CPL 0, SMAP refuses only with AC clear,
- * i.e. outside the user-copy routines. Sets f->reason and f->region and
+ * i.e. outside the user-copy routines. Fills *d (reason, region) and
  * returns true if so. */
-static bool fault_is_smep_smap(struct aspace *as, struct aspace_fault *f)
+static bool fault_is_smep_smap(struct aspace *as, const struct aspace_fault *f,
+                               struct fault_detail *d)
 {
     if (f->kind != FAULT_PAGE || (f->error_code & PF_USER) || !(f->access & FAULT_PROTECTION))
         return false;
@@ -75,16 +76,18 @@ static bool fault_is_smep_smap(struct aspace *as, struct aspace_fault *f)
     if (fetch ? !cpu_smep_enabled() :
                 (!cpu_smap_enabled() || (!implicit && (f->tf->rflags & RFLAGS_AC))))
         return false;
-    if (!as || aspace_region_query(as, f->address, REGION_QUERY_AT, &f->region) < 0 || (f->region.flags & REGION_KERN))
+    if (!as || aspace_region_query(as, f->address, REGION_QUERY_AT, &d->region) < 0 ||
+        (d->region.flags & REGION_KERN))
         return false;
-    f->has_region = true;
-    f->reason = fetch    ? "kernel instruction fetch from a user page (SMEP)" :
+    d->has_region = true;
+    d->reason = fetch    ? "kernel instruction fetch from a user page (SMEP)" :
                 implicit ? "implicit supervisor access to a user page (SMAP)" :
                            "kernel access to a user page outside the user-copy routines (SMAP)";
     return true;
 }
 
-void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
+void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
+                         const struct fault_detail *d)
 {
     const struct trap_frame *tf = f->tf;
     uint64_t off;
@@ -105,11 +108,11 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
                 f->access & FAULT_USER ? "user" : "kernel", f->error_code);
     }
     kprintf("  verdict: %s%s%s\n", fault_response_name(r),
-            f->reason ? ": " : "", f->reason ? f->reason : "");
-    if (f->has_region) {
+            d->reason ? ": " : "", d->reason ? d->reason : "");
+    if (d->has_region) {
         char fl[16];
-        kprintf("  region [%#lx-%#lx) %s\n", f->region.va_start, region_end(&f->region),
-                region_flags_str(f->region.flags, fl));
+        kprintf("  region [%#lx-%#lx) %s\n", d->region.va_start, region_end(&d->region),
+                region_flags_str(d->region.flags, fl));
     } else if (f->kind == FAULT_PAGE) {
         kprintf("  region: none covers this address\n");
     }
@@ -124,31 +127,58 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r)
 static void aspace_trap(struct trap_frame *tf)
 {
     struct aspace_fault f;
+    struct fault_detail d;              /* region only read if has_region */
+    d.reason = NULL;
+    d.has_region = false;
     struct aspace *as = aspace_current();
     enum fault_response r = FAULT_SIGNAL;
 
     fault_decode(tf, &f);
-    if (fault_is_smep_smap(as, &f))
+    if (fault_is_smep_smap(as, &f, &d))
         r = FAULT_SIGNAL;
     else if (as && as->impl->ops->exception)
-        r = as->impl->ops->exception(as, &f);
+        r = as->impl->ops->exception(as, &f, &d);
     if (r == FAULT_RESOLVED)
         return;
+    if (!d.reason && f.kind == FAULT_PAGE && kstack_guard_owner(f.address, NULL, NULL))
+        d.reason = "kernel stack guard page";   /* e.g. in an address space without a map */
     if (trap_from_user(tf)) {
-        const char *why = f.reason ? f.reason : fault_response_name(r);
+        const char *why = d.reason ? d.reason : fault_response_name(r);
         trap_user_fault(tf, SIGSEGV, f.address, why);
         return;
     }
     if (trap_fixup(tf))
         return;
-    aspace_fault_report(&f, r);
+    aspace_fault_report(&f, r, &d);
     trap_dump(tf);
     panic("%s: unresolved %s in kernel mode", __func__,
           f.kind == FAULT_PAGE ? "page fault" : "general protection fault");
+}
+
+/* A double fault: the CPU could not deliver an exception. The usual cause
+ * in a kernel thread is running off the bottom of its stack: the write to
+ * the guard page faulted, and pushing that page fault's frame on the same
+ * stack faulted again. CR2 then holds a guard-page address. This handler
+ * runs on its own IST stack (the TSS's), so it can still say so. */
+static void aspace_double_fault(struct trap_frame *tf)
+{
+    uint64_t cr2 = read_cr2(), lo, hi;
+    const char *owner = kstack_guard_owner(cr2, &lo, &hi);
+    struct thread *t = this_cpu()->current;
+    if (owner && !trap_from_user(tf)) {
+        kprintf("kernel stack overflow: thread %d '%s' ran off the bottom of its stack "
+                "[%#lx-%#lx) into the guard page at %#lx (stack of '%s'; rsp %#lx)\n",
+                t ? t->tid : 0, t ? t->name : "?", lo, hi, cr2, owner, tf->rsp);
+        trap_dump(tf);
+        panic("%s: kernel stack overflow in thread %d '%s'", __func__,
+              t ? t->tid : 0, t ? t->name : "?");
+    }
+    /* Anything else: the entry's own report (registers, GS) and panic. */
 }
 
 void aspace_fault_init(void)
 {
     trap_register(VEC_PF, aspace_trap);
     trap_register(VEC_GP, aspace_trap);
+    trap_register(VEC_DF, aspace_double_fault);
 }

@@ -58,8 +58,11 @@ enum region_flags {
     REGION_EAGER = 1u << 5,     /* map everything at add time, not on fault */
     REGION_ANON  = 1u << 6,     /* zero-filled on first touch, private frames */
     REGION_FILE  = 1u << 7,     /* filled from file on first touch, private */
-    /* Bits 8-15 are reserved for future kinds (shared, copy-on-write...). */
-    REGION_FLAGS_ALL = 0xFF,
+    /* Bits 8-15 are for kinds that only an implementation itself creates
+     * (aspace_region_add refuses them) or future ones (shared, COW...). */
+    REGION_KSTACKS = 1u << 8,   /* the kernel stack window (include/kstack.h):
+                                   pinned, kernel-only, never filled on a fault */
+    REGION_FLAGS_ALL = 0xFF,    /* what aspace_region_add accepts */
     REGION_PROT_MASK = REGION_READ | REGION_WRITE | REGION_EXEC,
 };
 
@@ -109,20 +112,22 @@ enum fault_access {
     FAULT_PROTECTION = 1u << 4, /* the page was present: a permission fault */
 };
 
+/* A fault, as the CPU reported it (input to the exception slot). */
 struct aspace_fault {
     enum fault_kind kind;
     uint64_t address;           /* CR2 for FAULT_PAGE, else 0 */
     uint32_t access;            /* enum fault_access bits */
     uint64_t error_code;        /* as pushed by the CPU */
     struct trap_frame *tf;
-    /* Filled by the exception slot when it does not resolve the fault,
-     * for the report: why, and the region involved if there is one. */
-    const char *reason;         /* e.g. "write to read-only region" */
-    bool has_region;
-    struct region region;
 };
 
-
+/* What the exception slot found out about a fault it did not resolve, for
+ * the report (output of the slot: the caller zeroes it first). */
+struct fault_detail {
+    const char *reason;         /* why, e.g. "write to a read-only region" */
+    bool has_region;            /* whether `region` says something */
+    struct region region;       /* a copy of the region involved */
+};
 
 /* What the exception slot decided (cf. SerenityOS's PageFaultResponse). */
 enum fault_response {
@@ -139,8 +144,10 @@ enum fault_response {
  * report and a panic. */
 void aspace_fault_init(void);
 
-/* Print a fault the way the kernel reports it ("kernel page fault at ..."). */
-void aspace_fault_report(const struct aspace_fault *f, enum fault_response r);
+/* Print a fault the way the kernel reports it ("kernel page fault at ..."),
+ * with the slot's verdict r and what it found out (d). */
+void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
+                         const struct fault_detail *d);
 
 /* ---- the vtable -------------------------------------------------------- */
 
@@ -173,7 +180,9 @@ typedef int (*aspace_region_remove_fn)(struct aspace *as, uint64_t va);
 
 /* OPTIONAL. Give the physically-backed region starting at va a new physical
  * start (same virtual range). -ENOENT, -EPERM (pinned), -EINVAL (ANON or
- * FILE region, or misaligned pa). Stale translations are gone on return. */
+ * FILE region, or misaligned pa), -ENOMEM (an EAGER region whose new
+ * mapping needs page-table memory that is not there). On any error nothing
+ * has changed. Stale translations are gone on return. */
 typedef int (*aspace_region_move_fn)(struct aspace *as, uint64_t va, uint64_t new_pa);
 
 /* OPTIONAL. Replace the WRITE, EXEC and PIN bits of the region at va with
@@ -185,9 +194,12 @@ typedef int (*aspace_region_protect_fn)(struct aspace *as, uint64_t va, uint32_t
  * (switch_to: REQUIRED, it must load the translation, e.g. CR3). */
 typedef void (*aspace_switch_fn)(struct aspace *as);
 
-/* OPTIONAL. Resolve a fault taken while this address space was loaded.
- * NULL behaves as if every fault returned FAULT_SIGNAL. */
-typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f);
+/* OPTIONAL. Resolve a fault f taken while this address space was loaded.
+ * When the answer is not FAULT_RESOLVED, say why in *out (zeroed by the
+ * caller; left alone on FAULT_RESOLVED). NULL behaves as if every fault
+ * returned FAULT_SIGNAL with nothing in *out. */
+typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f,
+                                                   struct fault_detail *out);
 
 /* Which region aspace_region_query describes. */
 enum region_query_mode {
@@ -346,6 +358,9 @@ struct aspace {
     int nthreads;
     int cpus_loaded;                /* CPUs that have it loaded */
     uint32_t policy;                /* enum aspace_policy */
+    uint64_t frame_limit;           /* most frames the implementation may
+                                       own for it (pages it filled, page-table
+                                       pages); aspace_set_frame_limit */
 };
 
 /* Set or clear policy bits (enum aspace_policy). */
@@ -401,6 +416,14 @@ int aspace_page_remove(struct aspace *as, uint64_t va);
  * empty/wrapping range; -EALIGN, -EFAULT (outside the user half). */
 int aspace_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint64_t len,
                       enum aspace_copy_mode mode);
+
+/* Limit the frames the implementation may own for as (its pagers' pages
+ * and its page-table pages) to `frames`: a fault or an EAGER add that
+ * would fill more is refused (FAULT_OUT_OF_MEMORY, "frame limit reached";
+ * -ENOMEM). Frames already owned stay; a fill may need up to three table
+ * pages more than the count it was allowed at. The default is every usable
+ * frame of the machine (no limit in practice). -EINVAL for 0. */
+int aspace_set_frame_limit(struct aspace *as, uint64_t frames);
 
 /* Thread membership. attach/detach are called by the thread code; as NULL
  * means the boot address space. */

@@ -61,9 +61,17 @@ struct frame_stats {
     uint64_t max_pfn;           /* highest frame number + 1 */
 };
 
-/* Set up from the available ranges minus the reserved ones. The metadata
- * array is placed in available memory and reserved. Returns 0, or -ENOMEM
- * if no available range can hold the metadata. */
+/* Most ranges frame_init takes in each list (more than a Multiboot2 memory
+ * map or the boot modules can give). */
+#define BOOT_RANGES_MAX 64
+
+/* Set up from the available ranges minus the reserved ones (in any order,
+ * overlapping or not; a page counts as RAM if it lies wholly inside one
+ * available range, and is never handed out if any reserved range touches
+ * it). The metadata array is placed in available memory and reserved.
+ * Returns 0, -ENOMEM if no available range can hold the metadata, or
+ * -EINVAL for more than BOOT_RANGES_MAX ranges in a list. Linear in the
+ * frames, one pass. */
 int frame_init(const struct phys_range *avail, int navail,
                const struct phys_range *resv, int nresv);
 
@@ -77,6 +85,10 @@ void frame_free_contig(uint64_t pa, uint64_t n);
 void frame_ref(uint64_t pa);
 /* Drop a reference; the frame is freed when it reaches zero. */
 void frame_unref(uint64_t pa);
+/* frame_unref of pa[0], pa[stride], ... pa[(n-1) * stride] (stride in
+ * uint64_t units, so that a field of an array of structs can be passed)
+ * under one acquisition of the lock. */
+void frame_unref_many(const uint64_t *pa, size_t n, size_t stride);
 uint32_t frame_refcount(uint64_t pa);
 
 /* Metadata of the frame holding pa (NULL outside managed memory). */

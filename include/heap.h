@@ -16,7 +16,10 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);                       /* zeroed */
 /* align must be a power of two <= 4096; NULL otherwise or when out of memory. */
 void *kmalloc_aligned(size_t size, size_t align);
-void kfree(void *p);                              /* NULL is ignored */
+/* NULL is ignored. Freeing something that is not a live heap object (a
+ * pointer into an object, a freed object, memory that is not the heap's)
+ * panics naming it. */
+void kfree(void *p);
 
 struct heap_stats {
     uint64_t bytes_in_use;      /* sum of class/page sizes handed out */

@@ -13,6 +13,7 @@ struct paging_stats {
     uint64_t table_pages;
     uint64_t mapped[3];         /* leaves: 4K, 2M, 1G */
     uint64_t invlpgs, full_flushes;
+    uint64_t frames;            /* frames owned: filled pages + table pages */
 };
 
 /* Is as an address space of the paging implementation? */

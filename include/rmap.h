@@ -40,6 +40,9 @@ struct rmap_node {
     struct rmap_node *left;     /* regions below va_start */
     struct rmap_node *right;    /* regions above va_start */
     struct rmap_node *parent;   /* NULL for the root */
+    uint64_t gap_before;        /* free bytes between the previous region's
+                                   end (0 for the first) and va_start */
+    uint64_t sub_gap;           /* largest gap_before in this subtree */
     struct region region;       /* the map's own copy; read-only to users:
                                    change it with rmap_change() */
     void *pager_data;           /* the owner's per-region data: NULL after
@@ -101,9 +104,12 @@ struct rmap_node *rmap_next(const struct rmap_node *n);
  * inside [lo, hi) and overlaps no region; store it in *out_va and return 0.
  *   -EINVAL  len == 0, align not a power of two (0 included), lo >= hi;
  *   -ENOMEM  no such range (the mmap convention), *out_va untouched.
- * Cost: O(log n + k), k = number of regions met inside [lo, hi): it walks
- * the regions from lo upward until a gap fits. Linear in the regions in
- * the window, which is fine for a map() syscall choosing an address. */
+ * Cost: O(log n) when every gap of len bytes can hold an aligned range
+ * (align no larger than the alignment of the regions' ends, e.g. pages
+ * for page-aligned regions): each node keeps the widest gap of its
+ * subtree, so subtrees without room are skipped whole. With a larger
+ * align, gaps that are long enough but cannot hold an aligned range are
+ * looked at one by one (O(log n + k) for k such gaps). */
 int rmap_find_gap(const struct rmap *m, uint64_t lo, uint64_t hi,
                   uint64_t len, uint64_t align, uint64_t *out_va);
 
@@ -117,7 +123,8 @@ void rmap_destroy(struct rmap *m, void (*fn)(struct rmap_node *n, void *arg), vo
 size_t rmap_count(const struct rmap *m);
 
 /* Verify every invariant: parent links, magic, BST order by va_start, no
- * virtual overlap, valid ranges, AVL heights and balance, count. Returns 0,
+ * virtual overlap, valid ranges, AVL heights and balance, the subtree
+ * summaries, count. Returns 0,
  * or -EINVAL on the first violation (it does not panic, so tests and
  * debug commands can report it). O(n), recursion depth bounded. */
 int rmap_check(const struct rmap *m);

@@ -46,7 +46,17 @@ void shell_loop(const char *prompt, int depth);
 struct aspace;
 int shell_aspace_create(const char *name, struct aspace **out);
 
-/* The boot thread's last act: set up the root shell and run it forever. */
-void root_shell_main(void) __noreturn;
+/* The boot thread's last act: set up the root shell and run it forever.
+ * entry_tsc: the TSC at kmain's entry, for the boot figures below. */
+void root_shell_main(uint64_t entry_tsc) __noreturn;
+
+/* TSC ticks (instructions under -icount) from kmain's entry to the first
+ * prompt, and of the root shell's self-check of its address space (a part
+ * of it): the boot figures of `bench`. */
+struct boot_figures {
+    uint64_t to_prompt;
+    uint64_t root_check;
+};
+void root_shell_boot_figures(struct boot_figures *out);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * Kernel threads.
  *
- * Every thread has its own kernel stack (THREAD_STACK_SIZE bytes) whose
- * lowest bytes hold a canary checked on every context switch: the kernel is
- * identity-mapped with large pages, so there is no 4 KiB hole to use as a
- * guard page, and an overflow is caught at the next switch instead.
+ * Every thread has its own kernel stack (THREAD_STACK_SIZE bytes) in the
+ * kernel window, with an unmapped guard page below it (include/kstack.h):
+ * running off the bottom is a double fault, reported as a kernel stack
+ * overflow naming the thread. The lowest bytes also hold a canary checked
+ * on every context switch (the boot thread's stack, in the kernel image,
+ * has only the canary).
  *
  * Lifecycle: RUNNABLE <-> RUNNING -> BLOCKED/SLEEPING -> RUNNABLE ...
  * -> ZOMBIE (exited, stack still allocated) -> freed by thread_join(), or by

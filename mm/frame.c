@@ -64,9 +64,67 @@ static bool range_usable(uint64_t start, uint64_t end,
     return true;
 }
 
+/* ---- building the metadata (frame_init) ---- */
+
+#define FRAME_INIT_RANGES   (BOOT_RANGES_MAX + 2)
+
+struct pfn_range {
+    uint64_t start, end;        /* frame numbers, [start, end) */
+};
+
+/* Add [start, end) to the n sorted, disjoint ranges in r, merging it with
+ * those it overlaps or touches. Returns the new count, or -1 if r is full
+ * (or n already was -1). */
+static int pfn_ranges_add(struct pfn_range *r, int n, uint64_t start, uint64_t end)
+{
+    if (n < 0 || start >= end)
+        return n;
+    int i = 0;
+    while (i < n && r[i].end < start)
+        i++;                            /* r[i] is the first that may merge */
+    int j = i;
+    while (j < n && r[j].start <= end) {
+        start = MIN(start, r[j].start);
+        end = MAX(end, r[j].end);
+        j++;
+    }
+    /* r[i..j) merge into one range: make room or close the gap. */
+    int after = n - j, newn = i + 1 + after;
+    if (newn > FRAME_INIT_RANGES)
+        return -1;
+    memmove(&r[i + 1], &r[j], (size_t)after * sizeof(*r));
+    r[i] = (struct pfn_range){ start, end };
+    return newn;
+}
+
+/* Frames [lo, hi): never handed out. */
+static void frames_reserve(uint64_t lo, uint64_t hi)
+{
+    for (uint64_t pfn = lo; pfn < hi; pfn++)
+        frames[pfn] = (struct frame){ .refcount = 1, .next = NIL, .prev = NIL,
+                                      .kind = FRAME_KIND_RESERVED };
+}
+
+/* Frames [lo, hi): free, appended after `tail` (NIL: the list is empty).
+ * Returns the new tail. */
+static uint32_t frames_free_run(uint64_t lo, uint64_t hi, uint32_t tail)
+{
+    for (uint64_t pfn = lo; pfn < hi; pfn++) {
+        frames[pfn] = (struct frame){ .next = NIL, .prev = tail, .kind = FRAME_KIND_FREE };
+        if (tail == NIL)
+            free_head = (uint32_t)pfn;
+        else
+            frames[tail].next = (uint32_t)pfn;
+        tail = (uint32_t)pfn;
+    }
+    return tail;
+}
+
 int frame_init(const struct phys_range *avail, int navail,
                const struct phys_range *resv, int nresv)
 {
+    if (navail > BOOT_RANGES_MAX || nresv > BOOT_RANGES_MAX)
+        return -EINVAL;
     uint64_t end = 0;
     for (int i = 0; i < navail; i++)
         end = MAX(end, avail[i].end);
@@ -90,32 +148,52 @@ int frame_init(const struct phys_range *avail, int navail,
         return -ENOMEM;
 
     frames = phys_to_virt(meta_pa);
-    memset(frames, 0, meta_bytes);
     memset(&stats, 0, sizeof(stats));
-    free_head = NIL;
     stats.max_pfn = max_pfn;
 
-    /* Walk downwards so the free list hands out low frames first. */
-    for (uint64_t pfn = max_pfn; pfn-- > 0;) {
-        uint64_t pa = pfn << PAGE_SHIFT;
-        struct frame *f = &frames[pfn];
-        f->next = f->prev = NIL;
-        if (!range_usable(pa, pa + PAGE_SIZE, avail, navail, NULL, 0)) {
-            f->kind = FRAME_KIND_RESERVED;      /* a hole: not RAM */
-            f->refcount = 1;
-            continue;
+    /* In frame numbers: the RAM (whole pages inside some available range,
+     * merged) and what is never handed out (whole or partly reserved
+     * pages, the first MiB, the metadata), each sorted. */
+    struct pfn_range ram[FRAME_INIT_RANGES], out[FRAME_INIT_RANGES];
+    int nram = 0, nout = 0;
+    for (int i = 0; i < navail; i++)
+        nram = pfn_ranges_add(ram, nram, pfn_of(ALIGN_UP(avail[i].start, PAGE_SIZE)),
+                              pfn_of(ALIGN_DOWN(avail[i].end, PAGE_SIZE)));
+    nout = pfn_ranges_add(out, nout, 0, pfn_of(MiB(1)));
+    nout = pfn_ranges_add(out, nout, pfn_of(meta_pa), pfn_of(meta_pa + meta_bytes));
+    for (int i = 0; i < nresv; i++)
+        nout = pfn_ranges_add(out, nout, pfn_of(ALIGN_DOWN(resv[i].start, PAGE_SIZE)),
+                              pfn_of(ALIGN_UP(resv[i].end, PAGE_SIZE)));
+    if (nram < 0 || nout < 0)
+        return -EINVAL;
+
+    /* One pass upwards: every frame is written once, free ones appended to
+     * the free list (so it hands out low frames first), the others
+     * marked reserved. */
+    free_head = NIL;
+    uint32_t tail = NIL;
+    uint64_t done = 0;                  /* frames below this are written */
+    for (int i = 0; i < nram; i++) {
+        uint64_t lo = MIN(ram[i].start, max_pfn), hi = MIN(ram[i].end, max_pfn);
+        frames_reserve(done, lo);       /* a hole: not RAM */
+        stats.total += hi - lo;
+        /* RAM minus the ranges that are never handed out. */
+        uint64_t pfn = lo;
+        for (int j = 0; j < nout && pfn < hi; j++) {
+            if (out[j].end <= pfn || out[j].start >= hi)
+                continue;
+            tail = frames_free_run(pfn, MAX(pfn, out[j].start), tail);
+            pfn = MAX(pfn, out[j].start);
+            uint64_t rend = MIN(out[j].end, hi);
+            frames_reserve(pfn, rend);
+            stats.reserved += rend - pfn;
+            pfn = rend;
         }
-        stats.total++;
-        bool meta = pa >= meta_pa && pa < meta_pa + meta_bytes;
-        if (pa < MiB(1) || meta || !range_usable(pa, pa + PAGE_SIZE, avail, navail, resv, nresv)) {
-            f->kind = FRAME_KIND_RESERVED;
-            f->refcount = 1;
-            stats.reserved++;
-            continue;
-        }
-        free_list_push(pfn);
-        stats.free++;
+        tail = frames_free_run(pfn, hi, tail);
+        done = hi;
     }
+    frames_reserve(done, max_pfn);
+    stats.free = stats.total - stats.reserved;
     stats.used = stats.total - stats.free;
     return 0;
 }
@@ -133,9 +211,13 @@ uint64_t frame_alloc(enum frame_alloc_flags flags)
         return 0;
     }
     uint64_t pfn = free_head;
-    free_list_unlink(pfn);
-    frames[pfn].refcount = 1;
-    frames[pfn].kind = FRAME_KIND_GENERIC;
+    struct frame *f = &frames[pfn];
+    free_head = f->next;                /* pop the head: no prev to fix */
+    if (free_head != NIL)
+        frames[free_head].prev = NIL;
+    f->next = NIL;
+    f->refcount = 1;
+    f->kind = FRAME_KIND_GENERIC;
     stats.free--;
     stats.used++;
     spin_unlock_irqrestore(&frame_lock, irq);
@@ -184,8 +266,9 @@ uint64_t frame_alloc_contig(uint64_t n, enum frame_alloc_flags flags)
     return pa;
 }
 
-/* Look up a frame that must be allocated; panics on a bad address. */
-static struct frame *frame_allocated(uint64_t pa, const char *caller)
+/* Look up a frame that must be allocated; panics on a bad address.
+ * (Inlined: it is in frame_unref_many's loop.) */
+static inline __attribute__((always_inline)) struct frame *frame_allocated(uint64_t pa, const char *caller)
 {
     uint64_t pfn = pfn_of(pa);
     if (pfn >= max_pfn || frames[pfn].kind == FRAME_KIND_RESERVED)
@@ -202,10 +285,11 @@ void frame_ref(uint64_t pa)
     spin_unlock_irqrestore(&frame_lock, irq);
 }
 
-void frame_unref(uint64_t pa)
+/* Drop one reference to the allocated frame at pa (lock held). Inlined:
+ * it is the loop body of frame_unref_many (a whole unmap's frames). */
+static inline __attribute__((always_inline)) void frame_unref_locked(uint64_t pa, const char *caller)
 {
-    bool irq = spin_lock_irqsave(&frame_lock);
-    struct frame *f = frame_allocated(pa, __func__);
+    struct frame *f = frame_allocated(pa, caller);
     if (--f->refcount == 0) {
         f->slab_class = 0;
         f->slab_inuse = 0;
@@ -214,6 +298,20 @@ void frame_unref(uint64_t pa)
         stats.free++;
         stats.used--;
     }
+}
+
+void frame_unref(uint64_t pa)
+{
+    bool irq = spin_lock_irqsave(&frame_lock);
+    frame_unref_locked(pa, __func__);
+    spin_unlock_irqrestore(&frame_lock, irq);
+}
+
+void frame_unref_many(const uint64_t *pa, size_t n, size_t stride)
+{
+    bool irq = spin_lock_irqsave(&frame_lock);
+    for (size_t i = 0; i < n; i++, pa += stride)
+        frame_unref_locked(*pa, __func__);
     spin_unlock_irqrestore(&frame_lock, irq);
 }
 

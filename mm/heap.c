@@ -11,6 +11,13 @@
  *
  * Large objects (> 2048 bytes): contiguous frames; the first frame's
  * struct frame records the count.
+ *
+ * Double frees: a free small object carries SLAB_FREE_POISON in its second
+ * 8 bytes (objects are at least 16 bytes; the first two hold the free-list
+ * link), cleared when it is handed out. kfree of an object that has the
+ * poison looks for it on its slab's free list (only then, so the common
+ * case costs one compare) and panics if it is there. A freed large object's
+ * frames are free, which kfree already refuses.
  */
 #include <heap.h>
 #include <frame.h>
@@ -23,6 +30,7 @@
 #define SLAB_MAX_SIZE   (16u << (SLAB_CLASSES - 1))
 #define SLAB_NONE       0xFFFFu
 #define PARTIAL_MAX     64              /* partial slabs remembered per class */
+#define SLAB_FREE_POISON 0xF4EEF4EEF4EEF4EEull  /* word 1 of a free object */
 
 struct slab_class {
     uint64_t partial[PARTIAL_MAX];      /* physical addresses of partial slabs */
@@ -44,6 +52,25 @@ static unsigned class_of(size_t size)
 static uint16_t *slab_link(uint64_t slab, uint16_t off)
 {
     return (uint16_t *)((uint8_t *)phys_to_virt(slab) + off);
+}
+
+/* The second 8 bytes of the object at off: SLAB_FREE_POISON while free. */
+static uint64_t *slab_poison(uint64_t slab, uint16_t off)
+{
+    return (uint64_t *)((uint8_t *)phys_to_virt(slab) + off + 8);
+}
+
+/* Is the object at off on the slab's free list? (At most a page of
+ * objects: a corrupt, looping list stops there.) */
+static bool slab_free_list_has(uint64_t slab, const struct frame *f, uint16_t off)
+{
+    uint16_t cur = f->slab_free;
+    for (unsigned n = 0; cur != SLAB_NONE && n < PAGE_SIZE / 16; n++) {
+        if (cur == off)
+            return true;
+        cur = *slab_link(slab, cur);
+    }
+    return false;
 }
 
 static void partial_remove(struct slab_class *sc, uint64_t slab)
@@ -68,8 +95,10 @@ static uint64_t slab_new(unsigned c)
     f->slab_class = c;
     f->slab_inuse = 0;
     f->slab_free = 0;
-    for (uint32_t off = 0; off < PAGE_SIZE; off += size)
+    for (uint32_t off = 0; off < PAGE_SIZE; off += size) {
         *slab_link(slab, off) = off + size < PAGE_SIZE ? off + size : SLAB_NONE;
+        *slab_poison(slab, (uint16_t)off) = SLAB_FREE_POISON;
+    }
     hstats.slab_pages++;
     return slab;
 }
@@ -90,6 +119,7 @@ static void *slab_alloc(unsigned c)
     struct frame *f = frame_meta(slab);
     uint16_t off = f->slab_free;
     f->slab_free = *slab_link(slab, off);
+    *slab_poison(slab, off) = 0;
     f->slab_inuse++;
     if (f->slab_free == SLAB_NONE)
         sc->npartial--;             /* it was the last entry: now full */
@@ -105,7 +135,10 @@ static void slab_free(uint64_t slab, struct frame *f, void *p)
 
     if (off % (16u << c) != 0)
         panic("%s: %p is not an object start", __func__, p);
+    if (*slab_poison(slab, off) == SLAB_FREE_POISON && slab_free_list_has(slab, f, off))
+        panic("%s: double free of %p", __func__, p);
     bool was_full = f->slab_free == SLAB_NONE;
+    *slab_poison(slab, off) = SLAB_FREE_POISON;
     *slab_link(slab, off) = f->slab_free;
     f->slab_free = off;
     f->slab_inuse--;

@@ -52,15 +52,17 @@ SYSBENCH_RE = re.compile(r'^sysbench: (\w+): (\d+) cycles/call \((\d+) calls\)$'
 # Figures `bench all` must print (kernel/ktest/cmd_bench.c); a missing one is a
 # functional failure.
 EXPECTED = {
-    'base': ['tsc_overhead'],           # printed whatever the group
+    'base': ['tsc_overhead', 'boot_to_prompt', 'boot_root_check'],  # printed whatever the group
     'switch': ['thread_switch', 'thread_switch_aspace', 'aspace_switch', 'aspace_thread_move'],
     'fault': ['fault_phys', 'mem_phys_frames', 'mem_phys_tables',
               'fault_anon', 'mem_anon_frames', 'mem_anon_tables', 'touch_mapped',
               'fault_file', 'mem_file_frames', 'mem_file_tables'],
     'eager': [f'{op}_eager_4g_{s}' for s in ('1g', '2m', '4k') for op in ('add', 'remove')] +
              [f'mem_eager_4g_{s}_tables' for s in ('1g', '2m', '4k')],
-    'remove': ['fault_anon_64m', 'remove_anon_64m', 'mem_anon_64m_frames', 'mem_anon_64m_tables'],
+    'remove': ['fault_anon_64m', 'remove_anon_64m', 'mem_anon_64m_frames', 'mem_anon_64m_tables',
+               'remove_lazy_4k', 'remove_lazy_1m'],
     'regions': ['fault_anon_regions_1', 'fault_anon_regions_1000', 'fault_anon_regions_100000',
+                'map_unmap_1m_regions_1', 'map_unmap_1m_regions_1000', 'map_unmap_1m_regions_100000',
                 'region_add_lazy', 'mem_region_bytes', 'mem_region_map_100000_frames',
                 'aspace_destroy_100000_regions'],
 }

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <uapi/errno.h>
 
-static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t *size)
+static int file_fill(const struct region *r, uint64_t va, enum pager_fill_mode mode,
+                     struct pager_fill *out)
 {
     uint64_t f = frame_alloc(FRAME_NONE);     /* only the tail is zeroed below */
     if (!f)
@@ -26,14 +27,8 @@ static int file_fill(const struct region *r, uint64_t va, uint64_t *pa, uint64_t
         return (int)n;
     }
     memset((uint8_t *)phys_to_virt(f) + n, 0, PAGE_SIZE - (uint64_t)n);
-    *pa = f;
-    *size = PAGE_SIZE;
+    *out = (struct pager_fill){ va, f, PAGE_SIZE };
     return 0;
-}
-
-static void file_release(const struct region *r, uint64_t va, uint64_t pa, uint64_t size)
-{
-    frame_unref(pa);
 }
 
 static int file_attach(struct region *r)
@@ -51,7 +46,7 @@ static void file_detach(struct region *r)
 const struct pager pager_file = {
     .name = "file",
     .fill = file_fill,
-    .release = file_release,
+    .release = pager_frames_release,
     .attach = file_attach,
     .detach = file_detach,
 };

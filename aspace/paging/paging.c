@@ -42,47 +42,69 @@ uint32_t pt_flags_of(const struct region *r)
 
 /* ---- filling and emptying ranges ---- */
 
-static void release_piece(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+/* The pt unmap callback of a region whose pager owns its frames. */
+struct unmap_ctx {
+    struct paging_aspace *pa;
+    const struct region *r;
+};
+
+static void release_pieces(const struct pt_piece *pieces, size_t n, void *arg)
 {
-    const struct region *r = arg;
-    const struct pager *p = pager_of(r);
-    if (p->release)
-        p->release(r, va, pa, size);
+    struct unmap_ctx *c = arg;
+    c->pa->pager_frames -= n;          /* one frame each (pager.h) */
+    pager_of(c->r)->release(c->r, pieces, n);
 }
 
-/* Remove every mapping of r, giving pager-owned frames back. */
 void region_unmap(struct paging_aspace *pa, const struct region *r)
 {
+    if (r->flags & REGION_KSTACKS)
+        return;             /* the shared window: nothing of it is this tree's */
     /* Region bounds are page aligned and leaves never straddle regions, so
      * no split (and so no allocation) can be needed: this cannot fail. */
-    if (pt_range_unmap(&pa->pt, r->va_start, r->len, release_piece, (void *)r) < 0)
+    struct unmap_ctx c = { pa, r };
+    pt_unmap_fn fn = pager_of(r)->release ? release_pieces : NULL;
+    if (pt_range_unmap(&pa->pt, r->va_start, r->len, fn, &c) < 0)
         panic("%s: unmap of a whole region failed", __func__);
 }
 
 int region_fill(struct paging_aspace *pa, const struct region *r, uint64_t va,
-                       uint64_t *mapped_end)
+                       enum pager_fill_mode mode, uint64_t *mapped_end)
 {
     const struct pager *p = pager_of(r);
-    uint64_t frame, size;
-    int err = p->fill(r, ALIGN_DOWN(va, PAGE_SIZE), &frame, &size);
+    struct pager_fill got;
+    int err = p->fill(r, ALIGN_DOWN(va, PAGE_SIZE), mode, &got);
     if (err)
         return err;
-    uint64_t start = ALIGN_DOWN(va, size);
-    err = pt_range_map(&pa->pt, start, frame, size, pt_flags_of(r), PT_SIZE_ALL);
+    err = mode == PAGER_FILL_FAULT ? pt_map_leaf(&pa->pt, got.va, got.pa, got.len, pt_flags_of(r))
+                                   : pt_range_map(&pa->pt, got.va, got.pa, got.len, pt_flags_of(r),
+                                                  PT_SIZE_ALL);
     if (err) {
-        if (p->release)
-            p->release(r, start, frame, size);
+        if (p->release) {
+            struct pt_piece piece = { got.va, got.pa, got.len };
+            p->release(r, &piece, 1);
+        }
         return err;
     }
-    *mapped_end = start + size;
+    if (p->release)
+        pa->pager_frames++;             /* one frame (pager.h) */
+    *mapped_end = got.va + got.len;
     return 0;
+}
+
+void region_page_release(const struct region *r, uint64_t va, uint64_t frame)
+{
+    const struct pager *p = pager_of(r);
+    if (p->release) {
+        struct pt_piece piece = { va, frame, PAGE_SIZE };
+        p->release(r, &piece, 1);
+    }
 }
 
 /* Map all of an EAGER region. On failure, nothing of it stays mapped. */
 static int region_populate(struct paging_aspace *pa, const struct region *r)
 {
     for (uint64_t va = r->va_start; va < region_end(r);) {
-        int err = region_fill(pa, r, va, &va);
+        int err = frame_budget_left(pa, r) ? region_fill(pa, r, va, PAGER_FILL_EAGER, &va) : -ENOMEM;
         if (err) {
             region_unmap(pa, r);
             return err;
@@ -103,6 +125,17 @@ static struct aspace *paging_create(void)
         return NULL;
     }
     rmap_init(&pa->map);
+    /* The region map tells the truth about the kernel window that every
+     * tree shares (pt.h): a region of its own kind, pinned, kernel-only. */
+    struct region win = {
+        .va_start = PT_KWIN_BASE, .len = PT_KWIN_SIZE,
+        .flags = REGION_READ | REGION_WRITE | REGION_PIN | REGION_KERN | REGION_KSTACKS,
+    };
+    if (rmap_insert(&pa->map, &win, NULL) < 0) {
+        pt_destroy(&pa->pt);
+        kfree(pa);
+        return NULL;
+    }
     return &pa->as;
 }
 
@@ -182,15 +215,26 @@ static int paging_move_region(struct aspace *as, uint64_t va, uint64_t new_pa)
         return -EINVAL;
 
     /* Drop the old translation first (with TLB invalidation), then point
-     * the region at its new memory; an EAGER region is mapped again. */
+     * the region at its new memory; an EAGER region is mapped again. The
+     * new mapping may need other page sizes, so more table pages: they are
+     * set aside first, so that -ENOMEM can only come before anything has
+     * changed. */
     struct region moved = n->region;
+    bool eager = moved.flags & REGION_EAGER;
     moved.pa_start = new_pa;
+    if (eager && (err = pt_reserve(&pa->pt, pt_map_tables_max(moved.va_start, new_pa,
+                                                               moved.len, PT_SIZE_ALL))) < 0)
+        return err;
     region_unmap(pa, &n->region);
     err = rmap_change(&pa->map, n, &moved);
     if (err)
         panic("%s: rmap_change of an unchanged range failed: %d", __func__, err);
-    if (moved.flags & REGION_EAGER)
-        return region_populate(pa, &n->region);
+    if (eager) {
+        err = region_populate(pa, &n->region);
+        pt_reserve_release(&pa->pt);
+        if (err)
+            panic("%s: mapping a moved region from its reserve failed: %d", __func__, err);
+    }
     return 0;
 }
 
@@ -200,6 +244,8 @@ static int paging_protect_region(struct aspace *as, uint64_t va, uint32_t flags)
     struct rmap_node *n = rmap_find_start(&pa->map, va);
     if (!n)
         return -ENOENT;
+    if (n->region.flags & REGION_KSTACKS)
+        return -EPERM;              /* not ours to change, even its pin */
     const uint32_t changeable = REGION_WRITE | REGION_EXEC | REGION_PIN;
     struct region r = n->region;
     r.flags = (r.flags & ~changeable) | (flags & changeable);
@@ -217,95 +263,117 @@ static void paging_switch_to(struct aspace *as)
     pt_switch(&to_paging(as)->pt);
 }
 
-/* Is access allowed by region r? Sets f->reason when not. */
-static bool access_allowed(const struct region *r, struct aspace_fault *f)
+/* Is access f allowed by region r? Says why not in *d. */
+static bool access_allowed(const struct region *r, const struct aspace_fault *f,
+                           struct fault_detail *d)
 {
     if ((f->access & FAULT_USER) && (r->flags & REGION_KERN))
-        f->reason = "user access to a kernel-only region";
+        d->reason = "user access to a kernel-only region";
     else if ((f->access & FAULT_WRITE) && !(r->flags & REGION_WRITE))
-        f->reason = "write to a read-only region";
+        d->reason = "write to a read-only region";
     else if ((f->access & FAULT_EXEC) && !(r->flags & REGION_EXEC))
-        f->reason = "instruction fetch from a no-execute region";
+        d->reason = "instruction fetch from a no-execute region";
     else
         return true;
     return false;
 }
 
-static enum fault_response paging_exception(struct aspace *as, const struct aspace_fault *fc)
+static enum fault_response paging_exception(struct aspace *as, const struct aspace_fault *f,
+                                            struct fault_detail *d)
 {
     struct paging_aspace *pa = to_paging(as);
-    struct aspace_fault *f = (struct aspace_fault *)fc;
     enum fault_response resp;
 
     if (f->kind != FAULT_PAGE) {
-        f->reason = "general protection (not a paging fault)";
+        d->reason = "general protection (not a paging fault)";
         return FAULT_SIGNAL;
     }
     if (f->error_code & PF_RSVD) {
         /* We wrote an entry the CPU considers malformed: retrying would
          * fault forever. */
-        f->reason = "reserved bit set in a page-table entry";
+        d->reason = "reserved bit set in a page-table entry";
         return FAULT_KERNEL_BUG;
     }
     bool irq = spin_lock_irqsave(&as->lock);
     struct rmap_node *n = rmap_lookup(&pa->map, f->address);
     if (!n) {
-        f->reason = "no region covers the address";
+        d->reason = "no region covers the address";
         resp = FAULT_SIGNAL;
         goto out;
     }
-    f->has_region = true;
-    f->region = n->region;
-    if (!access_allowed(&n->region, f)) {
+    if (!access_allowed(&n->region, f, d)) {
         resp = FAULT_SIGNAL;
-        goto out;
+        goto out_region;
     }
-    uint32_t flags;
-    if (pt_query(&pa->pt, f->address, NULL, &flags, NULL)) {
-        /* Present and allowed by the region. The page's own protection
-         * may be narrower (a copy-on-write page is read-only in a writable
-         * region): then the access is refused, except for a write to a
-         * copy-on-write page, which gets its private copy here unless the
-         * owner handles those itself (ASPACE_POLICY_USER_COW: JOS's fork)
-         * and the write came from user mode (a system call's copy-out
-         * cannot wait for the process's handler). Otherwise the entry was just filled (a spurious
-         * fault: the TLB held the old state) and the access is retried.
-         * An entry of a user region without the user bit would mean we are
-         * broken. */
-        if ((f->access & FAULT_USER) && !(flags & PT_USER)) {
-            f->reason = "page-table entry disagrees with its region";
-            resp = FAULT_KERNEL_BUG;
-        } else if ((f->access & FAULT_WRITE) && (flags & PT_SOFT_COW) &&
-                   !((f->access & FAULT_USER) && (as->policy & ASPACE_POLICY_USER_COW))) {
-            int err = paging_page_cow_break(pa, &n->region, ALIGN_DOWN(f->address, PAGE_SIZE));
-            f->reason = err ? "no free frame for a copy-on-write copy" : NULL;
-            resp = err ? FAULT_OUT_OF_MEMORY : FAULT_RESOLVED;
-        } else if ((f->access & FAULT_WRITE) && !(flags & PT_WRITE)) {
-            f->reason = (flags & PT_SOFT_COW) ? "write to a copy-on-write page"
-                                              : "write to a read-only page";
-            resp = FAULT_SIGNAL;
-        } else if ((f->access & FAULT_EXEC) && !(flags & PT_EXEC)) {
-            f->reason = "instruction fetch from a no-execute page";
-            resp = FAULT_SIGNAL;
-        } else {
-            resp = FAULT_RESOLVED;
+    /* A page that was not present (or is not any more) is filled: one walk
+     * of the page tables. */
+    uint32_t flags = 0;
+    bool mapped = (f->error_code & PF_PRESENT) && pt_query(&pa->pt, f->address, NULL, &flags, NULL);
+    if (!mapped) {
+        if (!frame_budget_left(pa, &n->region)) {
+            d->reason = "frame limit reached";
+            resp = FAULT_OUT_OF_MEMORY;
+            goto out_region;
         }
+        uint64_t end;
+        int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
+        if (err == 0) {
+            resp = FAULT_RESOLVED;
+            if (n->region.flags & REGION_ANON)
+                pa->faults_anon++;
+            else if (n->region.flags & REGION_FILE)
+                pa->faults_file++;
+            else
+                pa->faults_phys++;
+            goto out;
+        }
+        if (err != -EEXIST) {
+            const struct pager *p = pager_of(&n->region);
+            d->reason = err == -ENOMEM ? "no free frame" :
+                        p->explain ? p->explain(&n->region, f->address) : "the pager failed";
+            resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
+            goto out_region;
+        }
+        /* Mapped since the fault was taken: check it like a present one. */
+        mapped = pt_query(&pa->pt, f->address, NULL, &flags, NULL);
+    }
+    /* Present and allowed by the region. The page's own protection may be
+     * narrower (a copy-on-write page is read-only in a writable region, a
+     * page_insert page may be narrower than its region): then the access
+     * is refused, except for a write to a copy-on-write page, which gets
+     * its private copy here unless the owner handles those itself
+     * (ASPACE_POLICY_USER_COW: JOS's fork) and the write came from user
+     * mode (a system call's copy-out cannot wait for the process's
+     * handler). Otherwise the entry was just filled (a spurious fault: the
+     * TLB held the old state) and the access is retried. No entry at all
+     * after -EEXIST, or an entry of a user region without the user bit,
+     * would mean we are broken. */
+    if (!mapped || ((f->access & FAULT_USER) && !(flags & PT_USER))) {
+        d->reason = "page-table entry disagrees with its region";
+        resp = FAULT_KERNEL_BUG;
+    } else if ((f->access & FAULT_WRITE) && (flags & PT_SOFT_COW) &&
+               !((f->access & FAULT_USER) && (as->policy & ASPACE_POLICY_USER_COW))) {
+        int err = paging_page_cow_break(pa, &n->region, ALIGN_DOWN(f->address, PAGE_SIZE));
+        if (!err) {
+            resp = FAULT_RESOLVED;
+            goto out;
+        }
+        d->reason = "no free frame for a copy-on-write copy";
+        resp = FAULT_OUT_OF_MEMORY;
+    } else if ((f->access & FAULT_WRITE) && !(flags & PT_WRITE)) {
+        d->reason = (flags & PT_SOFT_COW) ? "write to a copy-on-write page"
+                                          : "write to a read-only page";
+        resp = FAULT_SIGNAL;
+    } else if ((f->access & FAULT_EXEC) && !(flags & PT_EXEC)) {
+        d->reason = "instruction fetch from a no-execute page";
+        resp = FAULT_SIGNAL;
+    } else {
+        resp = FAULT_RESOLVED;
         goto out;
     }
-    uint64_t end;
-    int err = region_fill(pa, &n->region, f->address, &end);
-    if (err == 0) {
-        resp = FAULT_RESOLVED;
-        if (n->region.flags & REGION_ANON)
-            pa->faults_anon++;
-        else if (n->region.flags & REGION_FILE)
-            pa->faults_file++;
-        else
-            pa->faults_phys++;
-    } else {
-        f->reason = err == -ENOMEM ? "no free frame" : "the pager failed";
-        resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
-    }
+out_region:
+    d->has_region = true;
+    d->region = n->region;
 out:
     spin_unlock_irqrestore(&as->lock, irq);
     return resp;
@@ -319,6 +387,8 @@ static void paging_print(struct aspace *as, int detail)
             pa->pt.mapped[1], pa->pt.mapped[2]);
     kprintf("  faults filled: %lu phys, %lu anon, %lu file; TLB: %lu invlpg, %lu full flushes\n",
             pa->faults_phys, pa->faults_anon, pa->faults_file, pa->pt.invlpgs, pa->pt.full_flushes);
+    kprintf("  frames owned: %lu (%lu filled pages, %lu table pages), limit %lu\n",
+            frames_owned(pa), pa->pager_frames, pa->pt.table_pages, as->frame_limit);
     if (detail <= 0)
         return;
     for (struct rmap_node *n = rmap_first(&pa->map); n; n = rmap_next(n)) {
@@ -327,6 +397,8 @@ static void paging_print(struct aspace *as, int detail)
         kprintf("    [0x%016lx-0x%016lx) %s", r->va_start, region_end(r), region_flags_str(r->flags, fl));
         if (r->flags & REGION_FILE)
             kprintf(" offset %#lx\n", r->file_offset);
+        else if (r->flags & REGION_KSTACKS)
+            kprintf(" (kernel stacks, shared by every address space)\n");
         else if (r->flags & REGION_ANON)
             kprintf("\n");
         else
@@ -406,5 +478,6 @@ void paging_stats(struct aspace *as, struct paging_stats *st)
         st->mapped[i] = pa->pt.mapped[i];
     st->invlpgs = pa->pt.invlpgs;
     st->full_flushes = pa->pt.full_flushes;
+    st->frames = frames_owned(pa);
     spin_unlock_irqrestore(&as->lock, irq);
 }

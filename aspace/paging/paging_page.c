@@ -223,7 +223,8 @@ int paging_page_lookup(struct aspace *as, uint64_t va, uint64_t *pa_out, uint32_
     uint32_t ptf;
     if (!pt_query(&pa->pt, va, &frame, &ptf, NULL)) {
         uint64_t end;
-        int err = region_fill(pa, &n->region, va, &end);
+        int err = frame_budget_left(pa, &n->region) ?
+                  region_fill(pa, &n->region, va, PAGER_FILL_FAULT, &end) : -ENOMEM;
         if (err)
             return err;
         if (!pt_query(&pa->pt, va, &frame, &ptf, NULL))
@@ -263,26 +264,26 @@ int paging_page_cow_break(struct paging_aspace *pa, const struct region *r, uint
         return -ENOMEM;
     memcpy(phys_to_virt(copy), phys_to_virt(frame), PAGE_SIZE);
     pt_page_replace(&pa->pt, va, copy, nf, &old);
-    const struct pager *p = pager_of(r);
-    if (p->release)
-        p->release(r, va, old, PAGE_SIZE);
+    region_page_release(r, va, old);
     return 0;
 }
 
-/* Put frame (already referenced for the mapping) at va in region n: in
- * place of a present page, or as a new leaf. 0 or -ENOMEM (a table page). */
+/* Put frame (already referenced for the mapping) at va in region n (one
+ * that owns its frames): in place of a present page, or as a new leaf. 0
+ * or -ENOMEM (a table page). */
 static int page_map(struct paging_aspace *pa, struct rmap_node *n, uint64_t va, uint64_t frame,
                     uint32_t flags)
 {
     uint32_t ptf = pt_flags_of_page(&n->region, flags);
     uint64_t old;
     if (pt_page_replace(&pa->pt, va, frame, ptf, &old) == 0) {
-        const struct pager *p = pager_of(&n->region);
-        if (p->release)
-            p->release(&n->region, va, old, PAGE_SIZE);
+        region_page_release(&n->region, va, old);
         return 0;
     }
-    return pt_range_map(&pa->pt, va, frame, PAGE_SIZE, ptf, PT_SIZE_4K);
+    int err = pt_range_map(&pa->pt, va, frame, PAGE_SIZE, ptf, PT_SIZE_4K);
+    if (!err)
+        pa->pager_frames++;
+    return err;
 }
 
 int paging_page_insert(struct aspace *as, uint64_t va, uint64_t frame, uint32_t flags)
@@ -336,7 +337,9 @@ int paging_page_insert(struct aspace *as, uint64_t va, uint64_t frame, uint32_t 
      * to the old kind's pager; then the node becomes anonymous. */
     const struct pager *p = pager_of(&page->region);
     if (had_page && p->release)
-        p->release(&page->region, va, old, PAGE_SIZE);
+        region_page_release(&page->region, va, old);    /* one for one */
+    else
+        pa->pager_frames++;                             /* a new anonymous page */
     if (p->detach)
         p->detach(&page->region);
     if (rmap_change(&pa->map, page, &anon) < 0)
@@ -396,7 +399,8 @@ static int range_materialise(struct paging_aspace *pa, const struct region *r, u
 {
     for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
         uint64_t end;
-        int err = pt_query(&pa->pt, va, NULL, NULL, NULL) ? 0 : region_fill(pa, r, va, &end);
+        int err = pt_query(&pa->pt, va, NULL, NULL, NULL) ? 0 :
+                  !frame_budget_left(pa, r) ? -ENOMEM : region_fill(pa, r, va, PAGER_FILL_FAULT, &end);
         if (err)
             return err;
     }
@@ -425,6 +429,7 @@ static int range_share_pages(struct paging_aspace *src, struct paging_aspace *ds
             frame_unref(frame);
             return err;
         }
+        dst->pager_frames++;
         va = leaf + PAGE_SIZE;
     }
     return 0;

@@ -16,6 +16,14 @@
  *       with height(NULL) = 0, and the two child heights differ by at most
  *       one. An AVL tree of n nodes is at most ~1.44 log2(n + 2) high, so
  *       every walk from the root to a leaf is O(log n).
+ *   I6  Gaps: n->gap_before is n's start minus the end of the region just
+ *       before it in address order (minus 0 for the first region), and
+ *       n->sub_gap is the largest gap_before in n's subtree. The free range
+ *       after the last region is not stored: it ends at the top.
+ *       sub_gap, like the height, depends only on the node and its
+ *       children, so node_update() recomputes both; gap_before depends on
+ *       the neighbour, so insert, remove and change fix the gap_before of
+ *       the node after the one they touch, and retrace from there.
  *
  * How the operations keep them, and what they cost (n = m->count):
  *   lookup(va)         one walk down: go left if va < start, return the
@@ -31,9 +39,12 @@
  *                      replaced by its in-order successor, whose links are
  *                      moved, never its data: callers hold node pointers),
  *                      then retrace(). O(log n).
- *   retrace            walk from the lowest changed node up to the root,
- *                      recomputing each height and rotating where a node's
- *                      children differ by two. O(log n) steps, O(1) each.
+ *   retrace            walk from the lowest changed node up, recomputing
+ *                      each height and summary and rotating where a node's
+ *                      children differ by two; it stops at the first node
+ *                      that stayed where it was with nothing changed (its
+ *                      ancestors depend only on what it summarises).
+ *                      O(log n) steps, O(1) each.
  *   change             same range: copy. New range: overlap check excluding
  *                      the node itself; if the new start still lies between
  *                      the node's in-order neighbours, copy in place (the
@@ -42,9 +53,14 @@
  *   next               right subtree's leftmost node, or up to the first
  *                      ancestor we are a left descendant of. O(log n) worst
  *                      case; a full walk crosses every edge twice: O(n).
- *   find_gap           floor(lo), then walk forward region by region until
- *                      an aligned gap of len fits: O(log n + k) for k
- *                      regions met in the window.
+ *   find_gap           the free range that holds lo (floor(lo) and its
+ *                      successor), then the next regions whose gap_before
+ *                      is at least len, lowest first: up from the last one
+ *                      looked at, skipping every right subtree whose
+ *                      sub_gap is too small, then down into the first one
+ *                      that has room (gap_next). Then the range after the
+ *                      last region. O(log n) (see rmap.h for the alignment
+ *                      caveat).
  *   destroy / check    O(n). destroy is iterative; check recurses, its
  *                      depth bounded by RMAP_MAX_HEIGHT so a corrupt tree
  *                      (a cycle) cannot overflow the stack.
@@ -100,9 +116,25 @@ static int balance_of(const struct rmap_node *n)
     return height(n->left) - height(n->right);
 }
 
-static void update_height(struct rmap_node *n)
+/* Recompute n's height and sub_gap (I5, I6) from its children. Returns
+ * whether either changed. */
+static bool node_update(struct rmap_node *n)
 {
-    n->height = 1 + MAX(height(n->left), height(n->right));
+    const struct rmap_node *l = n->left, *r = n->right;
+    int h = 0;
+    uint64_t gap = n->gap_before;
+    if (l) {
+        h = l->height;
+        gap = MAX(gap, l->sub_gap);
+    }
+    if (r) {
+        h = MAX(h, r->height);
+        gap = MAX(gap, r->sub_gap);
+    }
+    bool changed = n->height != h + 1 || n->sub_gap != gap;
+    n->height = h + 1;
+    n->sub_gap = gap;
+    return changed;
 }
 
 static struct rmap_node *leftmost(struct rmap_node *n)
@@ -209,8 +241,8 @@ static struct rmap_node *rotate_left(struct rmap *m, struct rmap_node *x)
     y->left = x;
     x->parent = y;
 
-    update_height(x);   /* x is now below y: update it first */
-    update_height(y);
+    node_update(x);     /* x is now below y: update it first */
+    node_update(y);
     return y;
 }
 
@@ -227,66 +259,100 @@ static struct rmap_node *rotate_right(struct rmap *m, struct rmap_node *y)
     x->right = y;
     y->parent = x;
 
-    update_height(y);
-    update_height(x);
+    node_update(y);
+    node_update(x);
     return x;
 }
 
 /* Restore I5 at n, whose subtrees are valid AVL trees differing in height
- * by at most two. Returns the root of the (possibly rotated) subtree. */
+ * by two. Returns the root of the rotated subtree (the rotations update
+ * the nodes they move). */
 static struct rmap_node *rebalance(struct rmap *m, struct rmap_node *n)
 {
-    update_height(n);
-    int bal = balance_of(n);
-    if (bal > 1) {                          /* left side too high */
+    if (balance_of(n) > 0) {                /* left side too high */
         if (balance_of(n->left) < 0)        /* left-right case */
             rotate_left(m, n->left);
-        n = rotate_right(m, n);
-    } else if (bal < -1) {                  /* right side too high */
-        if (balance_of(n->right) > 0)       /* right-left case */
-            rotate_right(m, n->right);
-        n = rotate_left(m, n);
+        return rotate_right(m, n);
     }
-    return n;
+    if (balance_of(n->right) > 0)           /* right side too high; right-left case */
+        rotate_right(m, n->right);
+    return rotate_left(m, n);
 }
 
-/* After a link or an unlink below n: fix heights and balance from n up to
- * the root. (Insertion could stop at the first rotation and either could
- * stop where a height stops changing; walking all the way keeps the code
- * short and is still O(log n).) */
-static void retrace(struct rmap *m, struct rmap_node *n)
+/* After a change at or below n: fix heights, summaries and balance from n
+ * up. Once a node above `past` (NULL: any node) is neither rotated nor
+ * changed, nothing above it can change either, and the walk stops. */
+static void retrace(struct rmap *m, struct rmap_node *n, const struct rmap_node *past)
 {
+    bool may_stop = !past;
     while (n) {
-        n = rebalance(m, n);
+        int bal = balance_of(n);
+        if (bal > 1 || bal < -1)
+            n = rebalance(m, n);
+        else if (!node_update(n) && may_stop)
+            return;
+        if (n == past)
+            may_stop = true;
         n = n->parent;
     }
 }
 
 /* ---- linking and unlinking (no allocation) ------------------------------ */
 
+/* The region before n's ended somewhere else now: n->gap_before = gap,
+ * and the sub_gap of n and its ancestors follows, up to the first that
+ * does not change (heights do not change: no rotation is needed). */
+static void gap_set(struct rmap_node *n, uint64_t gap)
+{
+    n->gap_before = gap;
+    for (; n; n = n->parent) {
+        uint64_t g = n->gap_before;
+        if (n->left)
+            g = MAX(g, n->left->sub_gap);
+        if (n->right)
+            g = MAX(g, n->right->sub_gap);
+        if (g == n->sub_gap)
+            return;
+        n->sub_gap = g;
+    }
+}
+
 /* Put n, whose region is already set and fits (no overlap), in the tree. */
 static void node_link(struct rmap *m, struct rmap_node *n)
 {
-    struct rmap_node *parent = NULL;
+    struct rmap_node *parent = NULL, *prev = NULL, *next = NULL;
     struct rmap_node **link = &m->root;
 
     while (*link) {
         parent = *link;
         /* No two regions share a start (no overlap), so never equal. */
-        link = node_start(n) < node_start(parent) ? &parent->left : &parent->right;
+        if (node_start(n) < node_start(parent)) {
+            next = parent;              /* the last node we went left at */
+            link = &parent->left;
+        } else {
+            prev = parent;              /* the last node we went right at */
+            link = &parent->right;
+        }
     }
     n->left = n->right = NULL;
     n->parent = parent;
-    n->height = 1;
+    n->gap_before = node_start(n) - (prev ? node_end(prev) : 0);
+    n->height = 0;
+    node_update(n);
     *link = n;
     m->count++;
-    retrace(m, parent);
+    retrace(m, parent, NULL);
+    if (next)
+        gap_set(next, node_start(next) - node_end(n));
 }
 
 /* Take n out of the tree without freeing it. */
 static void node_unlink(struct rmap *m, struct rmap_node *n)
 {
     struct rmap_node *fix;      /* lowest node whose subtree changed */
+    struct rmap_node *moved = NULL;     /* the successor that took n's place */
+    struct rmap_node *next = rmap_next(n);
+    uint64_t prev_end = node_start(n) - n->gap_before;     /* I6 */
 
     if (!n->left || !n->right) {
         /* Zero or one child: the child (or NULL) takes n's place. */
@@ -312,12 +378,16 @@ static void node_unlink(struct rmap *m, struct rmap_node *n)
         s->left = n->left;
         s->left->parent = s;
         s->parent = n->parent;
-        s->height = n->height;          /* recomputed by retrace anyway */
         replace_child(m, n->parent, n, s);
+        moved = s;
     }
     n->left = n->right = n->parent = NULL;
     m->count--;
-    retrace(m, fix);
+    /* The successor's height and sub_gap are those of its old place: the
+     * walk may not stop before it has passed it. */
+    retrace(m, fix, moved);
+    if (next)
+        gap_set(next, node_start(next) - prev_end);
 }
 
 /* ---- the API ------------------------------------------------------------ */
@@ -412,7 +482,11 @@ int rmap_change(struct rmap *m, struct rmap_node *n, const struct region *newr)
     bool in_place = (!prev || node_start(prev) < newr->va_start) &&
                     (!next || newr->va_start < node_start(next));
     if (in_place) {
+        uint64_t prev_end = old_start - n->gap_before;     /* I6 */
         n->region = *newr;
+        gap_set(n, node_start(n) - prev_end);
+        if (next)
+            gap_set(next, node_start(next) - node_end(n));
     } else {
         node_unlink(m, n);
         n->region = *newr;
@@ -438,37 +512,88 @@ struct rmap_node *rmap_next(const struct rmap_node *n)
     return n->parent;
 }
 
+/* A find_gap request, and its answer. */
+struct gap_query {
+    uint64_t lo, hi, len, align;
+    uint64_t va;
+};
+
+/* Does the free range [a, b) hold an aligned range of q->len inside
+ * [q->lo, q->hi)? If so, its lowest start goes to q->va. */
+static bool gap_fits(struct gap_query *q, uint64_t a, uint64_t b)
+{
+    uint64_t s = MAX(a, q->lo), e = MIN(b, q->hi);
+    if (s > UINT64_MAX - (q->align - 1))
+        return false;                   /* rounding up would wrap */
+    uint64_t va = ALIGN_UP(s, q->align);
+    if (va >= e || e - va < q->len)
+        return false;
+    q->va = va;
+    return true;
+}
+
+/* The first node of subtree t (whose sub_gap is >= len) with a gap_before
+ * of at least len. */
+static const struct rmap_node *gap_first(const struct rmap_node *t, uint64_t len)
+{
+    for (;;) {
+        if (t->left && t->left->sub_gap >= len)
+            t = t->left;
+        else if (t->gap_before >= len)
+            return t;
+        else
+            t = t->right;               /* sub_gap says it has one */
+    }
+}
+
+/* The first node after n, in address order, with a gap_before of at least
+ * len, or NULL: n's right subtree, then each ancestor we come up to from
+ * the left and its right subtree. */
+static const struct rmap_node *gap_next(const struct rmap_node *n, uint64_t len)
+{
+    if (n->right && n->right->sub_gap >= len)
+        return gap_first(n->right, len);
+    for (; n->parent; n = n->parent) {
+        const struct rmap_node *up = n->parent;
+        if (n != up->left)
+            continue;                   /* up comes before n: done with it */
+        if (up->gap_before >= len)
+            return up;
+        if (up->right && up->right->sub_gap >= len)
+            return gap_first(up->right, len);
+    }
+    return NULL;
+}
+
 int rmap_find_gap(const struct rmap *m, uint64_t lo, uint64_t hi,
                   uint64_t len, uint64_t align, uint64_t *out_va)
 {
     if (len == 0 || align == 0 || (align & (align - 1)) || lo >= hi)
         return -EINVAL;
+    struct gap_query q = { .lo = lo, .hi = hi, .len = len, .align = align };
 
-    /* Start at the region containing or below lo (it may reach past lo). */
-    struct rmap_node *n = floor_node(m, lo);
-    if (!n)
-        n = rmap_first(m);
-
-    uint64_t cursor = lo;               /* nothing free below cursor */
-    for (;;) {
-        if (cursor > UINT64_MAX - (align - 1))
-            return -ENOMEM;             /* rounding up would wrap */
-        uint64_t va = ALIGN_UP(cursor, align);
-        if (va >= hi || hi - va < len)
-            return -ENOMEM;             /* does not fit below hi */
-
-        /* Skip regions that end at or below the candidate. */
-        while (n && node_end(n) <= va)
-            n = rmap_next(n);
-        /* va + len <= hi: no wrap. Ends are sorted (I4), so only n can
-         * overlap [va, va + len), and only if it starts below its end. */
-        if (!n || node_start(n) >= va + len) {
-            *out_va = va;
-            return 0;
-        }
-        cursor = node_end(n);           /* try again just after n */
-        n = rmap_next(n);
+    /* The free range holding lo, or starting where the region holding lo
+     * ends: between floor(lo) and the region after it. */
+    const struct rmap_node *prev = floor_node(m, lo);
+    const struct rmap_node *n = prev ? rmap_next(prev) : rmap_first(m);
+    if (gap_fits(&q, prev ? node_end(prev) : 0, n ? node_start(n) : UINT64_MAX))
+        goto found;
+    /* The ranges before the later regions, lowest first; a range that
+     * starts at or above hi ends the search. */
+    for (prev = n; n && (n = gap_next(n, len)); prev = n) {
+        uint64_t start = node_start(n) - n->gap_before;
+        if (start >= hi)
+            return -ENOMEM;
+        if (gap_fits(&q, start, node_start(n)))
+            goto found;
     }
+    /* The range after the last region. */
+    if (prev && gap_fits(&q, node_end(rightmost(m->root)), UINT64_MAX))
+        goto found;
+    return -ENOMEM;
+found:
+    *out_va = q.va;
+    return 0;
 }
 
 void rmap_destroy(struct rmap *m, void (*fn)(struct rmap_node *n, void *arg), void *arg)
@@ -536,6 +661,8 @@ static int check_subtree(const struct rmap_node *n, const struct rmap_node *pare
     if (st->prev && region_end(st->prev) > r->va_start)
         return -1;      /* I2 and I4: len > 0, so this also means prev's
                            start is strictly smaller */
+    if (n->gap_before != r->va_start - (st->prev ? region_end(st->prev) : 0))
+        return -1;                                          /* I6 */
     st->prev = r;
 
     int hr = check_subtree(n->right, n, depth + 1, st);
@@ -544,6 +671,9 @@ static int check_subtree(const struct rmap_node *n, const struct rmap_node *pare
 
     if (n->height != 1 + MAX(hl, hr) || hl - hr > 1 || hr - hl > 1)
         return -1;                                          /* I5 */
+    struct rmap_node want = *n;
+    if (node_update(&want))
+        return -1;                                          /* I6 (and I5) */
     return n->height;
 }
 

@@ -49,8 +49,14 @@ enum {
 typedef void (*trap_handler_fn)(struct trap_frame *tf);
 
 void idt_init(void);
-/* Install a handler for vector (replacing the default exception report). */
+/* Install a handler for vector (replacing the default exception report).
+ * For the fatal IST vectors (double fault, machine check) the handler
+ * runs on the IST stack after the paranoid entry, with the console in
+ * panic mode: it may report and panic, or return to leave the fault to
+ * the default report (registers, GS) and panic. */
 void trap_register(unsigned vector, trap_handler_fn fn);
+/* The handler installed for vector, or NULL. */
+trap_handler_fn trap_handler(unsigned vector);
 /* Entry point from isr.asm. */
 void trap_dispatch(struct trap_frame *tf);
 

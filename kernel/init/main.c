@@ -100,6 +100,7 @@ static void loglevel_init(void)
 void kmain(uint32_t magic, uint64_t mbi);
 void kmain(uint32_t magic, uint64_t mbi)
 {
+    uint64_t entry_tsc = rdtsc();       /* for the boot figure of `bench` */
     serial_init();
     vga_init();
     if (multiboot_parse(magic, mbi) < 0)
@@ -123,5 +124,5 @@ void kmain(uint32_t magic, uint64_t mbi)
     banner();
     initrd_init();
     tmpfs_init();
-    root_shell_main();
+    root_shell_main(entry_tsc);
 }

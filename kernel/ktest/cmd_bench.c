@@ -469,6 +469,38 @@ static void bench_eager(struct bench *b)
     bench_eager_one(b, "4k", va + PAGE_SIZE, EAGER_4K_ITERS);
 }
 
+/* ---- remove of untouched lazy regions ---- */
+
+#define LAZY_ITERS          64
+
+/* Add a lazy ANON region of len at va, never touch it, remove it: the
+ * remove (timed) finds nothing mapped, so its cost should not grow with
+ * len. Median of LAZY_ITERS. */
+static void bench_remove_lazy(struct bench *b, const char *name, uint64_t va, uint64_t len)
+{
+    struct region r = { .va_start = va, .len = len,
+                        .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON };
+    int n = 0;
+    for (int i = 0; i < LAZY_ITERS; i++) {
+        int err = aspace_region_add(b->as, &r);
+        if (err) {
+            fail(b, "add a lazy ANON region", err);
+            return;
+        }
+        bool f = irq_save();
+        uint64_t t0 = tsc();
+        err = aspace_region_remove(b->as, va);
+        uint64_t t1 = tsc();
+        irq_restore(f);
+        if (err) {
+            fail(b, "remove a lazy ANON region", err);
+            return;
+        }
+        b->samples[n++] = t1 - t0;
+    }
+    fig_median(b, name, n, "cycles/op");
+}
+
 /* ---- remove of a touched 64 MiB ANON region ---- */
 
 static void bench_remove_anon(struct bench *b)
@@ -515,9 +547,44 @@ static void bench_remove_anon(struct bench *b)
     figure(b, "fault_anon_64m", median(touch, n), "cycles/fault",
            "median of %d runs, each the mean of %lu", n, pages);
     figure(b, "remove_anon_64m", median(rem, n), "cycles/op", "median of %d", n);
+    bench_remove_lazy(b, "remove_lazy_4k", va, PAGE_SIZE);
+    bench_remove_lazy(b, "remove_lazy_1m", va, MiB(1));
 }
 
 /* ---- ANON faults against the size of the region map ---- */
+
+#define MAP_UNMAP_ITERS     32
+
+/* What map() + unmap() of 1 MiB do in the kernel: find the lowest free
+ * 1 MiB in [lo, hi) (above every filler), add a lazy ANON region there,
+ * remove it. Each round timed, interrupts off; the median is printed. */
+static int bench_map_unmap(struct bench *b, struct aspace *as, uint64_t lo, uint64_t hi,
+                           int regions)
+{
+    struct region r = { .len = MiB(1), .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON };
+    int err = 0;
+    for (int i = 0; i < MAP_UNMAP_ITERS && !err; i++) {
+        bool f = irq_save();
+        uint64_t t0 = tsc();
+        err = aspace_find_gap(as, lo, hi, r.len, &r.va_start);
+        if (!err)
+            err = aspace_region_add(as, &r);
+        if (!err)
+            err = aspace_region_remove(as, r.va_start);
+        uint64_t t1 = tsc();
+        irq_restore(f);
+        b->samples[i] = t1 - t0;
+    }
+    if (err) {
+        fail(b, "map and unmap 1 MiB", err);
+        return err;
+    }
+    char name[48];
+    snprintf(name, sizeof(name), "map_unmap_1m_regions_%d", regions);
+    figure(b, name, median(b->samples, MAP_UNMAP_ITERS), "cycles/op",
+           "median of %d; find_gap + add + remove, lazy ANON", MAP_UNMAP_ITERS);
+    return 0;
+}
 
 static void bench_regions(struct bench *b)
 {
@@ -574,6 +641,8 @@ static void bench_regions(struct bench *b)
         snprintf(name, sizeof(name), "fault_anon_regions_%d", steps[s]);
         figure(b, name, median(b->samples, n), "cycles/fault", "median of %d; %lu region(s) + the kernel map",
                n, regions);
+        if ((err = bench_map_unmap(b, as, fill_base, target, steps[s])))
+            break;
     }
     if (!err && added_timed) {
         figure(b, "region_add_lazy", add_cycles / added_timed, "cycles/op",
@@ -629,6 +698,11 @@ static int cmd_bench(int argc, char **argv)
         return -ENOMEM;
     }
     kprintf("bench-info: TSC %lu Hz as measured at boot (under -icount shift=0: one tick per instruction)\n", tsc_hz);
+    struct boot_figures bf;
+    root_shell_boot_figures(&bf);
+    figure(&b, "boot_to_prompt", bf.to_prompt, "cycles", "1 run, from kmain to the first prompt");
+    figure(&b, "boot_root_check", bf.root_check, "cycles",
+           "1 run, the root shell's identity map / alias comparison");
 
     int err = shell_aspace_create("bench", &b.as);
     if (err) {

@@ -300,6 +300,56 @@ static void test_compare(struct ptest *c)
 
 /* ---- move, remove, pin, protect ---- */
 
+/* Take every free frame (listed through the frames themselves): allocations
+ * fail until frames_unhog(head). */
+static uint64_t frames_hog(void)
+{
+    uint64_t head = 0, pa;
+    while ((pa = frame_alloc(FRAME_NONE)) != 0) {
+        *(uint64_t *)phys_to_virt(pa) = head;
+        head = pa;
+    }
+    return head;
+}
+
+static void frames_unhog(uint64_t head)
+{
+    while (head) {
+        uint64_t next = *(uint64_t *)phys_to_virt(head);
+        frame_unref(head);
+        head = next;
+    }
+}
+
+/* A move that needs page-table memory when there is none: -ENOMEM, and
+ * the region and its translation are as they were. An eager read-only view
+ * of 2 MiB of RAM from 2 MiB is one 2 MiB leaf; at a start 4 KiB further
+ * it needs 512 small pages, so a new page table. */
+static void test_move_enomem(struct ptest *c)
+{
+    uint64_t va = va_slot(c, 8);
+    int err = add(c, va, MiB(2), MiB(2), REGION_READ | REGION_KERN | REGION_EAGER);
+    selftest_check_err(&c->st, err, 0, "add an eager 2 MiB region (one 2 MiB leaf)");
+    if (err)
+        return;
+    uint64_t hog = frames_hog();
+    int merr = aspace_region_move(c->as, va, MiB(2) + PAGE_SIZE);
+    frames_unhog(hog);
+    uint64_t pa = 0, size = 0;
+    struct region r = { 0 };
+    bool mapped = paging_translate(c->as, va + PAGE_SIZE, &pa, NULL, &size);
+    int qerr = aspace_region_query(c->as, va, REGION_QUERY_AT, &r);
+    selftest_check(&c->st, merr == -ENOMEM && mapped && pa == MiB(2) + PAGE_SIZE && size == MiB(2) &&
+                   qerr == 0 && r.pa_start == MiB(2),
+                   "a move without memory for its tables is -ENOMEM and changes nothing "
+                   "(err %d, pa %#lx, leaf %#lx, region pa %#lx)", merr, pa, size, r.pa_start);
+    merr = aspace_region_move(c->as, va, MiB(2) + PAGE_SIZE);
+    mapped = paging_translate(c->as, va + PAGE_SIZE, &pa, NULL, &size);
+    selftest_check(&c->st, merr == 0 && mapped && pa == MiB(2) + 2 * PAGE_SIZE && size == PAGE_SIZE,
+                   "with memory the same move maps 4 KiB pages (err %d, pa %#lx)", merr, pa);
+    selftest_check_err(&c->st, aspace_region_remove(c->as, va), 0, "remove the moved eager region");
+}
+
 static void test_move(struct ptest *c)
 {
     uint64_t va = va_small(c, R_MOVE);
@@ -818,6 +868,7 @@ static int pagingtest_all(void)
     if (err == 0) {
         test_compare(&c);
         test_move(&c);
+        test_move_enomem(&c);
         test_remove(&c);
         test_pin(&c);
         test_readonly(&c);

@@ -9,6 +9,9 @@
 #include <selftest.h>
 #include <aspace.h>
 #include <pt.h>
+#include <kstack.h>
+#include <paging.h>
+#include <uaccess.h>
 #include <frame.h>
 #include <heap.h>
 #include <thread.h>
@@ -146,6 +149,108 @@ static void test_busy(struct selftest *c)
     selftest_check_err(c, aspace_destroy(s.as), 0, "destroy it once the thread is gone");
 }
 
+static void *kwin_thread_main(void *arg)
+{
+    return NULL;
+}
+
+/* Every paging address space has the kernel stack window as a pinned
+ * region of its own kind, and every thread's stack is mapped there, with
+ * an unmapped guard page below, in every address space. */
+static void test_kstack_window(struct selftest *c)
+{
+    struct aspace *as;
+    int err = shell_aspace_create("astest-kwin", &as);
+    selftest_check_err(c, err, 0, "create 'astest-kwin' with the kernel map");
+    if (err)
+        return;
+    struct region r = { 0 };
+    err = aspace_region_query(as, PT_KWIN_BASE + PAGE_SIZE, REGION_QUERY_AT, &r);
+    uint32_t want = REGION_KSTACKS | REGION_PIN | REGION_KERN;
+    selftest_check(c, err == 0 && r.va_start == PT_KWIN_BASE && r.len == PT_KWIN_SIZE &&
+                   (r.flags & want) == want,
+                   "the region map shows the kernel stack window (err %d, [%#lx +%#lx) flags %#x)",
+                   err, r.va_start, r.len, r.flags);
+    selftest_check_err(c, aspace_region_remove(as, PT_KWIN_BASE), -EPERM, "remove the window");
+    selftest_check_err(c, aspace_region_move(as, PT_KWIN_BASE, 0), -EPERM, "move the window");
+    selftest_check_err(c, aspace_region_protect(as, PT_KWIN_BASE, REGION_READ), -EPERM,
+                       "protect (unpin) the window");
+    struct region in = { .va_start = PT_KWIN_BASE + GiB(1), .len = PAGE_SIZE,
+                         .flags = REGION_READ | REGION_KERN | REGION_ANON };
+    selftest_check_err(c, aspace_region_add(as, &in), -EEXIST, "add a region inside the window");
+    in.flags |= REGION_KSTACKS;
+    selftest_check_err(c, aspace_region_add(as, &in), -EINVAL, "add a region of the window's kind");
+
+    struct thread *t;
+    if ((err = thread_create("kwin-probe", thread_current()->aspace, kwin_thread_main, NULL, THREAD_SUSPENDED, &t)) == 0) {
+        uint64_t base = (uint64_t)t->kstack, pa = 0;
+        bool top = paging_translate(as, base + THREAD_STACK_SIZE - 1, &pa, NULL, NULL);
+        bool bottom = paging_translate(as, base, NULL, NULL, NULL);
+        bool guard = paging_translate(as, base - 1, NULL, NULL, NULL);
+        const char *owner = kstack_guard_owner(base - 1, NULL, NULL);
+        selftest_check(c, base >= PT_KWIN_BASE && base < PT_KWIN_BASE + PT_KWIN_SIZE && top &&
+                       bottom && !guard && owner && strcmp(owner, "kwin-probe") == 0,
+                       "a new thread's stack at %#lx is mapped here too, its guard page not "
+                       "(owner '%s')", base, owner ? owner : "none");
+        thread_resume(t);
+        thread_join(t, NULL);
+    } else {
+        selftest_check(c, false, "create a thread: %s", errstr(err));
+    }
+    selftest_check_err(c, aspace_destroy(as), 0, "destroy 'astest-kwin'");
+}
+
+/* The per-address-space frame limit: faults that would fill more than the
+ * limit are refused, without leaking, and go through again once it is
+ * raised. */
+static void test_frame_limit(struct selftest *c)
+{
+    struct aspace *as, *home = thread_current()->aspace;
+    int err = shell_aspace_create("astest-limit", &as);
+    selftest_check_err(c, err, 0, "create 'astest-limit' with the kernel map");
+    if (err)
+        return;
+    struct paging_stats st;
+    paging_stats(as, &st);
+    selftest_check_err(c, aspace_set_frame_limit(as, 0), -EINVAL, "set a frame limit of 0");
+    selftest_check_err(c, aspace_set_frame_limit(as, st.frames + 4), 0,
+                       "limit it to 4 frames more than it owns");
+    const uint64_t va = GiB(64) * 8;        /* far from the kernel map */
+    struct region r = { .va_start = va, .len = 8 * PAGE_SIZE,
+                        .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON };
+    selftest_check_err(c, aspace_region_add(as, &r), 0, "add an 8-page ANON region");
+    struct frame_stats f0, f1;
+    frame_stats(&f0);
+    int ok = 0, refused = 0;
+    if ((err = aspace_thread_move(as)) == 0) {
+        /* The first page also needs 3 table pages: one page fits. */
+        for (int i = 0; i < 8; i++)
+            *(probe_write((void *)(va + i * PAGE_SIZE), 1) == 0 ? &ok : &refused) += 1;
+        aspace_thread_move(home);
+    }
+    frame_stats(&f1);
+    selftest_check(c, err == 0 && ok == 1 && refused == 7 && f0.free - f1.free == 4,
+                   "faults past the limit are refused (%d filled, %d refused, %lu frames taken)",
+                   ok, refused, f0.free - f1.free);
+    aspace_set_frame_limit(as, st.frames + 16);
+    ok = refused = 0;
+    if ((err = aspace_thread_move(as)) == 0) {
+        for (int i = 0; i < 8; i++)
+            *(probe_write((void *)(va + i * PAGE_SIZE), 1) == 0 ? &ok : &refused) += 1;
+        aspace_thread_move(home);
+    }
+    selftest_check(c, err == 0 && ok == 8, "with a higher limit all 8 pages fill (%d)", ok);
+    struct region eager = { .va_start = va + GiB(1), .len = 16 * PAGE_SIZE,
+                            .flags = REGION_READ | REGION_WRITE | REGION_KERN | REGION_ANON | REGION_EAGER };
+    selftest_check_err(c, aspace_region_add(as, &eager), -ENOMEM, "an eager ANON add past the limit");
+    uint64_t regions_before = st.regions;     /* the kernel map's and the window */
+    paging_stats(as, &st);
+    selftest_check(c, st.regions == regions_before + 1,
+                   "and is not there (%lu regions: kernel map, window, ANON)",
+                   st.regions);
+    selftest_check_err(c, aspace_destroy(as), 0, "destroy 'astest-limit'");
+}
+
 static int cmd_aspacetest(int argc, char **argv)
 {
     struct selftest c = { 0, 0 };
@@ -160,6 +265,8 @@ static int cmd_aspacetest(int argc, char **argv)
     test_registry(&c);
     test_boot(&c);
     test_busy(&c);
+    test_kstack_window(&c);
+    test_frame_limit(&c);
     frame_stats(&f1);
     heap_stats(&h1);
     selftest_check(&c, f1.free == f0.free && h1.bytes_in_use == h0.bytes_in_use,

@@ -4,8 +4,9 @@
  * Invariants:
  *  - t->magic is THREAD_MAGIC from creation until the struct is freed, when
  *    it becomes THREAD_DEAD_MAGIC: a stale pointer is caught by thread_check.
- *  - the stack canary at t->kstack is intact whenever t is switched out
- *    (checked by the scheduler on every switch).
+ *  - a thread's stack (but the boot thread's) has an unmapped guard page
+ *    below it (include/kstack.h); the canary at t->kstack is intact
+ *    whenever t is switched out (checked by the scheduler on every switch).
  *  - the all-threads list, run queue and wait queues are touched only with
  *    interrupts disabled.
  */
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <panic.h>
 #include <aspace.h>
+#include <kstack.h>
 #include <percpu.h>
 #include <uapi/errno.h>
 
@@ -75,10 +77,12 @@ int thread_create(const char *name, struct aspace *as, thread_fn fn, void *arg,
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
         return -ENOMEM;
-    t->kstack = kmalloc_aligned(THREAD_STACK_SIZE, 4096);
-    if (!t->kstack) {
+    /* In the kernel window, with an unmapped guard page below; t->name
+     * (filled by thread_register) names it in overflow reports. */
+    int err = kstack_alloc(THREAD_STACK_SIZE, t->name, &t->kstack);
+    if (err) {
         kfree(t);
-        return -ENOMEM;
+        return err;
     }
     thread_stack_canary_set(t);
     t->fn = fn;
@@ -126,7 +130,7 @@ void thread_free(struct thread *t)
     live_threads--;
     irq_restore(f);
     t->magic = THREAD_DEAD_MAGIC;
-    kfree(t->kstack);
+    kstack_free(t->kstack);
     kfree(t);
 }
 

@@ -4,6 +4,7 @@
 #include <frame.h>
 #include <heap.h>
 #include <panic.h>
+#include <thread.h>
 #include <string.h>
 #include <uapi/errno.h>
 #include <arch/cpu.h>
@@ -56,6 +57,25 @@ static int cmd_mem(int argc, char **argv)
 SHELL_COMMAND(mem, "mem", "mem", "show physical frames and kernel heap figures", cmd_mem);
 
 /* Deliberate faults, to see (and test) the exception report. */
+/* Recurse until the stack runs out (no tail call: the frame is still
+ * used after the call; the limit is far beyond any stack). */
+static volatile int stack_eater_limit = 1 << 30;
+
+static __attribute__((noinline)) int stack_eater(int depth)
+{
+    volatile char frame[256];
+    frame[0] = (char)depth;
+    if (depth >= stack_eater_limit)
+        return 0;
+    return stack_eater(depth + 1) + frame[0];
+}
+
+static void *stack_overflow_main(void *arg)
+{
+    kprintf("crash: thread 'stack-overflow' recurses until its stack runs out\n");
+    return (void *)(long)stack_eater(0);
+}
+
 static int cmd_crash(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
@@ -77,10 +97,17 @@ static int cmd_crash(int argc, char **argv)
         kprintf("%d\n", 1 / zero);
     } else if (strcmp(what, "panic") == 0) {
         panic("%s: requested from the shell", __func__);
+    } else if (strcmp(what, "stack") == 0) {
+        /* In a thread of its own: the shell's boot stack has no guard. */
+        struct thread *t;
+        int err = thread_create("stack-overflow", thread_current()->aspace, stack_overflow_main, NULL, THREAD_JOINABLE, &t);
+        if (err)
+            return err;
+        thread_join(t, NULL);
     } else {
-        kprintf("usage: crash ud|pf|null|gp|de|panic\n");
+        kprintf("usage: crash ud|pf|null|gp|de|panic|stack\n");
         return -EINVAL;
     }
     return 0;
 }
-SHELL_COMMAND(crash, "crash", "crash ud|pf|null|gp|de|panic", "fault on purpose to show the exception report", cmd_crash);
+SHELL_COMMAND(crash, "crash", "crash ud|pf|null|gp|de|panic|stack", "fault on purpose to show the exception report", cmd_crash);

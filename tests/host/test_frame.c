@@ -154,6 +154,80 @@ TEST(init_failures)
     CHECK_EQ_INT(m, MiB(2) + PAGE_SIZE);
 }
 
+/* Random layouts (unsorted, overlapping, unaligned ranges) against the
+ * rule page by page: RAM if wholly inside one available range, free if
+ * also above 1 MiB, outside the metadata and touched by no reserved range;
+ * the free list hands frames out lowest first. */
+TEST(init_random_layouts)
+{
+    rng_seed(31);
+    static struct phys_range av[12], rs[10];
+    for (int round = 0; round < 12; round++) {
+        sim_mem_init(SIM_BYTES);
+        int na = 1 + (int)rng_below(12), nr = (int)rng_below(10);
+        for (int i = 0; i < na; i++) {
+            uint64_t a = rng_below(SIM_BYTES), len = rng_below(MiB(24));
+            if (rng_below(2))
+                a &= ~(PAGE_SIZE - 1);
+            av[i] = (struct phys_range){ a, MIN(a + len, SIM_BYTES) };
+        }
+        av[0] = (struct phys_range){ MiB(2), MiB(6) };      /* room for the metadata */
+        for (int i = 0; i < nr; i++) {
+            uint64_t a = rng_below(SIM_BYTES), len = rng_below(MiB(2));
+            rs[i] = (struct phys_range){ a, MIN(a + len, SIM_BYTES) };
+        }
+        if (!CHECK_EQ_INT(frame_init(av, na, rs, nr), 0))
+            break;
+        uint64_t end = 0;
+        for (int i = 0; i < na; i++)
+            end = MAX(end, av[i].end);
+        uint64_t meta = virt_to_phys(frame_meta(0));
+        uint64_t mbytes = ALIGN_UP((end >> PAGE_SHIFT) * sizeof(struct frame), PAGE_SIZE);
+        uint64_t total = 0, nfree = 0, bad = 0, last_free = 0, first = 0;
+        for (uint64_t pa = 0; pa + PAGE_SIZE <= end; pa += PAGE_SIZE) {
+            bool ram = false, touched = false;
+            for (int i = 0; i < na; i++)
+                ram |= pa >= av[i].start && pa + PAGE_SIZE <= av[i].end;
+            for (int i = 0; i < nr; i++)
+                touched |= pa < rs[i].end && rs[i].start < pa + PAGE_SIZE;
+            bool is_free = ram && pa >= MiB(1) && !touched && !(pa + PAGE_SIZE > meta && pa < meta + mbytes);
+            total += ram;
+            nfree += is_free;
+            if (is_free && !first)
+                first = pa;
+            struct frame *f = frame_meta(pa);
+            if (!f || is_free != (f->kind == FRAME_KIND_FREE && f->refcount == 0) ||
+                (!is_free && (f->kind != FRAME_KIND_RESERVED || f->refcount != 1)))
+                bad++;
+            if (is_free)
+                last_free = pa;
+        }
+        struct frame_stats st;
+        frame_stats(&st);
+        CHECK_EQ_INT(bad, 0);
+        CHECK(st.total == total && st.free == nfree && st.reserved == total - nfree && st.used == total - nfree);
+        /* Lowest first, every free frame once, in increasing order. */
+        uint64_t got = 0, prev = 0, order_bad = 0, pa;
+        while ((pa = frame_alloc(FRAME_NONE)) != 0) {
+            if ((got == 0 && pa != first) || (got > 0 && pa <= prev))
+                order_bad++;
+            prev = pa;
+            got++;
+        }
+        CHECK_EQ_INT(got, nfree);
+        CHECK_EQ_INT(order_bad, 0);
+        CHECK(nfree == 0 || prev == last_free);
+        if (bad || order_bad || got != nfree)
+            break;
+    }
+    /* Too many ranges. */
+    static struct phys_range many[BOOT_RANGES_MAX + 1];
+    for (int i = 0; i <= BOOT_RANGES_MAX; i++)
+        many[i] = (struct phys_range){ MiB(1) + MiB(1) * i, MiB(1) + MiB(1) * i + PAGE_SIZE };
+    CHECK_EQ_INT(frame_init(many, BOOT_RANGES_MAX + 1, NULL, 0), -EINVAL);
+    CHECK_EQ_INT(frame_init(many, 1, many, BOOT_RANGES_MAX + 1), -EINVAL);
+}
+
 TEST(alloc_until_exhaustion)
 {
     init_layout();
@@ -244,6 +318,31 @@ TEST(refcounts)
     check_stats(exp_free, "after misuse");
     CHECK_EQ_INT(frame_alloc(FRAME_NONE), pa);     /* free list intact */
     frame_unref(pa);
+}
+
+TEST(unref_many)
+{
+    init_layout();
+    /* Pairs {frame, other}: unref every frame field with stride 2. */
+    uint64_t pairs[8][2];
+    for (int i = 0; i < 8; i++) {
+        pairs[i][0] = frame_alloc(FRAME_NONE);
+        pairs[i][1] = 0xdead;                      /* must not be read */
+        CHECK(frame_ok(pairs[i][0]));
+        if (i % 2)
+            frame_ref(pairs[i][0]);                /* these keep one reference */
+    }
+    check_stats(exp_free - 8, "8 allocated");
+    frame_unref_many(&pairs[0][0], 8, 2);
+    check_stats(exp_free - 4, "4 freed, 4 still referenced");
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ_INT(frame_refcount(pairs[i][0]), i % 2);
+    frame_unref_many(&pairs[1][0], 4, 4);          /* pairs 1, 3, 5, 7 */
+    check_stats(exp_free, "all freed");
+    frame_unref_many(NULL, 0, 1);                  /* nothing */
+    /* A free frame in the batch panics. */
+    EXPECT_PANIC(frame_unref_many(&pairs[0][0], 1, 2));
+    check_stats(exp_free, "after misuse");
 }
 
 TEST(zeroing)

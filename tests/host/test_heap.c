@@ -262,6 +262,39 @@ TEST(large_objects)
     check_all_free("large");
 }
 
+TEST(double_free_in_a_live_slab)
+{
+    setup();
+    struct heap_stats before, st;
+    heap_stats(&before);
+    uint8_t *a = kmalloc(32), *b = kmalloc(32);
+    if (!CHECK(a && b && ALIGN_DOWN(virt_to_phys(a), PAGE_SIZE) == ALIGN_DOWN(virt_to_phys(b), PAGE_SIZE)))
+        return;
+    kfree(a);
+    uint64_t marker;
+    memcpy(&marker, a + 8, 8);              /* whatever a free object holds */
+    /* The slab still holds b, so its frame is not free: only the heap can
+     * tell that a is already free. */
+    heap_stats(&st);
+    EXPECT_PANIC(kfree(a));
+    struct heap_stats after;
+    heap_stats(&after);
+    CHECK_EQ_INT(after.objects_in_use, st.objects_in_use);
+    CHECK_EQ_INT(after.bytes_in_use, st.bytes_in_use);
+    /* A live object that happens to hold the free marker is not taken for
+     * a freed one. */
+    uint8_t *c = kmalloc(32);
+    if (!CHECK(c))
+        return;
+    memcpy(c + 8, &marker, 8);
+    kfree(c);
+    kfree(b);
+    heap_stats(&after);
+    CHECK_EQ_INT(after.objects_in_use, before.objects_in_use);
+    CHECK_EQ_INT(after.bytes_in_use, before.bytes_in_use);
+    check_all_free("double free");
+}
+
 TEST(alignment)
 {
     setup();

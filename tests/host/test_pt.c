@@ -43,6 +43,8 @@ struct census {
     uint64_t errors;
 };
 
+static bool kwin_on;                /* the test called pt_kwin_init */
+
 static void census_table(uint64_t tbl, int level, bool root, struct census *c)
 {
     c->tables++;
@@ -54,6 +56,8 @@ static void census_table(uint64_t tbl, int level, bool root, struct census *c)
         if (!(e & E_P))
             continue;
         present++;
+        if (level == 3 && kwin_on && i == (int)((PT_KWIN_BASE >> 39) & 511))
+            continue;           /* the shared kernel window: no tree's own */
         if (level == 0 || (e & E_PS)) {
             if (level == 3) {
                 c->errors++;
@@ -111,9 +115,8 @@ struct pieces {
     uint64_t va[64], pa[64], size[64];
 };
 
-static void on_unmap(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+static void one_piece(uint64_t va, uint64_t pa, uint64_t size, struct pieces *p)
 {
-    struct pieces *p = arg;
     if (p->n < 64) {
         p->va[p->n] = va;
         p->pa[p->n] = pa;
@@ -126,6 +129,16 @@ static void on_unmap(uint64_t va, uint64_t pa, uint64_t size, void *arg)
         p->err++;
     p->n++;
     p->total += size;
+}
+
+/* The unmap callback: pieces come in batches of 1..PT_PIECES_MAX. */
+static void on_unmap(const struct pt_piece *pc, size_t n, void *arg)
+{
+    struct pieces *p = arg;
+    if (n == 0 || n > PT_PIECES_MAX)
+        p->err++;
+    for (size_t i = 0; i < n; i++)
+        one_piece(pc[i].va, pc[i].pa, pc[i].size, p);
 }
 
 static void fresh(struct pt *pt)
@@ -693,6 +706,499 @@ TEST(top_of_address_space)
     done(&pt);
 }
 
+/* ---- deferred freeing and invalidation (SDM Vol. 3A 4.10.4.2) ------------ */
+
+/* Physical address of the level-`level` table on va's path, or 0. */
+static uint64_t table_at(const struct pt *pt, uint64_t va, int level)
+{
+    uint64_t tbl = pt->root;
+    for (int l = 3; l > level; l--) {
+        uint64_t e = ((const uint64_t *)phys_to_virt(tbl))[(va >> (12 + 9 * l)) & 511];
+        if (!(e & E_P) || (e & E_PS))
+            return 0;
+        tbl = e & E_ADDR;
+    }
+    return tbl;
+}
+
+static uint64_t flushes(const struct pt *pt)
+{
+    return pt->invlpgs + pt->full_flushes;
+}
+
+TEST(freed_table_not_reused_inside_operation)
+{
+    struct pt pt;
+    fresh(&pt);
+    pt_switch(&pt);
+    /* A lone 4 KiB page (its own PT) next to a 2 MiB leaf in the same PD.
+     * Unmapping both the page and a piece of the leaf in one call empties
+     * the PT first, then needs a table to split the leaf: the emptied PT
+     * must not come back from the (LIFO) allocator before the flush. */
+    uint64_t va = GiB(1);
+    CHECK_EQ_INT(pt_range_map(&pt, va, MiB(8), KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, va + MiB(2), MiB(16), MiB(2), RW, PT_SIZE_ALL), 0);
+    uint64_t old_pt = table_at(&pt, va, 0), f0 = flushes(&pt);
+    CHECK(old_pt != 0);
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, MiB(2) + KiB(4), NULL, NULL), 0);
+    uint64_t split_pt = table_at(&pt, va + MiB(2), 0);
+    CHECK(split_pt != 0);
+    check_result_(split_pt != old_pt, __FILE__, __LINE__,
+                  "the split got table %#lx, the page unlinked earlier in the same unmap", split_pt);
+    CHECK(frame_meta(old_pt)->kind != FRAME_KIND_PAGETABLE);       /* freed by now */
+    CHECK(flushes(&pt) > f0);
+    UNMAPPED(&pt, va);
+    UNMAPPED(&pt, va + MiB(2));
+    QUERY_IS(&pt, va + MiB(2) + KiB(4), MiB(16) + KiB(4), RW, KiB(4));
+    tree_check(&pt, "split after unlink");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
+TEST(failed_map_invalidates_its_tables)
+{
+    struct pt pt;
+    fresh(&pt);
+    pt_switch(&pt);
+    /* -ENOMEM: the PDPT and PD are linked, then the PT cannot be had. The
+     * CPU may have cached the new PML4 and PDPT entries: unlinking them
+     * needs an invalidation even though no leaf was ever present. */
+    hog_frames(2);
+    uint64_t f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(7), 0, KiB(4), RW, PT_SIZE_ALL), -ENOMEM);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), 2);
+    unhog();
+    tree_check(&pt, "enomem tables");
+
+    /* -EEXIST after tables were made and a page was mapped: a 1 GiB leaf
+     * at 9G, and a map of [9G - 4K, 9G + 4K). */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(9), GiB(2), GiB(1), RW, PT_SIZE_ALL), 0);
+    uint64_t tp = pt.table_pages, fr = frames_free();
+    f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(9) - KiB(4), 0, KiB(8), RW, PT_SIZE_4K), -EEXIST);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, tp);
+    CHECK_EQ_INT(frames_free(), fr);
+    UNMAPPED(&pt, GiB(9) - KiB(4));
+    QUERY_IS(&pt, GiB(9), GiB(2), RW, GiB(1));
+    tree_check(&pt, "eexist tables");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
+/* The unmap callback runs only after an invalidation covering its piece. */
+struct after_flush {
+    const struct pt *pt;
+    uint64_t flushes_before;        /* at the start of the unmap */
+    uint64_t early;                 /* callbacks that came before any flush */
+    struct pieces pc;
+};
+
+static void on_unmap_after_flush(const struct pt_piece *pc, size_t n, void *arg)
+{
+    struct after_flush *a = arg;
+    if (flushes(a->pt) == a->flushes_before)
+        a->early += n;
+    on_unmap(pc, n, &a->pc);
+}
+
+TEST(unmap_callback_after_flush_many_tables)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    pt_switch(&pt);
+    /* 100 pages 2 MiB apart: 100 PTs (more than one batch of tables) and
+     * 100 pieces (more than one batch of pieces), unmapped in one call. */
+    for (int i = 0; i < 100; i++)
+        CHECK_EQ_INT(pt_range_map(&pt, GiB(1) + MiB(2) * i, MiB(4) + KiB(4) * i, KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.table_pages, 103);
+    struct after_flush a = { .pt = &pt, .flushes_before = flushes(&pt) };
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(1), MiB(200), on_unmap_after_flush, &a), 0);
+    CHECK_EQ_INT(a.early, 0);
+    CHECK_EQ_INT(a.pc.n, 100);
+    CHECK_EQ_INT(a.pc.err, 0);
+    CHECK_EQ_INT(a.pc.va[63], GiB(1) + MiB(2) * 63);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), after_create);
+    tree_check(&pt, "many tables");
+    done(&pt);
+}
+
+/* ---- the walker's edge cases ---------------------------------------------- */
+
+TEST(walker_crosses_table_boundaries)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+
+    /* Four 4 KiB pages across a PML4 entry boundary (512 GiB). */
+    uint64_t va = GiB(512) - KiB(8);
+    CHECK_EQ_INT(pt_range_map(&pt, va, MiB(1), KiB(16), RW, PT_SIZE_4K), 0);
+    CHECK_EQ_INT(pt.table_pages, 7);
+    for (int i = 0; i < 4; i++)
+        QUERY_IS(&pt, va + KiB(4) * i, MiB(1) + KiB(4) * i, RW, KiB(4));
+    UNMAPPED(&pt, va - KiB(4));
+    UNMAPPED(&pt, va + KiB(16));
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, va + KiB(4), KiB(8), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 2);
+    CHECK_EQ_INT(pc.err, 0);
+    CHECK(pc.va[0] == va + KiB(4) && pc.va[1] == va + KiB(8));
+    QUERY_IS(&pt, va, MiB(1), RW, KiB(4));
+    UNMAPPED(&pt, va + KiB(4));
+    UNMAPPED(&pt, va + KiB(8));
+    QUERY_IS(&pt, va + KiB(12), MiB(1) + KiB(12), RW, KiB(4));
+    CHECK_EQ_INT(pt.table_pages, 7);
+    tree_check(&pt, "across 512G");
+    CHECK_EQ_INT(pt_range_protect(&pt, va, KiB(16), PT_EXEC), 0);
+    QUERY_IS(&pt, va, MiB(1), PT_EXEC, KiB(4));
+    QUERY_IS(&pt, va + KiB(12), MiB(1) + KiB(12), PT_EXEC, KiB(4));
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, KiB(16), NULL, NULL), 0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+
+    /* Mixed sizes across 2 MiB and 1 GiB boundaries: 4K, 2M | 2M, 4K. */
+    va = GiB(2) - MiB(2) - KiB(4);
+    CHECK_EQ_INT(pt_range_map(&pt, va, va, MiB(4) + KiB(8), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.mapped[0], 2);
+    CHECK_EQ_INT(pt.mapped[1], 2);
+    QUERY_IS(&pt, va, va, RW, KiB(4));
+    QUERY_IS(&pt, GiB(2) - 1, GiB(2) - 1, RW, MiB(2));
+    QUERY_IS(&pt, GiB(2), GiB(2), RW, MiB(2));
+    QUERY_IS(&pt, GiB(2) + MiB(2), GiB(2) + MiB(2), RW, KiB(4));
+    tree_check(&pt, "mixed across 1G");
+    pc = (struct pieces){ 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, MiB(4) + KiB(8), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 4);
+    CHECK_EQ_INT(pc.total, MiB(4) + KiB(8));
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), after_create);
+    done(&pt);
+}
+
+TEST(walker_large_leaves_partly_inside)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    /* Two 1 GiB leaves; unmap the 2 MiB around the boundary between them:
+     * each is split into 2 MiB leaves, and the two touching the range into
+     * 4 KiB ones. */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(4), GiB(4), GiB(2), URW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.mapped[2], 2);
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(5) - MiB(1), MiB(2), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 512);
+    CHECK_EQ_INT(pc.total, MiB(2));
+    CHECK_EQ_INT(pc.err, 0);
+    CHECK_EQ_INT(pt.mapped[2], 0);
+    CHECK_EQ_INT(pt.mapped[1], 2 * 511);
+    CHECK_EQ_INT(pt.mapped[0], 512);
+    CHECK_EQ_INT(pt.table_pages, 6);
+    QUERY_IS(&pt, GiB(5) - MiB(1) - 1, GiB(5) - MiB(1) - 1, URW, KiB(4));
+    UNMAPPED(&pt, GiB(5) - MiB(1));
+    UNMAPPED(&pt, GiB(5) + MiB(1) - 1);
+    QUERY_IS(&pt, GiB(5) + MiB(1), GiB(5) + MiB(1), URW, KiB(4));
+    QUERY_IS(&pt, GiB(4), GiB(4), URW, MiB(2));
+    QUERY_IS(&pt, GiB(6) - 1, GiB(6) - 1, URW, MiB(2));
+    tree_check(&pt, "two 1G split");
+
+    /* Protect a range that starts inside one 2 MiB leaf and ends inside a
+     * 4 KiB run: only the pages inside change. */
+    CHECK_EQ_INT(pt_range_protect(&pt, GiB(4) + MiB(1), MiB(3), PT_USER), 0);
+    QUERY_IS(&pt, GiB(4) + MiB(1) - 1, GiB(4) + MiB(1) - 1, URW, KiB(4));
+    QUERY_IS(&pt, GiB(4) + MiB(1), GiB(4) + MiB(1), PT_USER, KiB(4));
+    QUERY_IS(&pt, GiB(4) + MiB(2), GiB(4) + MiB(2), PT_USER, MiB(2));
+    QUERY_IS(&pt, GiB(4) + MiB(4), GiB(4) + MiB(4), URW, MiB(2));
+    tree_check(&pt, "protect partly");
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(4), GiB(2), NULL, NULL), 0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(frames_free(), after_create);
+    done(&pt);
+}
+
+TEST(walker_to_the_top)
+{
+    struct pt pt;
+    fresh(&pt);
+    /* [top - 2M - 8K, 2^64): two 4 KiB pages, then the last 2 MiB as one
+     * leaf (pa 2 MiB aligned there). */
+    uint64_t va = TOP2M - KiB(8), pa = GiB(1) - KiB(8);
+    CHECK_EQ_INT(pt_range_map(&pt, va, pa, MiB(2) + KiB(8), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.mapped[0], 2);
+    CHECK_EQ_INT(pt.mapped[1], 1);
+    QUERY_IS(&pt, TOP4K + 0xFFF, GiB(1) + MiB(2) - 1, RW, MiB(2));
+    /* Protect the last MiB: the leaf is split, 256 pages change. */
+    CHECK_EQ_INT(pt_range_protect(&pt, 0xFFFFFFFFFFF00000ull, MiB(1), PT_EXEC), 0);
+    CHECK_EQ_INT(pt.mapped[0], 2 + 512);
+    QUERY_IS(&pt, 0xFFFFFFFFFFF00000ull - KiB(4), GiB(1) + MiB(1) - KiB(4), RW, KiB(4));
+    QUERY_IS(&pt, 0xFFFFFFFFFFF00000ull, GiB(1) + MiB(1), PT_EXEC, KiB(4));
+    QUERY_IS(&pt, TOP4K, GiB(1) + MiB(2) - KiB(4), PT_EXEC, KiB(4));
+    tree_check(&pt, "top protect");
+    /* Unmap from 4 KiB above the start to the very top. */
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, va + KiB(4), MiB(2) + KiB(4), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.total, MiB(2) + KiB(4));
+    CHECK_EQ_INT(pc.err, 0);
+    QUERY_IS(&pt, va, pa, RW, KiB(4));
+    UNMAPPED(&pt, TOP4K);
+    tree_check(&pt, "top unmap");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0xFFFF800000000000ull, 0x800000000000ull, NULL, NULL), 0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    done(&pt);
+}
+
+TEST(walker_enomem_half_way)
+{
+    struct pt pt;
+    fresh(&pt);
+    pt_switch(&pt);
+    /* A map across a PML4 boundary: the first half gets its PDPT, PD and
+     * PT and is mapped, the second half's PDPT cannot be had. Nothing may
+     * stay, and the unlinked tables are invalidated. */
+    hog_frames(3);
+    uint64_t f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(512) - KiB(8), 0, KiB(16), RW, PT_SIZE_ALL), -ENOMEM);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, 1);
+    CHECK_EQ_INT(pt.mapped[0], 0);
+    CHECK_EQ_INT(frames_free(), 3);
+    UNMAPPED(&pt, GiB(512) - KiB(8));
+    unhog();
+    tree_check(&pt, "map enomem across 512G");
+
+    /* An unmap over 4 KiB pages, then into a 1 GiB leaf with one free
+     * frame: the 1 GiB leaf is split into 2 MiB leaves, the 2 MiB one that
+     * sticks out cannot be. Documented state: the 4 KiB pages before are
+     * unmapped, the rest translates as before (now as 2 MiB leaves). */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3) - KiB(8), MiB(4), KiB(8), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3), GiB(3), GiB(1), RW, PT_SIZE_ALL), 0);
+    hog_frames(1);
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(3) - KiB(8), KiB(8) + MiB(1), on_unmap, &pc), -ENOMEM);
+    unhog();
+    CHECK_EQ_INT(pc.n, 2);
+    CHECK_EQ_INT(pc.total, KiB(8));
+    UNMAPPED(&pt, GiB(3) - KiB(8));
+    UNMAPPED(&pt, GiB(3) - KiB(4));
+    QUERY_IS(&pt, GiB(3), GiB(3), RW, MiB(2));
+    QUERY_IS(&pt, GiB(4) - 1, GiB(4) - 1, RW, MiB(2));
+    CHECK_EQ_INT(pt.mapped[2], 0);
+    CHECK_EQ_INT(pt.mapped[1], 512);
+    CHECK_EQ_INT(pt.mapped[0], 0);
+    tree_check(&pt, "unmap enomem in a 1G leaf");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
+TEST(map_leaf)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    pt_switch(&pt);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + KiB(4), MiB(8), KiB(4), URW), 0);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + MiB(2), MiB(4), MiB(2), RWX), 0);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(2), GiB(5), GiB(1), 0), 0);
+    QUERY_IS(&pt, GiB(1) + KiB(4), MiB(8), URW, KiB(4));
+    QUERY_IS(&pt, GiB(1) + MiB(3), MiB(5), RWX, MiB(2));
+    QUERY_IS(&pt, GiB(3) - 1, GiB(6) - 1, 0, GiB(1));
+    CHECK_EQ_INT(pt.table_pages, 4);
+    tree_check(&pt, "map_leaf");
+    /* Over existing leaves, under a large one, over a table. */
+    uint64_t tp = pt.table_pages;
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + KiB(4), 0, KiB(4), RW), -EEXIST);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1) + MiB(2) + KiB(4), 0, KiB(4), RW), -EEXIST);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(2) + MiB(2), 0, MiB(2), RW), -EEXIST);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(1), 0, MiB(2), RW), -EEXIST);
+    CHECK_EQ_INT(pt.table_pages, tp);
+    /* Bad arguments. */
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8), 0, KiB(8), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8) + KiB(4), 0, MiB(2), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8), KiB(4), MiB(2), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, 0x0000800000000000ull, 0, KiB(4), RW), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(8), 1ull << 52, KiB(4), RW), -EINVAL);
+    /* Out of memory after making some tables: they go again, with an
+     * invalidation (the tree is loaded). */
+    hog_frames(2);
+    uint64_t f0 = flushes(&pt);
+    CHECK_EQ_INT(pt_map_leaf(&pt, GiB(600), 0, KiB(4), RW), -ENOMEM);
+    CHECK(flushes(&pt) > f0);
+    CHECK_EQ_INT(pt.table_pages, tp);
+    CHECK_EQ_INT(frames_free(), 2);
+    unhog();
+    UNMAPPED(&pt, GiB(600));
+    tree_check(&pt, "map_leaf enomem");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    CHECK_EQ_INT(frames_free(), after_create);
+    done(&pt);
+}
+
+/* ---- reserve, A/D bits ---------------------------------------------------- */
+
+TEST(map_tables_max_is_exact_for_an_empty_tree)
+{
+    struct pt pt;
+    rng_seed(5);
+    static const uint32_t sizes[] = { PT_SIZE_ALL, PT_SIZE_4K, PT_SIZE_4K | PT_SIZE_2M };
+    for (int i = 0; i < 300; i++) {
+        fresh(&pt);
+        uint64_t va, pa = GiB(rng_below(4)) + (rng_below(3) ? MiB(2) * rng_below(512) : PAGE_SIZE * rng_below(1 << 18));
+        uint64_t len = PAGE_SIZE * (1 + rng_below(rng_below(4) ? 3000 : 600000));
+        if (i % 10 == 0)
+            va = 0 - len;                               /* ends at the top */
+        else
+            va = (rng_below(2) ? GiB(512) * rng_below(4) : 0) + PAGE_SIZE * rng_below(1 << 20) +
+                 (rng_below(2) ? pa & (GiB(1) - 1) : 0);
+        va &= ~(PAGE_SIZE - 1);
+        uint32_t sz = sizes[rng_below(3)];
+        uint64_t want = pt_map_tables_max(va, pa, len, sz);
+        int r = pt_range_map(&pt, va, pa, len, RW, sz);
+        if (!check_result_(r == 0 && pt.table_pages - 1 == want, __FILE__, __LINE__,
+                           "map [%#lx, +%#lx) -> %#lx sizes %#x: %d, %lu tables, predicted %lu",
+                           va, len, pa, sz, r, pt.table_pages - 1, want))
+            i = 1000;
+        pt_range_unmap(&pt, va, len, NULL, NULL);
+        done(&pt);
+    }
+}
+
+TEST(reserve_makes_a_map_infallible)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t after_create = frames_free();
+    uint64_t need = pt_map_tables_max(GiB(3) + KiB(4), 0, MiB(4), PT_SIZE_ALL);
+    CHECK_EQ_INT(need, 5);                      /* PDPT, PD, 3 PTs */
+    CHECK_EQ_INT(pt_reserve(&pt, need), 0);
+    CHECK_EQ_INT(frames_free(), after_create - need);
+    hog_frames(0);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3) + KiB(4), 0, MiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.reserved, 0);
+    CHECK_EQ_INT(pt.table_pages, 1 + need);
+    /* Not enough: nothing set aside. */
+    CHECK_EQ_INT(pt_reserve(&pt, 1), -ENOMEM);
+    CHECK_EQ_INT(pt.reserved, 0);
+    unhog();
+    tree_check(&pt, "map from the reserve");
+    /* Unused reserve goes back. */
+    CHECK_EQ_INT(pt_reserve(&pt, 7), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(3) + MiB(6), 0, KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt.reserved, 6);
+    pt_reserve_release(&pt);
+    CHECK_EQ_INT(pt.reserved, 0);
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    CHECK_EQ_INT(frames_free(), after_create);
+    /* pt_destroy gives back a reserve too. */
+    CHECK_EQ_INT(pt_reserve(&pt, 3), 0);
+    done(&pt);
+}
+
+#define E_A     (1ull << 5)
+#define E_D     (1ull << 6)
+
+TEST(split_keeps_accessed_dirty)
+{
+    struct pt pt;
+    fresh(&pt);
+    /* A 2 MiB leaf the CPU has read and written (A and D set by hand), then
+     * a 4 KiB piece of it is unmapped, which splits it: the 511 remaining
+     * pages were (as far as anyone knows) read and written too. */
+    CHECK_EQ_INT(pt_range_map(&pt, GiB(1), MiB(2), MiB(2), RW, PT_SIZE_ALL), 0);
+    uint64_t *pd = phys_to_virt(table_at(&pt, GiB(1), 1));
+    pd[0] |= E_A | E_D;
+    CHECK_EQ_INT(pt_range_unmap(&pt, GiB(1) + KiB(8), KiB(4), NULL, NULL), 0);
+    const uint64_t *ptab = phys_to_virt(table_at(&pt, GiB(1), 0));
+    int with_ad = 0;
+    for (int i = 0; i < 512; i++)
+        with_ad += (ptab[i] & (E_A | E_D)) == (E_A | E_D);
+    CHECK_EQ_INT(with_ad, 511);
+    /* Protect keeps them as before. */
+    CHECK_EQ_INT(pt_range_protect(&pt, GiB(1), MiB(2), 0), 0);
+    CHECK((ptab[0] & (E_A | E_D)) == (E_A | E_D));
+    QUERY_IS(&pt, GiB(1), MiB(2), 0, KiB(4));
+    tree_check(&pt, "split A/D");
+    CHECK_EQ_INT(pt_range_unmap(&pt, 0, GiB(512), NULL, NULL), 0);
+    done(&pt);
+}
+
+/* ---- the kernel window (in a child process: it is global state) -------- */
+
+#define KW  PT_KWIN_BASE
+
+static void kwin_child(void)
+{
+    kwin_on = true;
+    struct pt a, b;
+    uint64_t free0 = frames_free();
+    if (!CHECK_EQ_INT(pt_kwin_init(), 0))
+        return;
+    CHECK_EQ_INT(pt_create(&a), 0);
+    CHECK_EQ_INT(pt_create(&b), 0);
+    CHECK_EQ_INT(a.table_pages, 1);                 /* the shared PDPT is not a's */
+    CHECK_EQ_INT(pt_kwin()->table_pages, 1);
+    /* One mapping in the window shows in both trees. */
+    CHECK_EQ_INT(pt_kwin_map(KW + MiB(2), MiB(8), KiB(8), PT_WRITE), 0);
+    QUERY_IS(&a, KW + MiB(2), MiB(8), RW, KiB(4));
+    QUERY_IS(&b, KW + MiB(2) + KiB(4), MiB(8) + KiB(4), RW, KiB(4));
+    UNMAPPED(&a, KW + MiB(2) + KiB(8));
+    uint64_t pa = 0;
+    CHECK(pt_kwin_query(KW + MiB(2) + 5, &pa, NULL) && pa == MiB(8) + 5);
+    CHECK_EQ_INT(pt_kwin()->table_pages, 3);        /* PDPT, PD, PT */
+    tree_check(&a, "a with the window");
+    /* A tree's operations may not touch the window; the window's may not
+     * leave it or map user pages. */
+    CHECK_EQ_INT(pt_range_map(&a, KW, 0, KiB(4), RW, PT_SIZE_ALL), -EINVAL);
+    CHECK_EQ_INT(pt_range_map(&a, KW - KiB(4), 0, KiB(8), RW, PT_SIZE_ALL), -EINVAL);
+    CHECK_EQ_INT(pt_range_unmap(&a, 0, 0x800000000000ull, NULL, NULL), -EINVAL);
+    CHECK_EQ_INT(pt_range_protect(&a, KW + MiB(2), KiB(4), 0), -EINVAL);
+    CHECK_EQ_INT(pt_map_leaf(&a, KW + GiB(1), 0, KiB(4), RW), -EINVAL);
+    CHECK_EQ_INT(pt_kwin_map(KW - KiB(4), 0, KiB(8), RW), -EINVAL);
+    CHECK_EQ_INT(pt_kwin_map(KW + PT_KWIN_SIZE, 0, KiB(4), RW), -EINVAL);
+    CHECK_EQ_INT(pt_kwin_map(KW, 0, KiB(4), URW), -EINVAL);
+    QUERY_IS(&b, KW + MiB(2), MiB(8), RW, KiB(4));
+    /* Everything around it still works. */
+    CHECK_EQ_INT(pt_range_map(&a, KW - KiB(4), MiB(1), KiB(4), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&a, KW + PT_KWIN_SIZE, MiB(1), KiB(4), RW, PT_SIZE_ALL), 0);
+    tree_check(&a, "a around the window");
+    CHECK_EQ_INT(pt_range_unmap(&a, KW - GiB(1), GiB(1), NULL, NULL), 0);
+    CHECK_EQ_INT(pt_range_unmap(&a, KW + PT_KWIN_SIZE, GiB(1), NULL, NULL), 0);
+    /* Destroying a tree leaves the window to the others. */
+    pt_destroy(&a);
+    QUERY_IS(&b, KW + MiB(2), MiB(8), RW, KiB(4));
+    /* Unmapping in the window always invalidates (it is in whatever tree
+     * is loaded, here none), then frees its emptied tables. */
+    uint64_t f0 = pt_kwin()->invlpgs + pt_kwin()->full_flushes;
+    struct pieces pc = { 0 };
+    CHECK_EQ_INT(pt_kwin_unmap(KW + MiB(2), KiB(8), on_unmap, &pc), 0);
+    CHECK_EQ_INT(pc.n, 2);
+    CHECK(pt_kwin()->invlpgs + pt_kwin()->full_flushes > f0);
+    UNMAPPED(&b, KW + MiB(2));
+    CHECK_EQ_INT(pt_kwin()->table_pages, 1);
+    tree_check(&b, "b after the window emptied");
+    pt_destroy(&b);
+    CHECK_EQ_INT(frames_free(), free0 - 1);         /* the PDPT stays */
+}
+
+TEST(kernel_window)
+{
+    setup();
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        kwin_child();
+        _exit(check_failed_ ? 1 : 0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    check_result_(WIFEXITED(st) && WEXITSTATUS(st) == 0, __FILE__, __LINE__,
+                  "the kernel-window checks (child: %s %d; its messages above)",
+                  WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
 /* ---- randomized, against a model ---------------------------------------- */
 
 /* A window of 8 MiB across a 1 GiB boundary (so two PDPT entries, four PDs'
@@ -722,14 +1228,17 @@ static uint64_t model_check(const struct pt *pt)
 
 struct rpieces { uint64_t bad, pages; };
 
-static void on_unmap_model(uint64_t va, uint64_t pa, uint64_t size, void *arg)
+static void on_unmap_model(const struct pt_piece *pc, size_t n, void *arg)
 {
     struct rpieces *r = arg;
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-        uint64_t i = (va + off - WIN_BASE) / PAGE_SIZE;
-        if (va + off < WIN_BASE || i >= WIN_PAGES || model[i].pa != pa + off)
-            r->bad++;
-        r->pages++;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t va = pc[k].va, pa = pc[k].pa, size = pc[k].size;
+        for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+            uint64_t i = (va + off - WIN_BASE) / PAGE_SIZE;
+            if (va + off < WIN_BASE || i >= WIN_PAGES || model[i].pa != pa + off)
+                r->bad++;
+            r->pages++;
+        }
     }
 }
 

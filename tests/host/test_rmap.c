@@ -610,6 +610,13 @@ TEST(check_catches_corruption)
     CHECK_EQ_INT(rmap_check(&m), -EINVAL);
     leaf->left = NULL;
     CHECK_EQ_INT(rmap_check(&m), 0);
+    root->sub_gap = 0x1000;                     /* gaps (I6) */
+    CHECK_EQ_INT(rmap_check(&m), -EINVAL);
+    root->sub_gap = 0;
+    leaf->gap_before = 0x1000;
+    CHECK_EQ_INT(rmap_check(&m), -EINVAL);
+    leaf->gap_before = 0;
+    CHECK_EQ_INT(rmap_check(&m), 0);
 
     /* Unbalanced but otherwise valid: a 3-node chain. */
     struct rmap bad;
@@ -1038,6 +1045,110 @@ out:
     rmap_destroy(&m, NULL, NULL);
     CHECK_EQ_INT(rmap_count(&m), 0);
     CHECK_EQ_INT(live_allocs, 0);
+}
+
+/* ---- find_gap in a big map, against a brute-force oracle ----------------- */
+
+#define BIG_N   20000
+
+static uint64_t big_start[BIG_N], big_len[BIG_N];     /* sorted, disjoint */
+static int big_n;
+
+/* The lowest aligned fit, found by walking every free range in order. */
+static int oracle_find_gap(uint64_t lo, uint64_t hi, uint64_t len, uint64_t align, uint64_t *out)
+{
+    uint64_t prev_end = 0;
+    for (int i = 0; i <= big_n; i++) {
+        uint64_t a = MAX(prev_end, lo), b = MIN(i < big_n ? big_start[i] : UINT64_MAX, hi);
+        if (a < b && a <= UINT64_MAX - (align - 1)) {
+            uint64_t v = (a + align - 1) & ~(align - 1);
+            if (v < b && b - v >= len) {
+                *out = v;
+                return 0;
+            }
+        }
+        if (i < big_n)
+            prev_end = big_start[i] + big_len[i];
+    }
+    return -ENOMEM;
+}
+
+static void big_remove(int i)
+{
+    for (int j = i; j + 1 < big_n; j++) {
+        big_start[j] = big_start[j + 1];
+        big_len[j] = big_len[j + 1];
+    }
+    big_n--;
+}
+
+TEST(find_gap_big_map_against_oracle)
+{
+    struct rmap m;
+    rmap_init(&m);
+    srand(7);
+    /* 20,000 regions of 1-3 pages, mostly 1-2 pages apart, now and then
+     * with a bigger hole; inserted in a shuffled order. */
+    uint64_t va = 0x10000000;
+    for (big_n = 0; big_n < BIG_N; big_n++) {
+        big_start[big_n] = va;
+        big_len[big_n] = 0x1000ull * (1 + rand() % 3);
+        uint64_t hole = rand() % 500 == 0 ? 0x1000ull * (8 + rand() % 300) : 0x1000ull * (1 + rand() % 2);
+        va += big_len[big_n] + hole;
+    }
+    static int order[BIG_N];
+    for (int i = 0; i < BIG_N; i++)
+        order[i] = i;
+    for (int i = BIG_N - 1; i > 0; i--) {
+        int j = rand() % (i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    for (int i = 0; i < BIG_N; i++)
+        add(&m, big_start[order[i]], big_len[order[i]]);
+    CHECK_EQ_INT(rmap_check(&m), 0);
+
+    static const uint64_t lens[] = { 1, 0x1000, 0x2000, 0x3000, 0x8000, 0x40000, 0x100000, 0x10000000 };
+    static const uint64_t aligns[] = { 1, 0x1000, 0x2000, 0x10000, 0x200000 };
+    long mismatches = 0, found = 0;
+    for (int round = 0; round < 4; round++) {
+        for (int q = 0; q < 3000; q++) {
+            uint64_t lo = 0x10000000 + (uint64_t)(rand() % 0x8000) * 0x1000 + (rand() % 4 == 0 ? rand() % 0x1000 : 0);
+            uint64_t hi = rand() % 3 == 0 ? UINT64_MAX : lo + 1 + (uint64_t)(rand() % 0x4000) * 0x1000;
+            uint64_t len = lens[rand() % ARRAY_SIZE(lens)], align = aligns[rand() % ARRAY_SIZE(aligns)];
+            uint64_t got = 1, want = 2;
+            int rg = rmap_find_gap(&m, lo, hi, len, align, &got);
+            int rw = oracle_find_gap(lo, hi, len, align, &want);
+            if (rg != rw || (rg == 0 && got != want)) {
+                if (mismatches++ < 5)
+                    printf("  find_gap(%#lx, %#lx, len %#lx, align %#lx): got %d/%#lx, want %d/%#lx\n",
+                           lo, hi, len, align, rg, got, rw, want);
+            }
+            found += rg == 0;
+        }
+        /* Remove a quarter of the regions (the summaries must follow), and
+         * grow or shrink some in place. */
+        for (int k = 0; k < big_n / 4; k++) {
+            int i = rand() % big_n;
+            struct rmap_node *n = rmap_find_start(&m, big_start[i]);
+            if (!CHECK(n != NULL))
+                break;
+            if (k % 3 == 0 && (i + 1 == big_n || big_start[i] + big_len[i] + 0x1000 <= big_start[i + 1])) {
+                struct region r = n->region;
+                r.len += 0x1000;
+                CHECK_EQ_INT(rmap_change(&m, n, &r), 0);
+                big_len[i] += 0x1000;
+            } else {
+                rmap_remove(&m, n);
+                big_remove(i);
+            }
+        }
+        CHECK_EQ_INT(rmap_check(&m), 0);
+    }
+    CHECK_EQ_INT(mismatches, 0);
+    CHECK(found > 3000);
+    printf("  big map: %ld of 12000 queries found a gap\n", found);
+    empty_map(&m);
 }
 
 int main(int argc, char **argv)

@@ -49,8 +49,14 @@ def test_ases_detail(m):
     check_match(out, r'identity map \[0x0000000000100000-0x[0-9a-f]+\) r-x kernel-only: kernel text',
                 'ases detail: boot')
     check_not_contains(out, 'rwx', 'ases detail (the kernel map is W^X)')
-    check_match(out, r'7 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
+    # The kernel map's segments, the kernel stack window every paging
+    # address space shows, and the lazy alias.
+    check_match(out, r'8 region\(s\); page tables: \d+ table page\(s\); mapped: ', 'ases detail: root')
+    check_match(out, r'\[0x0000400000000000-0x0000408000000000\) rw- PKL kstack \(kernel stacks',
+                'ases detail: root (kernel stack window)')
     check_match(out, r'faults filled: \d+ phys, \d+ anon, \d+ file', 'ases detail: root')
+    check_match(out, r'frames owned: \d+ \(\d+ filled pages, \d+ table pages\), limit \d+',
+                'ases detail: root (frame count and limit)')
 
 
 def test_ases_bad_argument(m):

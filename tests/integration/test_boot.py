@@ -56,3 +56,18 @@ def test_crash_page_fault(m):
     check_match(out, r'(?i)\bCR2\b', 'exception report')
     check_registers(out)
     check_backtrace(out)
+
+
+def test_crash_kernel_stack_overflow(m):
+    """A kernel thread that recurses without end runs into the unmapped
+    guard page below its stack: the double fault (on its own IST stack)
+    reports the overflow and the panic names the thread."""
+    out = panic_report(m, 'crash stack')
+    check_match(out, r"kernel stack overflow: thread \d+ 'stack-overflow' ran off the bottom of "
+                r"its stack \[0x4000[0-9a-f]+-0x4000[0-9a-f]+\) into the guard page at 0x4000[0-9a-f]+",
+                'stack overflow report')
+    check_match(out, r'(?i)double fault \(vector 8', 'exception report')
+    check_match(out, r'RIP 0x[0-9a-f]+ <stack_eater\+0x[0-9a-f]+>', 'exception report (rip)')
+    check_match(out, r"PANIC: aspace_double_fault: kernel stack overflow in thread \d+ 'stack-overflow'",
+                'panic line')
+    check_registers(out)

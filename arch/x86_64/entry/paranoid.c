@@ -13,7 +13,8 @@
  * be held. Nothing here may fault: the iretq of a nested exception would
  * unmask NMIs while this one still uses the NMI stack.
  *
- * A double fault or a machine check is fatal: report, then panic.
+ * A double fault or a machine check is fatal: report (through the handler
+ * registered for it, if any), then panic.
  */
 #include <arch/trap.h>
 #include <arch/cpu.h>
@@ -59,10 +60,16 @@ void trap_nmi_report(void)
     nmi_reported = s.total;
 }
 
-/* Double fault, machine check: the machine state cannot be trusted. */
-static __noreturn void trap_fatal(const struct trap_frame *tf, bool user_gs)
+/* Double fault, machine check: the machine state cannot be trusted. A
+ * handler registered for the vector is asked first (the double fault's
+ * recognises a kernel stack overflow, aspace/fault.c, and panics naming
+ * the thread); if it returns, the report below and the panic follow. */
+static __noreturn void trap_fatal(struct trap_frame *tf, bool user_gs)
 {
     console_panic_mode();       /* the console lock may be held by what we interrupted */
+    trap_handler_fn fn = trap_handler((unsigned)tf->vector);
+    if (fn)
+        fn(tf);
     trap_dump(tf);
     kprintf("GS: %s (per-CPU area %#lx)\n",
             user_gs ? "the user's at entry, swapped to the kernel's" : "the kernel's",

@@ -111,6 +111,11 @@ void trap_register(unsigned vector, trap_handler_fn fn)
     handlers[vector] = fn;
 }
 
+trap_handler_fn trap_handler(unsigned vector)
+{
+    return handlers[vector & 255];
+}
+
 const char *trap_name(unsigned vector)
 {
     return vector < 32 ? exception_names[vector] : NULL;

@@ -2,16 +2,37 @@
  * x86-64 4-level page tables (contract in include/pt.h).
  *
  * Levels are numbered from the leaf up: 0 = PT (4 KiB entries), 1 = PD
- * (2 MiB), 2 = PDPT (1 GiB), 3 = PML4. Every operation is a loop over the
- * range that walks from the root for each step; a step covers one leaf (or
- * one non-present entry, skipped whole). This is not the fastest possible
- * walker but it is short, and the steps are large where pages are large.
+ * (2 MiB), 2 = PDPT (1 GiB), 3 = PML4.
  *
- * Invariants:
+ * Range operations walk the tree once, top down (walk_range): in each
+ * table they loop over the entries the range touches, skip an absent entry
+ * (a whole 4 KiB .. 512 GiB subtree) in one step, and descend only into
+ * present tables. A run of 4 KiB leaves is a tight loop inside one table.
+ *
+ * Invalidation and freeing (Intel SDM Vol. 3A, 4.10.2-4.10.4): the CPU may
+ * keep translations (TLB) and pointers to tables (paging-structure caches)
+ * after the entries they came from change. So nothing an operation unlinks
+ * is freed at once: changed leaves, unlinked table pages and unmapped
+ * pieces go into the operation's struct tlb_batch, which is flushed (invlpg
+ * per page, or one CR3 reload) before the table pages are freed and before
+ * the pieces are handed to the caller's callback (which may free the
+ * frames). A cleared non-leaf entry always costs at least one invlpg, even
+ * if nothing below it was mapped (4.10.4.2: INVLPG also empties the
+ * paging-structure caches). When a long operation fills the batch, it is
+ * flushed early; nothing is ever freed before a flush that covers it, so
+ * the allocator cannot hand a table page back inside the operation that
+ * unlinked it while the CPU may still walk through it.
+ *
+ * Invariants (between operations):
  *  - a table page's struct frame has kind FRAME_KIND_PAGETABLE and pt_used
  *    equal to its number of present entries;
- *  - no table page other than the root has pt_used == 0 (it is freed);
- *  - pt->mapped[] counts the leaf entries by size.
+ *  - no table page other than a root (a tree's PML4, the window's PDPT) has
+ *    pt_used == 0 (it is unlinked);
+ *  - pt->mapped[] counts the leaf entries by size, pt->table_pages the
+ *    table pages linked in the tree (the root included);
+ *  - once pt_kwin_init has run, every root's entry KWIN_SLOT points at the
+ *    shared window PDPT (counted in the root's pt_used, but the PDPT and
+ *    what hangs below it belong to `kwin`, never to a tree).
  */
 #include <pt.h>
 #include <frame.h>
@@ -59,23 +80,35 @@ uint32_t pt_sizes_supported(void) { return PT_SIZE_ALL; }
 bool pt_nx_enabled(void) { return true; }
 uint64_t pt_phys_limit(void) { return 1ull << 52; }
 #else
+/* CPUID is slow (and a VM exit under a hypervisor): both answers are
+ * read once and remembered. */
 uint64_t pt_phys_limit(void)
 {
-    uint32_t a, b, c, d;
-    cpuid(0x80000000, 0, &a, &b, &c, &d);
-    if (a < 0x80000008)
-        return 1ull << 36;      /* the architectural minimum with PAE */
-    cpuid(0x80000008, 0, &a, &b, &c, &d);
-    return 1ull << (a & 0xFF);
+    static uint64_t limit;
+    if (!limit) {
+        uint32_t a, b, c, d;
+        cpuid(0x80000000, 0, &a, &b, &c, &d);
+        if (a < 0x80000008) {
+            limit = 1ull << 36;     /* the architectural minimum with PAE */
+        } else {
+            cpuid(0x80000008, 0, &a, &b, &c, &d);
+            limit = 1ull << (a & 0xFF);
+        }
+    }
+    return limit;
 }
 
 extern uint8_t boot_nx_enabled;
 
 uint32_t pt_sizes_supported(void)
 {
-    uint32_t a, b, c, d;
-    cpuid(0x80000001, 0, &a, &b, &c, &d);
-    return PT_SIZE_4K | PT_SIZE_2M | ((d & (1u << 26)) ? PT_SIZE_1G : 0);
+    static uint32_t sizes;
+    if (!sizes) {
+        uint32_t a, b, c, d;
+        cpuid(0x80000001, 0, &a, &b, &c, &d);
+        sizes = PT_SIZE_4K | PT_SIZE_2M | ((d & (1u << 26)) ? PT_SIZE_1G : 0);
+    }
+    return sizes;
 }
 
 bool pt_nx_enabled(void)
@@ -84,21 +117,28 @@ bool pt_nx_enabled(void)
 }
 #endif
 
-static uint64_t pte_flags_of(uint32_t flags, int level)
+/* Entry bits of a leaf with these flags (PTE_PS is added for large ones):
+ * a table indexed by the four flag bits, built on first use (NX depends on
+ * what the boot code found), and the software bits, which sit at the same
+ * positions in flags and entry. */
+static uint64_t pte_flags_of(uint32_t flags)
 {
-    uint64_t e = PTE_P;
-    if (flags & PT_WRITE)
-        e |= PTE_W;
-    if (flags & PT_USER)
-        e |= PTE_U;
-    if (!(flags & PT_EXEC) && pt_nx_enabled())
-        e |= PTE_NX;
-    if (flags & PT_UNCACHED)
-        e |= PTE_PCD | PTE_PWT;
-    e |= flags & PT_SOFT_MASK;          /* same bit positions */
-    if (level > 0)
-        e |= PTE_PS;
-    return e;
+    static uint64_t bits[16];
+    if (!bits[0]) {
+        for (uint32_t f = 0; f < 16; f++) {
+            uint64_t e = PTE_P;
+            if (f & PT_WRITE)
+                e |= PTE_W;
+            if (f & PT_USER)
+                e |= PTE_U;
+            if (!(f & PT_EXEC) && pt_nx_enabled())
+                e |= PTE_NX;
+            if (f & PT_UNCACHED)
+                e |= PTE_PCD | PTE_PWT;
+            bits[f] = e;
+        }
+    }
+    return bits[flags & 15] | (flags & PT_SOFT_MASK);
 }
 
 static uint32_t flags_of_pte(uint64_t e)
@@ -116,55 +156,21 @@ static uint32_t flags_of_pte(uint64_t e)
     return f;
 }
 
-/* ---- TLB invalidation, batched per operation ---- */
-
-struct tlb_batch {
-    const struct pt *pt;
-    uint64_t va[PT_INVLPG_MAX];
-    int n;
-    bool full;
-};
-
-static void tlb_batch_add(struct tlb_batch *b, uint64_t va)
-{
-    if (b->full)
-        return;
-    if (b->n == PT_INVLPG_MAX)
-        b->full = true;
-    else
-        b->va[b->n++] = va;
-}
-
-/* Apply the invalidations collected by one operation. (SMP: this is where
- * a shootdown to the other CPUs that have the tree loaded will go.) */
-static void tlb_batch_flush(struct tlb_batch *b)
-{
-    struct pt *pt = (struct pt *)b->pt;
-    if (!b->full && b->n == 0)
-        return;
-    if (!pt_is_loaded(pt))
-        return;         /* switching to it reloads CR3, dropping stale entries */
-    if (b->full) {
-        pt->full_flushes++;
-#ifndef HOST_TEST
-        write_cr3(read_cr3());
-#endif
-    } else {
-        pt->invlpgs += b->n;
-#ifndef HOST_TEST
-        for (int i = 0; i < b->n; i++)
-            invlpg(b->va[i]);
-#endif
-    }
-}
-
 /* ---- table pages ---- */
 
+/* A zeroed page for a new table: from the tree's reserve (pt_reserve) if
+ * it has one, else from the frame allocator. 0 if none. */
 static uint64_t table_alloc(struct pt *pt)
 {
-    uint64_t pa = frame_alloc(FRAME_ZERO);
-    if (!pa)
+    uint64_t pa = pt->reserve;
+    if (pa) {
+        uint64_t *link = table_of(pa);
+        pt->reserve = *link;            /* reserved pages are linked through */
+        *link = 0;                      /* their first word */
+        pt->reserved--;
+    } else if (!(pa = frame_alloc(FRAME_ZERO))) {
         return 0;
+    }
     struct frame *f = frame_meta(pa);
     f->kind = FRAME_KIND_PAGETABLE;
     f->pt_used = 0;
@@ -182,76 +188,405 @@ static void table_free(struct pt *pt, uint64_t pa)
     pt->table_pages--;
 }
 
-/* Entry e of table tbl went from not-present to present, or back. */
+int pt_reserve(struct pt *pt, uint64_t tables)
+{
+    for (uint64_t i = 0; i < tables; i++) {
+        uint64_t pa = frame_alloc(FRAME_ZERO);
+        if (!pa) {
+            pt_reserve_release(pt);
+            return -ENOMEM;
+        }
+        *(uint64_t *)table_of(pa) = pt->reserve;
+        pt->reserve = pa;
+        pt->reserved++;
+    }
+    return 0;
+}
+
+void pt_reserve_release(struct pt *pt)
+{
+    while (pt->reserve) {
+        uint64_t pa = pt->reserve;
+        pt->reserve = *(uint64_t *)table_of(pa);
+        frame_unref(pa);
+    }
+    pt->reserved = 0;
+}
+
+uint64_t pt_map_tables_max(uint64_t va, uint64_t pa, uint64_t len, uint32_t sizes)
+{
+    if (len == 0)
+        return 0;
+    sizes &= pt_sizes_supported();
+    uint64_t last = va + len - 1, n = 0;
+    /* Below each slot of level l (a PML4, PDPT or PD entry) that the range
+     * touches, a map makes a level l-1 table, unless the slot is mapped by
+     * one leaf: the range covers it whole, and leaves of that size are
+     * allowed and fit pa. */
+    for (int l = LEVELS - 1; l >= 1; l--) {
+        unsigned sh = level_shift(l);
+        uint64_t touched = (last >> sh) - (va >> sh) + 1;
+        bool leaves = l < LEVELS - 1 && (sizes & (1u << l)) && IS_ALIGNED(va - pa, level_size(l));
+        if (leaves) {
+            /* Slots [first, end) lie wholly inside (careful at the top). */
+            uint64_t first = (va >> sh) + !IS_ALIGNED(va, level_size(l));
+            uint64_t end = last == UINT64_MAX ? 1ull << (64 - sh) : (last + 1) >> sh;
+            touched -= end > first ? end - first : 0;
+        }
+        n += touched;
+    }
+    return n;
+}
+
+/* delta entries of table tbl went from not-present to present (or back,
+ * if negative). */
 static void table_count(uint64_t tbl, int delta)
 {
     struct frame *f = frame_meta(tbl);
-    if ((delta < 0 && f->pt_used == 0) || (delta > 0 && f->pt_used >= ENTRIES))
-        panic("%s: entry count of table %#lx out of range", __func__, tbl);
-    f->pt_used = (uint16_t)(f->pt_used + delta);
+    int used = f->pt_used + delta;
+    if (used < 0 || used > ENTRIES)
+        panic("%s: entry count of table %#lx out of range (%u%+d)", __func__, tbl, f->pt_used, delta);
+    f->pt_used = (uint16_t)used;
 }
 
-/* ---- walking ---- */
+static bool table_empty(uint64_t tbl)
+{
+    return frame_meta(tbl)->pt_used == 0;
+}
 
-struct walk {
-    uint64_t table[LEVELS];     /* table[l]: physical address of the level-l table */
-    int level;                  /* level at which the walk stopped */
-    uint64_t *pte;              /* entry at that level */
+/* ---- one operation's deferred work: invalidate, then free ---- */
+
+#define BATCH_TABLES    16      /* unlinked table pages awaiting the flush */
+
+struct tlb_batch {
+    struct pt *pt;
+    int nva;                    /* pages to invlpg, in va[] (and pieces[]) */
+    bool full;                  /* more than PT_INVLPG_MAX: reload CR3 instead */
+    int ntables, npieces;
+    pt_unmap_fn fn;             /* gets pieces[] after the flush (NULL: keep none) */
+    void *arg;
+    uint64_t va[PT_INVLPG_MAX];
+    uint64_t tables[BATCH_TABLES];
+    struct pt_piece pieces[PT_PIECES_MAX];
 };
 
-/* Walk towards va. Stops at a leaf, at a non-present entry, or (if
- * stop_level >= 0) at stop_level. */
-static void walk_to(const struct pt *pt, uint64_t va, int stop_level, struct walk *w)
+/* The kernel window's shared subtree, as a tree of its own whose root is
+ * the PDPT that every PML4 links at slot KWIN_SLOT (0 until pt_kwin_init). */
+static struct pt kwin;
+#define KWIN_SLOT   ((PT_KWIN_BASE >> 39) & 511)
+#define KWIN_LAST   (PT_KWIN_BASE + PT_KWIN_SIZE - 1)
+
+/* Invalidate what the batch collected (when this tree is the one loaded:
+ * loading CR3 at a switch drops everything cached for the tree anyway),
+ * then hand the unmapped pieces to fn and free the unlinked tables. (SMP:
+ * this is where a shootdown to the other CPUs that have the tree loaded
+ * will go, before anything is freed.) */
+static void batch_flush(struct tlb_batch *b)
 {
-    uint64_t tbl = pt->root;
-    for (int l = LEVELS - 1;; l--) {
-        w->table[l] = tbl;
-        w->level = l;
-        w->pte = &table_of(tbl)[level_index(va, l)];
-        uint64_t e = *w->pte;
-        if (l == stop_level || !(e & PTE_P) || pte_is_leaf(e, l))
-            return;
-        tbl = e & PTE_ADDR;
+    struct pt *pt = b->pt;
+    int n = b->nva + b->npieces;        /* the pieces' pages count too */
+    /* The window is part of whatever tree is loaded. */
+    if ((b->full || n > 0) && (pt == &kwin || pt_is_loaded(pt))) {
+        if (b->full || n > PT_INVLPG_MAX) {
+            pt->full_flushes++;
+#ifndef HOST_TEST
+            write_cr3(read_cr3());
+#endif
+        } else {
+            pt->invlpgs += n;
+#ifndef HOST_TEST
+            for (int i = 0; i < b->nva; i++)
+                invlpg(b->va[i]);
+            for (int i = 0; i < b->npieces; i++)
+                invlpg(b->pieces[i].va);
+#endif
+        }
     }
+    b->nva = 0;
+    b->full = false;
+    if (b->npieces > 0)
+        b->fn(b->pieces, (size_t)b->npieces, b->arg);
+    b->npieces = 0;
+    for (int i = 0; i < b->ntables; i++)
+        table_free(pt, b->tables[i]);
+    b->ntables = 0;
 }
 
-/* Clear the entry w->pte and free the tables that become empty. */
-static void walk_clear(struct pt *pt, struct walk *w, uint64_t va)
+/* An empty batch for pt (field by field: the arrays, 2 KiB, are filled as
+ * they are used, never cleared). */
+static void batch_init(struct tlb_batch *b, struct pt *pt, pt_unmap_fn fn, void *arg)
 {
-    *w->pte = 0;
-    for (int l = w->level; l < LEVELS; l++) {
-        uint64_t tbl = w->table[l];
-        table_count(tbl, -1);
-        if (l == LEVELS - 1 || frame_meta(tbl)->pt_used > 0)
-            break;
-        /* tbl is empty: drop the parent's entry for it. */
-        table_free(pt, tbl);
-        table_of(w->table[l + 1])[level_index(va, l + 1)] = 0;
-    }
+    b->pt = pt;
+    b->nva = 0;
+    b->full = false;
+    b->ntables = 0;
+    b->npieces = 0;
+    b->fn = fn;
+    b->arg = arg;
 }
 
-/* Replace the large leaf at w (level >= 1) by a table of 512 next-level
- * leaves with the same translation. The translation does not change, so no
- * invalidation is needed beyond the one the caller does for its change. */
-static int leaf_split(struct pt *pt, struct walk *w)
+/* A present entry for va changed or went. */
+static void batch_invalidate(struct tlb_batch *b, uint64_t va)
 {
-    int l = w->level;
-    if (l < 1)
-        panic("%s: cannot split a 4 KiB leaf", __func__);
-    uint64_t e = *w->pte;
+    if (b->full)
+        return;
+    if (b->nva == PT_INVLPG_MAX)
+        b->full = true;
+    else
+        b->va[b->nva++] = va;
+}
+
+/* The leaf [va, va+size) -> pa was unmapped. With a callback the piece
+ * is kept, and its page is invalidated from there. */
+static void batch_piece(struct tlb_batch *b, uint64_t va, uint64_t pa, uint64_t size)
+{
+    if (!b->fn) {
+        batch_invalidate(b, va);
+        return;
+    }
+    b->pieces[b->npieces++] = (struct pt_piece){ va, pa, size };
+    if (b->npieces == PT_PIECES_MAX)
+        batch_flush(b);
+}
+
+/* The table page tbl, which translated addresses from va, was unlinked. */
+static void batch_table(struct tlb_batch *b, uint64_t va, uint64_t tbl)
+{
+    batch_invalidate(b, va);    /* 4.10.4.2: at least one INVLPG, even if empty */
+    b->tables[b->ntables++] = tbl;
+    if (b->ntables == BATCH_TABLES)
+        batch_flush(b);
+}
+
+/* ---- the walker ---- */
+
+enum pt_op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
+
+/* One range operation in progress. */
+struct pt_op {
+    enum pt_op_kind kind;
+    struct pt *pt;
+    uint64_t va0, pa0;          /* MAP: va0 is mapped to pa0 */
+    uint64_t bits;              /* MAP, PROTECT: leaf entry bits (no PTE_PS) */
+    uint32_t sizes;             /* MAP: leaf sizes allowed (enum pt_sizes) */
+    uint64_t stop;              /* MAP failed: [va0, stop) is what it mapped */
+    struct tlb_batch tlb;
+};
+
+/* Start an operation. */
+static void op_init(struct pt_op *op, enum pt_op_kind kind, struct pt *pt, pt_unmap_fn fn, void *arg)
+{
+    op->kind = kind;
+    op->pt = pt;
+    batch_init(&op->tlb, pt, fn, arg);
+}
+
+static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, uint64_t last);
+
+/* Clear the entry *e of table tbl, which points at an empty table. */
+static void table_unlink(struct pt_op *op, uint64_t tbl, uint64_t *e, uint64_t va)
+{
+    uint64_t child = *e & PTE_ADDR;
+    *e = 0;
+    table_count(tbl, -1);
+    batch_table(&op->tlb, va, child);
+}
+
+/* Replace the large leaf *e of `level` (>= 1) by a table of 512
+ * next-level leaves with the same translation. The translation does not
+ * change, so nothing needs invalidating beyond what the caller then
+ * changes. 0 or -ENOMEM (nothing changed). */
+static int leaf_split(struct pt *pt, uint64_t *e, int level)
+{
     uint64_t tbl = table_alloc(pt);
     if (!tbl)
         return -ENOMEM;
-    uint64_t base = leaf_addr(e, l);
-    uint64_t keep = (e & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX | PTE_SOFT)) | PTE_P;
+    uint64_t old = *e;
+    uint64_t base = leaf_addr(old, level), step = level_size(level - 1);
+    /* Accessed/Dirty too: what happened to the large page happened to
+     * (at least one of) its pieces, and leaf_protect keeps them as well;
+     * the software bits are the owner's state of every piece. */
+    uint64_t keep = (old & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_NX | PTE_A | PTE_D | PTE_SOFT)) |
+                    PTE_P | (level - 1 > 0 ? PTE_PS : 0);
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES; i++)
-        t[i] = (base + (uint64_t)i * level_size(l - 1)) | keep | (l - 1 > 0 ? PTE_PS : 0);
+        t[i] = (base + (uint64_t)i * step) | keep;
     frame_meta(tbl)->pt_used = ENTRIES;
-    pt->mapped[l]--;
-    pt->mapped[l - 1] += ENTRIES;
-    *w->pte = tbl | PTE_TABLE;
+    pt->mapped[level]--;
+    pt->mapped[level - 1] += ENTRIES;
+    *e = tbl | PTE_TABLE;
     return 0;
+}
+
+/* MAP, level 0: the 4 KiB leaves [va, last] of table tbl. */
+static int leaves_map(struct pt_op *op, uint64_t tbl, uint64_t va, uint64_t last)
+{
+    uint64_t *t = table_of(tbl) + level_index(va, 0);
+    unsigned n = (unsigned)((last - va) >> PAGE_SHIFT) + 1, i;
+    uint64_t e = (op->pa0 + (va - op->va0)) | op->bits;
+    for (i = 0; i < n; i++, e += PAGE_SIZE) {
+        if (t[i] & PTE_P)
+            break;
+        t[i] = e;
+    }
+    table_count(tbl, (int)i);
+    op->pt->mapped[0] += i;
+    if (i < n) {
+        op->stop = va + ((uint64_t)i << PAGE_SHIFT);
+        return -EEXIST;
+    }
+    return 0;
+}
+
+/* UNMAP, level 0: the present 4 KiB leaves in [va, last] of table tbl. */
+static void leaves_unmap(struct pt_op *op, uint64_t tbl, uint64_t va, uint64_t last)
+{
+    uint64_t *t = table_of(tbl) + level_index(va, 0);
+    unsigned n = (unsigned)((last - va) >> PAGE_SHIFT) + 1, gone = 0;
+    for (unsigned i = 0; i < n; i++, va += PAGE_SIZE) {
+        uint64_t e = t[i];
+        if (!(e & PTE_P))
+            continue;
+        t[i] = 0;
+        gone++;
+        batch_piece(&op->tlb, va, e & PTE_ADDR, PAGE_SIZE);
+    }
+    table_count(tbl, -(int)gone);
+    op->pt->mapped[0] -= gone;
+}
+
+/* New protection for a present leaf: Accessed/Dirty are kept (they record
+ * what happened, not what is allowed), and so are the software bits (the
+ * owner's per-page state); a copy-on-write leaf stays read-only. */
+static void leaf_protect(struct pt_op *op, uint64_t *e, int level, uint64_t va)
+{
+    uint64_t old = *e;
+    uint64_t ne = leaf_addr(old, level) | op->bits | (level > 0 ? PTE_PS : 0) |
+                  (old & (PTE_A | PTE_D | PTE_SOFT));
+    if (old & PTE_SOFT_COW)
+        ne &= ~PTE_W;
+    if (ne != old) {
+        *e = ne;
+        batch_invalidate(&op->tlb, va);
+    }
+}
+
+/* PROTECT, level 0. */
+static void leaves_protect(struct pt_op *op, uint64_t tbl, uint64_t va, uint64_t last)
+{
+    uint64_t *t = table_of(tbl) + level_index(va, 0);
+    unsigned n = (unsigned)((last - va) >> PAGE_SHIFT) + 1;
+    for (unsigned i = 0; i < n; i++, va += PAGE_SIZE) {
+        if (t[i] & PTE_P)
+            leaf_protect(op, &t[i], 0, va);
+    }
+}
+
+/* MAP: the part [va, end] of the range under entry *e of table tbl (level
+ * >= 1). A leaf of this level if allowed and it fits exactly, else descend
+ * (creating the table). On failure op->stop says where; a table created
+ * here that stayed empty is unlinked again. */
+static int entry_map(struct pt_op *op, uint64_t tbl, uint64_t *e, int level, uint64_t va, uint64_t end)
+{
+    uint64_t size = level_size(level), pa = op->pa0 + (va - op->va0);
+    if (end - va == size - 1 && (op->sizes & (1u << level)) && IS_ALIGNED(pa, size)) {
+        if (*e & PTE_P) {
+            op->stop = va;
+            return -EEXIST;
+        }
+        *e = pa | op->bits | PTE_PS;
+        table_count(tbl, +1);
+        op->pt->mapped[level]++;
+        return 0;
+    }
+    if (!(*e & PTE_P)) {
+        uint64_t nt = table_alloc(op->pt);
+        if (!nt) {
+            op->stop = va;
+            return -ENOMEM;
+        }
+        *e = nt | PTE_TABLE;
+        table_count(tbl, +1);
+    } else if (*e & PTE_PS) {
+        op->stop = va;
+        return -EEXIST;
+    }
+    uint64_t child = *e & PTE_ADDR;
+    int err = walk_range(op, child, level - 1, va, end);
+    if (err && table_empty(child))
+        table_unlink(op, tbl, e, va);
+    return err;
+}
+
+/* UNMAP, PROTECT: the part [va, end] of the range under entry *e of table
+ * tbl (level >= 1). Absent: nothing to do. A large leaf fully inside is
+ * changed whole; one sticking out is split first (-ENOMEM if it cannot
+ * be). A table emptied by the unmap is unlinked. */
+static int entry_change(struct pt_op *op, uint64_t tbl, uint64_t *e, int level, uint64_t va, uint64_t end)
+{
+    uint64_t old = *e;
+    if (!(old & PTE_P))
+        return 0;
+    if (old & PTE_PS) {
+        uint64_t size = level_size(level);
+        if (end - va == size - 1) {
+            if (op->kind == OP_PROTECT) {
+                leaf_protect(op, e, level, va);
+            } else {
+                *e = 0;
+                table_count(tbl, -1);
+                op->pt->mapped[level]--;
+                batch_piece(&op->tlb, va, leaf_addr(old, level), size);
+            }
+            return 0;
+        }
+        int err = leaf_split(op->pt, e, level);
+        if (err)
+            return err;
+    }
+    uint64_t child = *e & PTE_ADDR;
+    int err = walk_range(op, child, level - 1, va, end);
+    if (table_empty(child))
+        table_unlink(op, tbl, e, va);
+    return err;
+}
+
+/* Apply op to [va, last] (inclusive, inside the span of table tbl of
+ * `level`): one visit per entry the range touches. Stops at the first
+ * error. (op_walk starts it at the top of op's tree.) */
+static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, uint64_t last)
+{
+    if (level == 0) {
+        if (op->kind == OP_MAP)
+            return leaves_map(op, tbl, va, last);
+        if (op->kind == OP_UNMAP)
+            leaves_unmap(op, tbl, va, last);
+        else
+            leaves_protect(op, tbl, va, last);
+        return 0;
+    }
+    uint64_t *t = table_of(tbl);
+    uint64_t mask = level_size(level) - 1;
+    for (uint64_t cur = va;;) {
+        uint64_t end = MIN(cur | mask, last);   /* this entry's part of the range */
+        uint64_t *e = &t[level_index(cur, level)];
+        int err = op->kind == OP_MAP ? entry_map(op, tbl, e, level, cur, end)
+                                     : entry_change(op, tbl, e, level, cur, end);
+        if (err)
+            return err;
+        if (end == last)
+            return 0;
+        cur = end + 1;
+    }
+}
+
+/* Apply op to [va, last] from the top of its tree: the root, or for the
+ * kernel window its shared PDPT. */
+static int op_walk(struct pt_op *op, uint64_t va, uint64_t last)
+{
+    if (op->pt == &kwin)
+        return walk_range(op, kwin.root, LEVELS - 2, va, last);
+    return walk_range(op, op->pt->root, LEVELS - 1, va, last);
 }
 
 /* ---- the range interface ---- */
@@ -265,7 +600,7 @@ static bool va_canonical(uint64_t va)
  * the same side of the non-canonical hole. 0, 1 for an empty range
  * (nothing to do), or -EINVAL; *last = the range's last byte (inclusive, so
  * a range may end at the top of memory). */
-static int range_check(uint64_t va, uint64_t len, uint64_t *last)
+static int range_check_va(uint64_t va, uint64_t len, uint64_t *last)
 {
     if (!IS_ALIGNED(va | len, PAGE_SIZE))
         return -EINVAL;
@@ -277,17 +612,39 @@ static int range_check(uint64_t va, uint64_t len, uint64_t *last)
     return 0;
 }
 
+/* range_check_va, and: a tree's ranges stay out of the kernel window
+ * (once there is one), the window's stay inside it. */
+static int range_check(const struct pt *pt, uint64_t va, uint64_t len, uint64_t *last)
+{
+    int r = range_check_va(va, len, last);
+    if (r)
+        return r;
+    bool hits = kwin.root && va <= KWIN_LAST && *last >= PT_KWIN_BASE;
+    bool inside = va >= PT_KWIN_BASE && *last <= KWIN_LAST;
+    if (pt == &kwin ? !inside : hits)
+        return -EINVAL;
+    return 0;
+}
+
 int pt_create(struct pt *pt)
 {
     memset(pt, 0, sizeof(*pt));
     pt->root = table_alloc(pt);
-    return pt->root ? 0 : -ENOMEM;
+    if (!pt->root)
+        return -ENOMEM;
+    if (kwin.root) {
+        table_of(pt->root)[KWIN_SLOT] = kwin.root | PTE_TABLE;
+        table_count(pt->root, +1);
+    }
+    return 0;
 }
 
 static void table_destroy(struct pt *pt, uint64_t tbl, int level)
 {
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES && level > 0; i++) {
+        if (level == LEVELS - 1 && i == KWIN_SLOT && kwin.root)
+            continue;                   /* the shared window: not ours */
         if ((t[i] & PTE_P) && !pte_is_leaf(t[i], level))
             table_destroy(pt, t[i] & PTE_ADDR, level - 1);
     }
@@ -299,196 +656,145 @@ void pt_destroy(struct pt *pt)
 {
     if (pt_is_loaded(pt))
         panic("%s: the page-table tree is loaded", __func__);
+    pt_reserve_release(pt);
     table_destroy(pt, pt->root, LEVELS - 1);
     pt->root = 0;
-}
-
-/* Set one leaf of `level` at va, creating tables on the way. */
-static int leaf_set(struct pt *pt, uint64_t va, uint64_t pa, int level, uint32_t flags)
-{
-    uint64_t tbl = pt->root;
-    for (int l = LEVELS - 1; l > level; l--) {
-        uint64_t *e = &table_of(tbl)[level_index(va, l)];
-        if (!(*e & PTE_P)) {
-            uint64_t nt = table_alloc(pt);
-            if (!nt)
-                return -ENOMEM;
-            *e = nt | PTE_TABLE;
-            table_count(tbl, +1);
-        } else if (pte_is_leaf(*e, l)) {
-            return -EEXIST;
-        }
-        tbl = *e & PTE_ADDR;
-    }
-    uint64_t *e = &table_of(tbl)[level_index(va, level)];
-    if (*e & PTE_P)
-        return -EEXIST;
-    *e = pa | pte_flags_of(flags, level);
-    table_count(tbl, +1);
-    pt->mapped[level]++;
-    return 0;
-}
-
-/* A failed leaf_set may have left freshly created, empty tables on the
- * path to va: free them, bottom up. */
-static void tables_prune(struct pt *pt, uint64_t va)
-{
-    struct walk w;
-    walk_to(pt, va, -1, &w);
-    for (int l = w.level; l < LEVELS - 1; l++) {
-        uint64_t tbl = w.table[l];
-        if (frame_meta(tbl)->pt_used > 0)
-            break;
-        table_free(pt, tbl);
-        table_of(w.table[l + 1])[level_index(va, l + 1)] = 0;
-        table_count(w.table[l + 1], -1);
-    }
 }
 
 int pt_range_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t len,
                  uint32_t flags, uint32_t sizes)
 {
     uint64_t last;
-    int r = range_check(va, len, &last);
-    if (r)
-        return r < 0 ? r : 0;
-    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa || pa + len - 1 >= pt_phys_limit())
-        return -EINVAL;
-    sizes &= pt_sizes_supported();
-    uint64_t off = 0;
-    while (off < len) {
-        int level = 0;
-        for (int l = 2; l >= 1; l--) {
-            uint64_t s = level_size(l);
-            if ((sizes & (1u << l)) && IS_ALIGNED(va + off, s) &&
-                IS_ALIGNED(pa + off, s) && len - off >= s) {
-                level = l;
-                break;
-            }
-        }
-        int err = leaf_set(pt, va + off, pa + off, level, flags);
-        if (err) {
-            tables_prune(pt, va + off);
-            if (off)
-                pt_range_unmap(pt, va, off, NULL, NULL);
-            return err;
-        }
-        off += level_size(level);
-    }
-    /* Only new entries were written: nothing can be stale in the TLB
-     * (x86 does not cache non-present translations). */
-    return 0;
-}
-
-/* Walk to the leaf at va; split it if it sticks out of [lo, last]. Returns
- * 0 with *w at a leaf fully inside, 1 if va is in a hole (w->level says how
- * big), or -ENOMEM. */
-static int walk_leaf_inside(struct pt *pt, uint64_t va, uint64_t lo, uint64_t last, struct walk *w)
-{
-    for (;;) {
-        walk_to(pt, va, -1, w);
-        if (!(*w->pte & PTE_P))
-            return 1;
-        uint64_t start = ALIGN_DOWN(va, level_size(w->level));
-        if (start >= lo && last - start >= level_size(w->level) - 1)
-            return 0;
-        int err = leaf_split(pt, w);
-        if (err)
-            return err;
-    }
-}
-
-/* Called for each present leaf fully inside the range being visited. */
-typedef void (*leaf_visit_fn)(struct pt *pt, struct walk *w, uint64_t va,
-                              struct tlb_batch *tlb, void *arg);
-
-/* Visit every present leaf in [va, va+len), splitting large leaves that
- * stick out of it, then apply the TLB invalidations the visits collected.
- * The shared loop of unmap and protect; same failure rule as theirs. */
-static int range_for_each_leaf(struct pt *pt, uint64_t va, uint64_t len,
-                               leaf_visit_fn fn, void *arg)
-{
-    struct tlb_batch tlb = { .pt = pt };
-    uint64_t last;
-    int err = range_check(va, len, &last);
+    int err = range_check(pt, va, len, &last);
     if (err)
         return err < 0 ? err : 0;
-
-    for (uint64_t cur = va; cur <= last;) {
-        struct walk w;
-        int r = walk_leaf_inside(pt, cur, va, last, &w);
-        uint64_t next = ALIGN_DOWN(cur, level_size(w.level)) + level_size(w.level);
-        if (r < 0) {
-            err = r;
-            break;
-        }
-        if (r == 0)
-            fn(pt, &w, cur, &tlb, arg);
-        if (next <= cur)
-            break;      /* wrapped past the top of the address space */
-        cur = next;
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len - 1 < pa || pa + len - 1 >= pt_phys_limit())
+        return -EINVAL;
+    struct pt_op op;
+    op_init(&op, OP_MAP, pt, NULL, NULL);
+    op.va0 = va;
+    op.pa0 = pa;
+    op.bits = pte_flags_of(flags);
+    op.sizes = sizes & pt_sizes_supported();
+    err = op_walk(&op, va, last);
+    if (err && op.stop > va) {
+        /* Undo [va, stop): whole leaves this call made, so no split. */
+        op.kind = OP_UNMAP;
+        if (op_walk(&op, va, op.stop - 1) < 0)
+            panic("%s: undoing a partial map failed", __func__);
     }
-    tlb_batch_flush(&tlb);
+    /* Mapping only adds entries (x86 does not cache non-present ones), so
+     * only the undo and unlinked tables have anything to invalidate. */
+    batch_flush(&op.tlb);
     return err;
 }
 
-struct unmap_ctx {
-    pt_unmap_fn fn;
-    void *arg;
-};
-
-static void leaf_unmap(struct pt *pt, struct walk *w, uint64_t va, struct tlb_batch *tlb, void *arg)
+/* Unlink and free the tables a failed pt_map_leaf made for [va, last]
+ * (they are empty: nothing was mapped below them). Out of line, so that
+ * the fault path does not carry an operation's 2 KiB of state. */
+static __attribute__((noinline)) void map_leaf_undo(struct pt *pt, uint64_t va, uint64_t last)
 {
-    struct unmap_ctx *c = arg;
-    uint64_t e = *w->pte;
-    walk_clear(pt, w, va);
-    pt->mapped[w->level]--;
-    tlb_batch_add(tlb, va);
-    if (c->fn)
-        c->fn(va, leaf_addr(e, w->level), level_size(w->level), c->arg);
+    struct pt_op op;
+    op_init(&op, OP_UNMAP, pt, NULL, NULL);
+    op_walk(&op, va, last);
+    batch_flush(&op.tlb);
+}
+
+/* The fault path's map: one walk from the root, no operation state unless
+ * tables made on the way have to be unlinked again. */
+int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+    int level = size == PAGE_SIZE ? 0 : size == level_size(1) ? 1 : size == level_size(2) ? 2 : -1;
+    /* An aligned leaf is canonical if its first byte is (it cannot cross
+     * the hole). */
+    if (level < 0 || !(pt_sizes_supported() & (1u << level)) || !IS_ALIGNED(va | pa, size) ||
+        !va_canonical(va) || pa + size - 1 >= pt_phys_limit() ||
+        (kwin.root && va <= KWIN_LAST && va + size - 1 >= PT_KWIN_BASE))
+        return -EINVAL;
+    uint64_t tbl = pt->root;
+    for (int l = LEVELS - 1; l > level; l--) {
+        uint64_t *e = &table_of(tbl)[level_index(va, l)];
+        if (!(*e & PTE_P)) {
+            uint64_t nt = table_alloc(pt);
+            if (!nt) {
+                map_leaf_undo(pt, va, va + size - 1);
+                return -ENOMEM;
+            }
+            *e = nt | PTE_TABLE;
+            table_count(tbl, +1);
+        } else if (*e & PTE_PS) {
+            return -EEXIST;             /* so nothing was made above */
+        }
+        tbl = *e & PTE_ADDR;
+    }
+    uint64_t *e = &table_of(tbl)[level_index(va, level)];
+    if (*e & PTE_P)
+        return -EEXIST;
+    *e = pa | pte_flags_of(flags) | (level > 0 ? PTE_PS : 0);
+    table_count(tbl, +1);
+    pt->mapped[level]++;
+    return 0;
+}
+
+/* Unmap or protect [va, va+len) (the shared body of the two). */
+static int range_change(struct pt_op *op, uint64_t va, uint64_t len)
+{
+    uint64_t last;
+    int err = range_check(op->pt, va, len, &last);
+    if (err)
+        return err < 0 ? err : 0;
+    err = op_walk(op, va, last);
+    batch_flush(&op->tlb);
+    return err;
 }
 
 int pt_range_unmap(struct pt *pt, uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
 {
-    struct unmap_ctx c = { fn, arg };
-    return range_for_each_leaf(pt, va, len, leaf_unmap, &c);
-}
-
-static void leaf_protect(struct pt *pt, struct walk *w, uint64_t va, struct tlb_batch *tlb, void *arg)
-{
-    uint32_t flags = *(uint32_t *)arg;
-    uint64_t e = *w->pte;
-    /* Keep Accessed/Dirty: they record what happened, not what is allowed;
-     * keep the software bits: they are the owner's per-page state. */
-    uint64_t ne = leaf_addr(e, w->level) | pte_flags_of(flags & ~(uint32_t)PT_SOFT_MASK, w->level) |
-                  (e & (PTE_A | PTE_D | PTE_SOFT));
-    if (e & PTE_SOFT_COW)
-        ne &= ~PTE_W;
-    if (ne != e) {
-        *w->pte = ne;
-        tlb_batch_add(tlb, va);
-    }
+    struct pt_op op;
+    op_init(&op, OP_UNMAP, pt, fn, arg);
+    return range_change(&op, va, len);
 }
 
 int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags)
 {
-    return range_for_each_leaf(pt, va, len, leaf_protect, &flags);
+    struct pt_op op;
+    op_init(&op, OP_PROTECT, pt, NULL, NULL);
+    op.bits = pte_flags_of(flags & ~(uint32_t)PT_SOFT_MASK);
+    return range_change(&op, va, len);
+}
+
+/* The entry that translates va in pt's tree (outside the kernel window)
+ * and its level: the first absent entry or the leaf on the way down. */
+static uint64_t *entry_of(const struct pt *pt, uint64_t va, int *level)
+{
+    uint64_t tbl = pt->root;
+    for (int l = LEVELS - 1;; l--) {
+        uint64_t *e = &table_of(tbl)[level_index(va, l)];
+        if (!(*e & PTE_P) || pte_is_leaf(*e, l)) {
+            *level = l;
+            return e;
+        }
+        tbl = *e & PTE_ADDR;
+    }
 }
 
 int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *old_pa)
 {
-    struct walk w;
-    if (!IS_ALIGNED(va | pa, PAGE_SIZE) || !va_canonical(va))
+    uint64_t last;
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa >= pt_phys_limit() || range_check(pt, va, PAGE_SIZE, &last))
         return -EINVAL;
-    walk_to(pt, va, -1, &w);
-    uint64_t e = *w.pte;
-    if (!(e & PTE_P) || w.level != 0)
+    int level;
+    uint64_t *e = entry_of(pt, va, &level);
+    if (!(*e & PTE_P) || level != 0)
         return -ENOENT;
-    *old_pa = leaf_addr(e, 0);
-    *w.pte = pa | pte_flags_of(flags, 0);
-    struct tlb_batch tlb = { .pt = pt };
-    tlb_batch_add(&tlb, va);
-    tlb_batch_flush(&tlb);
+    *old_pa = leaf_addr(*e, 0);
+    *e = pa | pte_flags_of(flags);
+    /* Invalidated before returning, so the caller may free the old frame:
+     * a one-page batch with nothing to free. */
+    struct tlb_batch b;
+    batch_init(&b, pt, NULL, NULL);
+    batch_invalidate(&b, va);
+    batch_flush(&b);
     return 0;
 }
 
@@ -496,38 +802,89 @@ bool pt_next_present(const struct pt *pt, uint64_t va, uint64_t end, uint64_t *l
                      uint64_t *pa, uint32_t *flags, uint64_t *size)
 {
     while (va < end) {
-        struct walk w;
-        walk_to(pt, va, -1, &w);
-        uint64_t s = level_size(w.level), start = ALIGN_DOWN(va, s);
-        if (*w.pte & PTE_P) {
+        int level;
+        uint64_t *e = entry_of(pt, va, &level);
+        uint64_t s = level_size(level), start = ALIGN_DOWN(va, s);
+        if (*e & PTE_P) {
             *leaf_va = start;
-            *pa = leaf_addr(*w.pte, w.level);
-            *flags = flags_of_pte(*w.pte);
+            *pa = leaf_addr(*e, level);
+            *flags = flags_of_pte(*e);
             *size = s;
             return true;
         }
         if (start + s <= va)
             break;              /* wrapped past the top */
-        va = start + s;
+        va = start + s;         /* the whole absent subtree */
     }
     return false;
 }
 
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)
 {
-    struct walk w;
-    walk_to(pt, va, -1, &w);
-    uint64_t e = *w.pte;
+    int l;
+    uint64_t e = *entry_of(pt, va, &l);
     if (!(e & PTE_P))
         return false;
-    uint64_t s = level_size(w.level);
+    uint64_t s = level_size(l);
     if (pa)
-        *pa = leaf_addr(e, w.level) + (va & (s - 1));
+        *pa = leaf_addr(e, l) + (va & (s - 1));
     if (flags)
         *flags = flags_of_pte(e);
     if (size)
         *size = s;
     return true;
+}
+
+/* ---- the kernel window ---- */
+
+int pt_kwin_init(void)
+{
+    if (kwin.root)
+        panic("%s: the kernel window exists already", __func__);
+    uint64_t pdpt = table_alloc(&kwin);
+    if (!pdpt)
+        return -ENOMEM;
+    kwin.root = pdpt;
+    return 0;
+}
+
+int pt_kwin_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
+{
+    if (!kwin.root || (flags & PT_USER))
+        return -EINVAL;
+    return pt_range_map(&kwin, va, pa, len, flags, PT_SIZE_4K);
+}
+
+int pt_kwin_unmap(uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
+{
+    if (!kwin.root)
+        return -EINVAL;
+    return pt_range_unmap(&kwin, va, len, fn, arg);
+}
+
+bool pt_kwin_query(uint64_t va, uint64_t *pa, uint32_t *flags)
+{
+    if (!kwin.root || va < PT_KWIN_BASE || va > KWIN_LAST)
+        return false;
+    uint64_t tbl = kwin.root;
+    for (int l = LEVELS - 2;; l--) {
+        uint64_t e = table_of(tbl)[level_index(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (pte_is_leaf(e, l)) {
+            if (pa)
+                *pa = leaf_addr(e, l) + (va & (level_size(l) - 1));
+            if (flags)
+                *flags = flags_of_pte(e);
+            return true;
+        }
+        tbl = e & PTE_ADDR;
+    }
+}
+
+const struct pt *pt_kwin(void)
+{
+    return &kwin;
 }
 
 #ifdef HOST_TEST
