@@ -16,6 +16,7 @@
 
 #include <list.h>
 #include <waitq.h>
+#include <percpu.h>
 
 #define THREAD_MAGIC        0x54485244u     /* "THRD" */
 #define THREAD_DEAD_MAGIC   0x44454144u     /* "DEAD": freed */
@@ -54,8 +55,10 @@ struct thread {
     struct list_node all_link;      /* every thread */
     struct list_node aspace_link;   /* threads of the same address space */
     uint64_t wake_tick;             /* SLEEPING: tick at which to wake */
-    uint64_t cpu_cycles;            /* TSC cycles spent running */
-    uint64_t last_switch_in;        /* TSC at the last switch to this thread */
+    uint64_t cpu_cycles;            /* TSC cycles charged to it by the timer
+                                       tick (sampled: see sched_tick) */
+    uint64_t last_switch_in;        /* TSC of the last tick before it last ran:
+                                       cpu_cycles + (now - this) while running */
     void *exit_value;
     struct waitq joiners;
     bool intr_pending;              /* thread_interrupt() was called: interruptible
@@ -95,7 +98,13 @@ void thread_yield(void);
  * Callable with interrupts off. */
 void thread_interrupt(struct thread *t);
 void thread_sleep_ms(uint64_t ms);
-struct thread *thread_current(void);
+
+/* The running thread (NULL before sched_init). Inline: it is on every
+ * system call's path. */
+static inline struct thread *thread_current(void)
+{
+    return this_cpu()->current;
+}
 
 /* Panics (naming caller) if t is not a live thread. */
 void thread_check(const struct thread *t, const char *caller);
@@ -113,6 +122,6 @@ int thread_count(void);
 void thread_register(struct thread *t, const char *name);
 void thread_free(struct thread *t);
 void thread_stack_canary_set(struct thread *t);
-/* Panics if t's stack canary was overwritten. */
+/* Panics if t's stack canary was overwritten (every word of it). */
 void thread_stack_canary_check(const struct thread *t);
 #endif

@@ -42,11 +42,6 @@ void thread_check(const struct thread *t, const char *caller)
         panic("%s: bad thread %p (magic %#x)", caller, t, t ? t->magic : 0);
 }
 
-struct thread *thread_current(void)
-{
-    return this_cpu()->current;
-}
-
 /* Register a thread struct (stack already set up) in the global list. */
 void thread_register(struct thread *t, const char *name)
 {
@@ -121,6 +116,7 @@ void thread_free(struct thread *t)
     thread_check(t, __func__);
     if (t->state != THREAD_ZOMBIE)
         panic("%s: thread %d is %s, not a zombie", __func__, t->tid, thread_state_name(t->state));
+    thread_stack_canary_check(t);       /* its last moments (the switch checks one word) */
     bool f = irq_save();
     list_remove(&t->all_link);
     live_threads--;
