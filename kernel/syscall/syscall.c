@@ -24,31 +24,56 @@
 #define SYSCALL_RFLAGS_MASK (RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT | \
                              RFLAGS_IOPL | RFLAGS_RF | RFLAGS_ID)
 
-static const syscall_fn syscall_table[SYS_COUNT] = {
-    [SYS_EXIT] = sys_exit,       [SYS_SPAWN] = sys_spawn,     [SYS_WAIT] = sys_wait,
-    [SYS_GETPID] = sys_getpid,   [SYS_YIELD] = sys_yield,     [SYS_GETC] = sys_getc,
-    [SYS_CWRITE] = sys_cwrite,   [SYS_OPEN] = sys_open,       [SYS_CLOSE] = sys_close,
-    [SYS_READ] = sys_read,       [SYS_WRITE] = sys_write,     [SYS_SEEK] = sys_seek,
-    [SYS_STAT] = sys_stat,       [SYS_READDIR] = sys_readdir, [SYS_MAP] = sys_map,
-    [SYS_UNMAP] = sys_unmap,     [SYS_SIGNAL] = sys_signal,   [SYS_SIGRETURN] = sys_sigreturn,
-    [SYS_ENV_DESTROY] = sys_env_destroy, [SYS_CGETC] = sys_cgetc,
-    [SYS_IPC_RECV] = sys_ipc_recv,       [SYS_IPC_CAN_SEND] = sys_ipc_can_send,
-    [SYS_IPC_SEND] = sys_ipc_send,       [SYS_MEM_ALLOC] = sys_mem_alloc,
-    [SYS_MEM_MAP] = sys_mem_map,         [SYS_MEM_UNMAP] = sys_mem_unmap,
-    [SYS_ENV_ALLOC] = sys_env_alloc,     [SYS_SET_ENV_STATUS] = sys_set_env_status,
-    [SYS_SET_PGFAULT_HANDLER] = sys_set_pgfault_handler,
-    [SYS_VM_REGION] = sys_vm_region,     [SYS_VM_PAGES] = sys_vm_pages,
-    [SYS_VM_COPY] = sys_vm_copy,         [SYS_BATCH] = sys_batch,
+/* The call table. SYSCALL_FULL_FRAME marks the calls that read or rewrite
+ * the caller's whole user context: they enter through the full path and
+ * get the trap frame; every other call takes the fast path and gets
+ * tf == NULL (syscall.asm explains both). */
+enum syscall_flags {
+    SYSCALL_FAST = 0,
+    SYSCALL_FULL_FRAME = 1 << 0,
 };
+
+struct syscall_desc {
+    syscall_fn fn;
+    enum syscall_flags flags;
+};
+
+#define FAST(fn)    { fn, SYSCALL_FAST }
+#define FULL(fn)    { fn, SYSCALL_FULL_FRAME }
+
+static const struct syscall_desc syscall_table[SYS_COUNT] = {
+    [SYS_EXIT] = FAST(sys_exit),         [SYS_SPAWN] = FAST(sys_spawn),
+    [SYS_WAIT] = FAST(sys_wait),         [SYS_GETPID] = FAST(sys_getpid),
+    [SYS_YIELD] = FAST(sys_yield),       [SYS_GETC] = FAST(sys_getc),
+    [SYS_CWRITE] = FAST(sys_cwrite),     [SYS_OPEN] = FAST(sys_open),
+    [SYS_CLOSE] = FAST(sys_close),       [SYS_READ] = FAST(sys_read),
+    [SYS_WRITE] = FAST(sys_write),       [SYS_SEEK] = FAST(sys_seek),
+    [SYS_STAT] = FAST(sys_stat),         [SYS_READDIR] = FAST(sys_readdir),
+    [SYS_MAP] = FAST(sys_map),           [SYS_UNMAP] = FAST(sys_unmap),
+    [SYS_SIGNAL] = FAST(sys_signal),
+    [SYS_SIGRETURN] = FULL(sys_sigreturn),          /* rewrites the frame */
+    [SYS_ENV_DESTROY] = FAST(sys_env_destroy),      [SYS_CGETC] = FAST(sys_cgetc),
+    [SYS_IPC_RECV] = FAST(sys_ipc_recv),            [SYS_IPC_CAN_SEND] = FAST(sys_ipc_can_send),
+    [SYS_IPC_SEND] = FAST(sys_ipc_send),            [SYS_MEM_ALLOC] = FAST(sys_mem_alloc),
+    [SYS_MEM_MAP] = FAST(sys_mem_map),              [SYS_MEM_UNMAP] = FAST(sys_mem_unmap),
+    [SYS_ENV_ALLOC] = FULL(sys_env_alloc),          /* copies the frame into the child */
+    [SYS_SET_ENV_STATUS] = FAST(sys_set_env_status),
+    [SYS_SET_PGFAULT_HANDLER] = FAST(sys_set_pgfault_handler),
+    [SYS_VM_REGION] = FAST(sys_vm_region),          [SYS_VM_PAGES] = FAST(sys_vm_pages),
+    [SYS_VM_COPY] = FAST(sys_vm_copy),              [SYS_BATCH] = FAST(sys_batch),
+};
+_Static_assert(SYS_COUNT <= 64, "syscall_fast_calls has one bit per call");
 
 /* ---- batches (JOS's challenge: many calls, one kernel entry) ---- */
 
 #define BATCH_CHUNK 16      /* requests copied in at a time (on the kernel stack) */
 
+/* Not the calls that need the frame (a batch passes on its own tf, NULL
+ * on the fast path), nor exit or a nested batch. */
 static bool batch_allowed(uint64_t nr)
 {
-    return nr < SYS_COUNT && syscall_table[nr] && nr != SYS_EXIT && nr != SYS_SIGRETURN &&
-           nr != SYS_ENV_ALLOC && nr != SYS_BATCH;
+    return nr < SYS_COUNT && syscall_table[nr].fn &&
+           !(syscall_table[nr].flags & SYSCALL_FULL_FRAME) && nr != SYS_EXIT && nr != SYS_BATCH;
 }
 
 /* Run the requests in order; each result goes back to its request. Stops
@@ -71,7 +96,7 @@ long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, u
         for (; i < k && !stop; i++) {
             struct sysreq *q = &reqs[i];
             q->result = batch_allowed(q->nr) ?
-                        syscall_table[q->nr](tf, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]) :
+                        syscall_table[q->nr].fn(tf, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]) :
                         -EINVAL;
             stop = q->result < 0 || p->killed;
         }
@@ -84,29 +109,59 @@ long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, u
     return (long)done;
 }
 
-void syscall_dispatch(struct trap_frame *tf)
+/* What must happen before a call returns to user mode, when it does:
+ * a JOS environment that passed a bad pointer dies (user_mem_check), and
+ * a killed process exits here. Returns r. */
+static __attribute__((noinline)) long syscall_exit_work(struct process *p, long r)
 {
-    uint64_t n = tf->rax;
-    if (tf->vector == VEC_SYSCALL_COMPAT)
-        trap_user_kill(tf, SIGSEGV, "system call from 32-bit compatibility mode");
-    sti();      /* calls may block; the entry had interrupts off */
-    if (!process_current() || n >= SYS_COUNT || !syscall_table[n]) {
-        tf->rax = (uint64_t)-EINVAL;
-        return;
-    }
-    long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
-    struct process *p = process_current();
     if (r == -EFAULT)
-        process_mem_check(p);       /* JOS environments die of bad pointers */
+        process_mem_check(p);
     if (p->killed)
         process_exit(p->kill_status);
-    tf->rax = (uint64_t)r;
+    return r;
 }
 
-/* int $0x80: the same dispatcher, returning through iretq. */
+/* Run the call (nr is known and has a handler) and the checks after it. */
+static inline long syscall_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                                uint64_t nr, struct trap_frame *tf)
+{
+    sti();      /* calls may block; the entry had interrupts off */
+    long r = syscall_table[nr].fn(tf, a0, a1, a2, a3, a4);
+    struct process *p = thread_current()->proc;
+    if (unlikely(r == -EFAULT || p->killed))
+        return syscall_exit_work(p, r);
+    return r;
+}
+
+/* The full path first checks what the fast path's number check already
+ * settled: a call from compatibility mode (killed), a number with no
+ * handler, a caller that is not a process (-EINVAL). */
+static __attribute__((noinline)) long syscall_dispatch_full(uint64_t a0, uint64_t a1, uint64_t a2,
+                                                            uint64_t a3, uint64_t a4, uint64_t nr,
+                                                            struct trap_frame *tf)
+{
+    if (tf->vector == VEC_SYSCALL_COMPAT)
+        trap_user_kill(tf, SIGSEGV, "system call from 32-bit compatibility mode");
+    if (!process_current() || nr >= SYS_COUNT || !syscall_table[nr].fn) {
+        sti();
+        return -EINVAL;
+    }
+    return syscall_call(a0, a1, a2, a3, a4, nr, tf);
+}
+
+long syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                      uint64_t nr, struct trap_frame *tf)
+{
+    if (unlikely(tf))
+        return syscall_dispatch_full(a0, a1, a2, a3, a4, nr, tf);
+    return syscall_call(a0, a1, a2, a3, a4, nr, NULL);
+}
+
+/* int $0x80: the same dispatcher with the interrupt's frame (always the
+ * full path), returning through iretq. */
 static void syscall_int80(struct trap_frame *tf)
 {
-    syscall_dispatch(tf);
+    tf->rax = (uint64_t)syscall_dispatch(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->rax, tf);
     cli();
 }
 
@@ -119,6 +174,11 @@ void syscall_init(void)
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
     wrmsr(MSR_FMASK, SYSCALL_RFLAGS_MASK);
+    uint64_t fast = 0;
+    for (unsigned nr = 0; nr < SYS_COUNT; nr++)
+        if (syscall_table[nr].fn && !(syscall_table[nr].flags & SYSCALL_FULL_FRAME))
+            fast |= 1ull << nr;
+    syscall_fast_calls = fast;
     trap_register(VEC_SYSCALL, syscall_int80);
 }
 
