@@ -1,5 +1,6 @@
 # Strata build. `make` builds the kernel, the initrd and the ISOs;
-# `make test` runs every test; `make bench` prints the benchmark figures.
+# `make test` runs every test; `make bench` prints the benchmark figures;
+# `make bench-linux` prints them beside Linux's.
 #
 # Layout of build/:
 #   kernel.elf          the kernel (Multiboot2, x86-64, symbols included)
@@ -37,7 +38,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
             --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
 
-.PHONY: all clean test bench host-tests check-tools check-layers run gdb setup
+.PHONY: all clean test bench bench-linux host-tests check-tools check-layers run gdb setup
 all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
 
 check-tools:
@@ -133,6 +134,13 @@ test: setup
 bench: setup
 	$(MAKE) all
 	$(PYTHON) tests/bench.py
+
+# Strata beside Debian's stock Linux kernel, same loops, same QEMU flags
+# (docs/benchmarks.md). Fetches the kernel package once into build/; not
+# part of `make test`.
+bench-linux: setup
+	$(MAKE) all
+	$(PYTHON) tools/bench-linux
 
 run: all
 	./run

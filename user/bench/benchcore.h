@@ -191,7 +191,7 @@ static int bench_with_partner(const char *name, enum bench_partner what, int kin
 {
     long h = os_partner_start(what);
     if (h == BENCH_UNSUPPORTED) {
-        bench_unsupported(name, what == BENCH_PARTNER_PIPE ? "no pipes" : "no IPC of this kind");
+        bench_unsupported(name, what == BENCH_PARTNER_PIPE ? "no pipes" : "no JOS IPC");
         return 0;
     }
     if (h < 0)
