@@ -19,7 +19,13 @@ struct thread;
 
 /* Turn the boot context into the first thread and start the idle thread. */
 void sched_init(void);
-bool sched_running(void);
+
+/* Has sched_init run (may threads block)? Inline: every wait asks. */
+extern bool sched_is_running;
+static inline bool sched_running(void)
+{
+    return sched_is_running;
+}
 
 /* Make a BLOCKED/SLEEPING/new thread runnable (at the tail of the run
  * queue). Callable from IRQ context. */

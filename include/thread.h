@@ -106,8 +106,14 @@ static inline struct thread *thread_current(void)
     return this_cpu()->current;
 }
 
-/* Panics (naming caller) if t is not a live thread. */
-void thread_check(const struct thread *t, const char *caller);
+/* Panics (naming caller) if t is not a live thread. Inline (it guards
+ * every wake-up); the report is out of line. */
+void thread_check_failed(const struct thread *t, const char *caller) __noreturn;
+static inline void thread_check(const struct thread *t, const char *caller)
+{
+    if (unlikely(!t || t->magic != THREAD_MAGIC))
+        thread_check_failed(t, caller);
+}
 
 /* Call fn for every thread, with the scheduler lock held: fn must not block. */
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);

@@ -47,7 +47,7 @@ extern uint8_t boot_stack[];
 static struct list_node run_queue = LIST_INIT(run_queue);
 static struct list_node sleep_list = LIST_INIT(sleep_list);
 static struct list_node reap_list = LIST_INIT(reap_list);
-static bool running;
+bool sched_is_running;
 static volatile bool need_resched;
 static unsigned slice_left;
 static struct thread boot_thread;
@@ -79,11 +79,6 @@ static inline void sched_canary_top_check(const struct thread *t)
 {
     if (unlikely(((const uint64_t *)t->kstack)[STACK_CANARY_TOP] != STACK_CANARY))
         sched_stack_overflow(t, __func__);
-}
-
-bool sched_running(void)
-{
-    return running;
 }
 
 uint64_t sched_ticks(void)
@@ -124,7 +119,7 @@ void sched_init(void)
     idle->state = THREAD_RUNNABLE;
     cpu->idle = idle;
     slice_left = SCHED_SLICE_TICKS;
-    running = true;
+    sched_is_running = true;
     trap_set_preempt_hook(sched_preempt_point);
 }
 
@@ -255,7 +250,7 @@ void sched_tick(void)
 
 void sched_preempt_point(void)
 {
-    if (running && need_resched)
+    if (sched_is_running && need_resched)
         sched_switch();
 }
 

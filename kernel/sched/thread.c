@@ -36,10 +36,9 @@ const char *thread_state_name(enum thread_state s)
     return "?";
 }
 
-void thread_check(const struct thread *t, const char *caller)
+void thread_check_failed(const struct thread *t, const char *caller)
 {
-    if (!t || t->magic != THREAD_MAGIC)
-        panic("%s: bad thread %p (magic %#x)", caller, t, t ? t->magic : 0);
+    panic("%s: bad thread %p (magic %#x)", caller, t, t ? t->magic : 0);
 }
 
 /* Register a thread struct (stack already set up) in the global list. */
