@@ -2,9 +2,11 @@
  * Kernel threads.
  *
  * Every thread has its own kernel stack (THREAD_STACK_SIZE bytes) whose
- * lowest bytes hold a canary checked on every context switch: the kernel is
- * identity-mapped with large pages, so there is no 4 KiB hole to use as a
- * guard page, and an overflow is caught at the next switch instead.
+ * lowest bytes hold a canary: the kernel is identity-mapped with large
+ * pages, so there is no 4 KiB hole to use as a guard page, and an overflow
+ * is caught instead at the next switch (which checks the canary's top
+ * word, the one an overflow reaches first) or the next timer tick and
+ * free (which check all of it).
  *
  * Lifecycle: RUNNABLE <-> RUNNING -> BLOCKED/SLEEPING -> RUNNABLE ...
  * -> ZOMBIE (exited, stack still allocated) -> freed by thread_join(), or by

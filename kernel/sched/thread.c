@@ -5,7 +5,8 @@
  *  - t->magic is THREAD_MAGIC from creation until the struct is freed, when
  *    it becomes THREAD_DEAD_MAGIC: a stale pointer is caught by thread_check.
  *  - the stack canary at t->kstack is intact whenever t is switched out
- *    (checked by the scheduler on every switch).
+ *    (its top word checked on every switch, all of it at every tick while
+ *    t runs and when t is freed).
  *  - the all-threads list, run queue and wait queues are touched only with
  *    interrupts disabled.
  */

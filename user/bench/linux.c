@@ -93,7 +93,12 @@ static inline int os_yield(void)
 /* The pipe partner's ends (this process writes to_child[1], reads from_child[0]). */
 static int to_child[2], from_child[2];
 /* How often the yield partner ran (shared memory): a yield round trip is
- * only one if the partner runs once per round, which CFS does not promise. */
+ * only one if the partner runs once per round. CFS does not promise that:
+ * a forked child starts a slice behind, and sched_yield keeps picking the
+ * parent until its virtual runtime catches up (the partner ran 0 times in
+ * 2,010 rounds under icount). So both sides of the yield measurement run
+ * SCHED_FIFO at one priority, where sched_yield moves the caller behind
+ * its peer: strict alternation, as Strata's round robin. */
 static volatile long *partner_runs;
 
 static long os_partner_start(enum bench_partner what)
@@ -104,9 +109,10 @@ static long os_partner_start(enum bench_partner what)
         return -1;
     if (what == BENCH_PARTNER_YIELD) {
         void *p = mmap(NULL, BENCH_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
+        struct sched_param fifo = { .sched_priority = 1 };
+        if (p == MAP_FAILED || sched_setscheduler(0, SCHED_FIFO, &fifo) < 0)
             return -1;
-        partner_runs = p;
+        partner_runs = p;       /* the child inherits SCHED_FIFO */
     }
     pid_t pid = fork();
     if (pid < 0)
@@ -131,6 +137,8 @@ static void os_partner_stop(long pid)
     kill((pid_t)pid, SIGKILL);
     waitpid((pid_t)pid, &status, 0);
     if (partner_runs) {
+        struct sched_param other = { .sched_priority = 0 };
+        sched_setscheduler(0, SCHED_OTHER, &other);
         printf("sysbench-info: the yield partner ran %ld times in %d rounds\n",
                *partner_runs, BENCH_ROUNDS + 10);
         munmap((void *)partner_runs, BENCH_PAGE);
