@@ -149,6 +149,9 @@ static __attribute__((noinline)) long syscall_dispatch_full(uint64_t a0, uint64_
     return syscall_call(a0, a1, a2, a3, a4, nr, tf);
 }
 
+/* On the fast path (tf NULL) the entry has already checked nr against
+ * syscall_fast_calls, which syscall_init built from this table: nr is a
+ * known call with a handler that needs no frame. */
 long syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                       uint64_t nr, struct trap_frame *tf)
 {
