@@ -123,9 +123,8 @@ void sched_init(void)
     trap_set_preempt_hook(sched_preempt_point);
 }
 
-void sched_wakeup(struct thread *t)
+void sched_wakeup_irqs_off(struct thread *t)
 {
-    bool f = irq_save();
     thread_check(t, __func__);
     if (t->state == THREAD_SLEEPING)
         list_remove(&t->sched_link);
@@ -134,6 +133,12 @@ void sched_wakeup(struct thread *t)
         if (t != this_cpu()->idle)
             list_push_back(&run_queue, &t->sched_link);
     }
+}
+
+void sched_wakeup(struct thread *t)
+{
+    bool f = irq_save();
+    sched_wakeup_irqs_off(t);
     irq_restore(f);
 }
 
