@@ -1,6 +1,7 @@
 # Strata build. `make` builds the kernel, the initrd and the ISOs;
 # `make test` runs every test; `make bench` prints the benchmark figures;
-# `make fuzz` runs the long fuzzing campaign.
+# `make fuzz` runs the long fuzzing campaign; `make bench-linux` prints the
+# benchmark figures beside Linux's.
 #
 # Layout of build/:
 #   kernel.elf          the kernel (Multiboot2, x86-64, symbols included)
@@ -38,7 +39,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
             --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
 
-.PHONY: all clean test bench fuzz host-tests check-tools check-layers run gdb setup
+.PHONY: all clean test bench bench-linux fuzz host-tests check-tools check-layers run gdb setup
 all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
 
 check-tools:
@@ -143,6 +144,13 @@ bench: setup
 fuzz: setup
 	$(MAKE) all
 	$(PYTHON) tests/fuzz.py $(FUZZ_ARGS)
+
+# Strata beside Debian's stock Linux kernel, same loops, same QEMU flags
+# (docs/benchmarks.md). Fetches the kernel package once into build/; not
+# part of `make test`.
+bench-linux: setup
+	$(MAKE) all
+	$(PYTHON) tools/bench-linux
 
 run: all
 	./run

@@ -19,6 +19,7 @@
 #include <waitq.h>
 #include <compiler.h>
 #include <ipc.h>
+#include <thread.h>
 #include <arch/trap.h>
 
 #define PROC_MAGIC          0x50524F43u     /* "PROC" */
@@ -213,8 +214,13 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
 /* End the current process with a wait() status. */
 void process_exit(int status) __noreturn;
 
-/* The process of the calling thread, or NULL for a kernel thread. */
-struct process *process_current(void);
+/* The process of the calling thread, or NULL for a kernel thread.
+ * Inline: most system calls start with it. */
+static inline struct process *process_current(void)
+{
+    struct thread *t = thread_current();
+    return t ? t->proc : NULL;
+}
 
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 int process_count(void);

@@ -19,11 +19,19 @@ struct thread;
 
 /* Turn the boot context into the first thread and start the idle thread. */
 void sched_init(void);
-bool sched_running(void);
+
+/* Has sched_init run (may threads block)? Inline: every wait asks. */
+extern bool sched_is_running;
+static inline bool sched_running(void)
+{
+    return sched_is_running;
+}
 
 /* Make a BLOCKED/SLEEPING/new thread runnable (at the tail of the run
  * queue). Callable from IRQ context. */
 void sched_wakeup(struct thread *t);
+/* The same with interrupts already off (wait queues wake many at once). */
+void sched_wakeup_irqs_off(struct thread *t);
 
 /* Give the CPU to t at once if it is runnable (t leaves the run queue,
  * the caller goes to its tail). Does nothing if t is not runnable or is

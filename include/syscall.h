@@ -8,15 +8,24 @@
 /* Enable `syscall` (EFER.SCE, STAR, LSTAR, FMASK) and the int $0x80 gate. */
 void syscall_init(void);
 
-/* Run the call described by tf (rax, rdi, rsi, rdx, r10, r8, r9) and put
- * its result in tf->rax. A handler may rewrite the whole frame (sigreturn
- * does, and returns the restored rax): the exit path (syscall.asm) leaves
- * by sysret only if the frame allows it, so nothing here needs to ask for
- * iretq. A system call from 32-bit mode (tf->vector VEC_SYSCALL_COMPAT)
- * kills the process. */
-void syscall_dispatch(struct trap_frame *tf);
+/* Run call nr with arguments a0..a4 (the user's rdi, rsi, rdx, r10, r8)
+ * and return its result, for the entry code to put in rax. Called with
+ * interrupts off; returns with them on.
+ *
+ * tf is the caller's complete user context on the full path (the calls
+ * marked SYSCALL_FULL_FRAME, int $0x80, numbers that are refused) and NULL
+ * on the fast path, which saves only what C does not preserve
+ * (syscall.asm). A handler may rewrite the whole frame (sigreturn does,
+ * and returns the restored rax): the exit path leaves by sysret only if
+ * the frame allows it, so nothing here needs to ask for iretq. A system
+ * call from 32-bit mode (tf->vector VEC_SYSCALL_COMPAT) kills the process.
+ * After the call, as in JOS: a JOS environment whose call failed with
+ * -EFAULT dies (process_mem_check), and a killed process exits. */
+long syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                      uint64_t nr, struct trap_frame *tf);
 
-/* Per-area handlers, called by the dispatcher. */
+/* Per-area handlers, called by the dispatcher. tf is NULL unless the call
+ * is marked SYSCALL_FULL_FRAME in the table (syscall.c). */
 typedef long (*syscall_fn)(struct trap_frame *tf, uint64_t a0, uint64_t a1,
                            uint64_t a2, uint64_t a3, uint64_t a4);
 

@@ -4,9 +4,10 @@
  * Every thread has its own kernel stack (THREAD_STACK_SIZE bytes) in the
  * kernel window, with an unmapped guard page below it (include/kstack.h):
  * running off the bottom is a double fault, reported as a kernel stack
- * overflow naming the thread. The lowest bytes also hold a canary checked
- * on every context switch (the boot thread's stack, in the kernel image,
- * has only the canary).
+ * overflow naming the thread. The lowest bytes also hold a canary, checked
+ * at the next switch (its top word, the one an overflow reaches first) or
+ * the next timer tick and free (all of it); the boot thread's stack, in
+ * the kernel image, has only the canary.
  *
  * Lifecycle: RUNNABLE <-> RUNNING -> BLOCKED/SLEEPING -> RUNNABLE ...
  * -> ZOMBIE (exited, stack still allocated) -> freed by thread_join(), or by
@@ -19,6 +20,7 @@
 #include <list.h>
 #include <waitq.h>
 #include <sched.h>
+#include <percpu.h>
 
 #define THREAD_MAGIC        0x54485244u     /* "THRD" */
 #define THREAD_DEAD_MAGIC   0x44454144u     /* "DEAD": freed */
@@ -57,8 +59,10 @@ struct thread {
     struct list_node all_link;      /* every thread */
     struct list_node aspace_link;   /* threads of the same address space */
     uint64_t wake_tick;             /* SLEEPING: tick at which to wake */
-    uint64_t cpu_cycles;            /* TSC cycles spent running */
-    uint64_t last_switch_in;        /* TSC at the last switch to this thread */
+    uint64_t cpu_cycles;            /* TSC cycles charged to it by the timer
+                                       tick (sampled: see sched_tick) */
+    uint64_t last_switch_in;        /* TSC of the last tick before it last ran:
+                                       cpu_cycles + (now - this) while running */
     void *exit_value;
     struct waitq joiners;
     bool intr_pending;              /* thread_interrupt() was called: interruptible
@@ -100,10 +104,22 @@ void thread_interrupt(struct thread *t);
 /* Sleep ms milliseconds (at least one tick). 0, or -EINTR if an
  * interruptible sleep was interrupted. */
 int thread_sleep_ms(uint64_t ms, enum sched_sleep_kind kind);
-struct thread *thread_current(void);
 
-/* Panics (naming caller) if t is not a live thread. */
-void thread_check(const struct thread *t, const char *caller);
+/* The running thread (NULL before sched_init). Inline: it is on every
+ * system call's path. */
+static inline struct thread *thread_current(void)
+{
+    return this_cpu()->current;
+}
+
+/* Panics (naming caller) if t is not a live thread. Inline (it guards
+ * every wake-up); the report is out of line. */
+void thread_check_failed(const struct thread *t, const char *caller) __noreturn;
+static inline void thread_check(const struct thread *t, const char *caller)
+{
+    if (unlikely(!t || t->magic != THREAD_MAGIC))
+        thread_check_failed(t, caller);
+}
 
 /* Call fn for every thread, with the scheduler lock held: fn must not block. */
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
@@ -118,6 +134,6 @@ int thread_count(void);
 void thread_register(struct thread *t, const char *name);
 void thread_free(struct thread *t);
 void thread_stack_canary_set(struct thread *t);
-/* Panics if t's stack canary was overwritten. */
+/* Panics if t's stack canary was overwritten (every word of it). */
 void thread_stack_canary_check(const struct thread *t);
 #endif

@@ -67,7 +67,8 @@ EXPECTED = {
                 'aspace_destroy_100000_regions'],
 }
 SYSBENCH_EXPECTED = ['sysbench_syscall', 'sysbench_int80', 'sysbench_spawn_wait',
-                     'sysbench_anon_fault', 'sysbench_file_fault', 'sysbench_ipc_roundtrip',
+                     'sysbench_anon_fault', 'sysbench_file_fault', 'sysbench_mmap_munmap',
+                     'sysbench_ipc_roundtrip',
                      'sysbench_ipc_page_roundtrip', 'sysbench_yield_roundtrip']
 
 MODES = [

@@ -114,6 +114,9 @@ bool trap_fixup(struct trap_frame *tf);
  * (compatibility mode, which kills the process). */
 void syscall_entry(void);
 void syscall_compat_entry(void);
+/* Bit n set: system call n takes syscall.asm's fast path (no trap frame).
+ * Written once by syscall_init, from its table. */
+extern uint64_t syscall_fast_calls;
 /* The exit path's verdict on tf (the same instructions): may it leave by
  * sysret, or must it take iretq? */
 bool syscall_frame_sysret_ok(const struct trap_frame *tf);

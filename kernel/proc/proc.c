@@ -42,12 +42,6 @@ static struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static struct waitq proc_exited = WAITQ_INIT(proc_exited);   /* any exit */
 static int nprocs;
 
-struct process *process_current(void)
-{
-    struct thread *t = thread_current();
-    return t ? t->proc : NULL;
-}
-
 static void process_check(const struct process *p, const char *caller)
 {
     if (!p || p->magic != PROC_MAGIC)

@@ -6,7 +6,8 @@
  *    it becomes THREAD_DEAD_MAGIC: a stale pointer is caught by thread_check.
  *  - a thread's stack (but the boot thread's) has an unmapped guard page
  *    below it (include/kstack.h); the canary at t->kstack is intact
- *    whenever t is switched out (checked by the scheduler on every switch).
+ *    whenever t is switched out (its top word checked on every switch,
+ *    all of it at every tick while t runs and when t is freed).
  *  - the all-threads list, run queue and wait queues are touched only with
  *    interrupts disabled.
  */
@@ -38,15 +39,9 @@ const char *thread_state_name(enum thread_state s)
     return "?";
 }
 
-void thread_check(const struct thread *t, const char *caller)
+void thread_check_failed(const struct thread *t, const char *caller)
 {
-    if (!t || t->magic != THREAD_MAGIC)
-        panic("%s: bad thread %p (magic %#x)", caller, t, t ? t->magic : 0);
-}
-
-struct thread *thread_current(void)
-{
-    return this_cpu()->current;
+    panic("%s: bad thread %p (magic %#x)", caller, t, t ? t->magic : 0);
 }
 
 /* Register a thread struct (stack already set up) in the global list. */
@@ -125,6 +120,7 @@ void thread_free(struct thread *t)
     thread_check(t, __func__);
     if (t->state != THREAD_ZOMBIE)
         panic("%s: thread %d is %s, not a zombie", __func__, t->tid, thread_state_name(t->state));
+    thread_stack_canary_check(t);       /* its last moments (the switch checks one word) */
     bool f = irq_save();
     list_remove(&t->all_link);
     live_threads--;

@@ -25,20 +25,43 @@
 #define SYSCALL_RFLAGS_MASK (RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT | \
                              RFLAGS_IOPL | RFLAGS_RF | RFLAGS_ID)
 
-static const syscall_fn syscall_table[SYS_COUNT] = {
-#define SYSCALL_TABLE_(NAME, name, ret, a0, a1, a2, a3, a4, doc) [SYS_##NAME] = sys_##name,
+/* The call table, built from SYSCALL_LIST (uapi/syscall.h). The calls in
+ * SYSCALL_NEEDS_FRAME read or rewrite the caller's whole user context:
+ * they enter through the full path and get the trap frame (sigreturn
+ * restores a context into it, exofork copies it into the child, exec
+ * replaces it with the new program's entry); every other call takes the
+ * fast path and gets tf == NULL (syscall.asm explains both). A call that
+ * dereferences tf must be listed here. */
+#define SYSCALL_NEEDS_FRAME(nr) ((nr) == SYS_SIGRETURN || (nr) == SYS_ENV_ALLOC || (nr) == SYS_EXEC)
+
+enum syscall_flags {
+    SYSCALL_FAST = 0,
+    SYSCALL_FULL_FRAME = 1 << 0,
+};
+
+struct syscall_desc {
+    syscall_fn fn;
+    enum syscall_flags flags;
+};
+
+static const struct syscall_desc syscall_table[SYS_COUNT] = {
+#define SYSCALL_TABLE_(NAME, name, ret, a0, a1, a2, a3, a4, doc) \
+    [SYS_##NAME] = { sys_##name, SYSCALL_NEEDS_FRAME(SYS_##NAME) ? SYSCALL_FULL_FRAME : SYSCALL_FAST },
     SYSCALL_LIST(SYSCALL_TABLE_)
 #undef SYSCALL_TABLE_
 };
+_Static_assert(SYS_COUNT <= 64, "syscall_fast_calls has one bit per call");
 
 /* ---- batches (JOS's challenge: many calls, one kernel entry) ---- */
 
 #define BATCH_CHUNK 16      /* requests copied in at a time (on the kernel stack) */
 
+/* Not the calls that need the frame (a batch passes on its own tf, NULL
+ * on the fast path), nor exit or a nested batch. */
 static bool batch_allowed(uint64_t nr)
 {
-    return nr < SYS_COUNT && syscall_table[nr] && nr != SYS_EXIT && nr != SYS_SIGRETURN &&
-           nr != SYS_ENV_ALLOC && nr != SYS_BATCH;
+    return nr < SYS_COUNT && syscall_table[nr].fn &&
+           !(syscall_table[nr].flags & SYSCALL_FULL_FRAME) && nr != SYS_EXIT && nr != SYS_BATCH;
 }
 
 /* Run the requests in order; each result goes back to its request. Stops
@@ -61,7 +84,7 @@ long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, u
         for (; i < k && !stop; i++) {
             struct sysreq *q = &reqs[i];
             q->result = batch_allowed(q->nr) ?
-                        syscall_table[q->nr](tf, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]) :
+                        syscall_table[q->nr].fn(tf, q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]) :
                         -EINVAL;
             stop = q->result < 0 || p->killed;
         }
@@ -74,59 +97,91 @@ long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, u
     return (long)done;
 }
 
-/* The slow path of a traced process: the same call between two trace
- * points (strace). A call that does not return (exit) is reported before. */
-static void syscall_traced(struct process *p, struct trap_frame *tf, uint64_t n)
+/* What must happen before a call returns to user mode, when it does:
+ * a JOS environment that passed a bad pointer dies (user_mem_check), a
+ * killed process exits here and a stopped one waits to be resumed. Out of
+ * line: the fast path only tests for it. Returns r. */
+static __attribute__((noinline)) long syscall_exit_work(struct process *p, long r,
+                                                        struct trap_frame *tf)
 {
-    struct trace_event ev;
-    uint64_t args[5] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8 };
-    /* Before the first exec of a TRACE_FROM_EXEC trace, only exec counts. */
-    bool quiet = (p->trace_flags & TRACE_FROM_EXEC) && n != SYS_EXEC;
-    if (!quiet)
-        trace_syscall_begin(p, n, args, &ev);
-    bool no_return = n == SYS_EXIT ||
-                     (n == SYS_ENV_DESTROY && ((int)args[0] == 0 || (int)args[0] == p->pid));
-    if (!quiet && no_return)
-        trace_syscall_end(p, &ev, 0);
-    long r = syscall_table[n](tf, args[0], args[1], args[2], args[3], args[4]);
-    if (n == SYS_EXEC && r == 0)
-        p->trace_flags &= ~(uint32_t)TRACE_FROM_EXEC;
-    if (p->trace && !quiet && !(p->trace_flags & TRACE_FROM_EXEC))
-        trace_syscall_end(p, &ev, r);
     if (r == -EFAULT)
         process_mem_check(p);
     if (p->killed || p->stopped)
         process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
-    tf->rax = (uint64_t)r;
+    return r;
 }
 
-void syscall_dispatch(struct trap_frame *tf)
+/* The path of a traced process (strace), from either entry: the same
+ * call between two trace points. A call that does not return (exit) is
+ * reported before. */
+static __attribute__((noinline)) long syscall_traced(struct process *p, uint64_t nr,
+                                                     const uint64_t args[5], struct trap_frame *tf)
 {
-    uint64_t n = tf->rax;
+    struct trace_event ev;
+    /* Before the first exec of a TRACE_FROM_EXEC trace, only exec counts. */
+    bool quiet = (p->trace_flags & TRACE_FROM_EXEC) && nr != SYS_EXEC;
+    if (!quiet)
+        trace_syscall_begin(p, nr, args, &ev);
+    bool no_return = nr == SYS_EXIT ||
+                     (nr == SYS_ENV_DESTROY && ((int)args[0] == 0 || (int)args[0] == p->pid));
+    if (!quiet && no_return)
+        trace_syscall_end(p, &ev, 0);
+    long r = syscall_table[nr].fn(tf, args[0], args[1], args[2], args[3], args[4]);
+    if (nr == SYS_EXEC && r == 0)
+        p->trace_flags &= ~(uint32_t)TRACE_FROM_EXEC;
+    if (p->trace && !quiet && !(p->trace_flags & TRACE_FROM_EXEC))
+        trace_syscall_end(p, &ev, r);
+    return syscall_exit_work(p, r, tf);
+}
+
+/* Run the call (nr is known and has a handler) and the checks after it. */
+static inline long syscall_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                                uint64_t nr, struct trap_frame *tf)
+{
+    sti();      /* calls may block; the entry had interrupts off */
+    struct process *p = thread_current()->proc;
+    if (unlikely(p->trace)) {
+        const uint64_t args[5] = { a0, a1, a2, a3, a4 };
+        return syscall_traced(p, nr, args, tf);
+    }
+    long r = syscall_table[nr].fn(tf, a0, a1, a2, a3, a4);
+    if (unlikely(r == -EFAULT || p->killed || p->stopped))
+        return syscall_exit_work(p, r, tf);
+    return r;
+}
+
+/* The full path first checks what the fast path's number check already
+ * settled: a call from compatibility mode (killed), a number with no
+ * handler, a caller that is not a process (-EINVAL). */
+static __attribute__((noinline)) long syscall_dispatch_full(uint64_t a0, uint64_t a1, uint64_t a2,
+                                                            uint64_t a3, uint64_t a4, uint64_t nr,
+                                                            struct trap_frame *tf)
+{
     if (tf->vector == VEC_SYSCALL_COMPAT)
         trap_user_kill(tf, SIGSEGV, "system call from 32-bit compatibility mode");
-    sti();      /* calls may block; the entry had interrupts off */
-    if (!process_current() || n >= SYS_COUNT || !syscall_table[n]) {
-        tf->rax = (uint64_t)-EINVAL;
-        return;
+    if (!process_current() || nr >= SYS_COUNT || !syscall_table[nr].fn) {
+        sti();
+        return -EINVAL;
     }
-    struct process *p = process_current();
-    if (unlikely(p->trace)) {
-        syscall_traced(p, tf, n);
-        return;
-    }
-    long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
-    if (r == -EFAULT)
-        process_mem_check(p);       /* JOS environments die of bad pointers */
-    if (p->killed || p->stopped)
-        process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
-    tf->rax = (uint64_t)r;
+    return syscall_call(a0, a1, a2, a3, a4, nr, tf);
 }
 
-/* int $0x80: the same dispatcher, returning through iretq. */
+/* On the fast path (tf NULL) the entry has already checked nr against
+ * syscall_fast_calls, which syscall_init built from this table: nr is a
+ * known call with a handler that needs no frame. */
+long syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                      uint64_t nr, struct trap_frame *tf)
+{
+    if (unlikely(tf))
+        return syscall_dispatch_full(a0, a1, a2, a3, a4, nr, tf);
+    return syscall_call(a0, a1, a2, a3, a4, nr, NULL);
+}
+
+/* int $0x80: the same dispatcher with the interrupt's frame (always the
+ * full path), returning through iretq. */
 static void syscall_int80(struct trap_frame *tf)
 {
-    syscall_dispatch(tf);
+    tf->rax = (uint64_t)syscall_dispatch(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->rax, tf);
     cli();
 }
 
@@ -139,6 +194,11 @@ void syscall_init(void)
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
     wrmsr(MSR_FMASK, SYSCALL_RFLAGS_MASK);
+    uint64_t fast = 0;
+    for (unsigned nr = 0; nr < SYS_COUNT; nr++)
+        if (syscall_table[nr].fn && !(syscall_table[nr].flags & SYSCALL_FULL_FRAME))
+            fast |= 1ull << nr;
+    syscall_fast_calls = fast;
     trap_register(VEC_SYSCALL, syscall_int80);
 }
 

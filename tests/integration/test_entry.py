@@ -177,3 +177,18 @@ def test_nmi_injected(m):
         mon.close()
         if os.path.exists(MONITOR_SOCK):
             os.unlink(MONITOR_SOCK)
+
+
+def test_syscall_paths(m):
+    """sysregs (user/bin/sysregs.c): a system call gives back every register
+    but rax, rcx and r11 on both entry paths (the fast path keeps rbx, rbp
+    and r12-r15 live in their registers and saves only the rest), and a
+    fast call made with TF set leaves through iretq, so single-stepping
+    across it sees ordinary steps."""
+    enter_user(m)
+    out = m.cmd('sysregs')
+    for needle in ['sysregs: fast: ok', 'sysregs: full: ok', 'sysregs: step: ok', 'sysregs: ok']:
+        check_contains(out, needle, 'sysregs')
+    for bad in ['FAILED', 'sh: ', 'killed by', 'user fault']:
+        check_not_contains(out, bad, 'sysregs')
+    leave_user(m)

@@ -214,3 +214,26 @@ def test_pagingtest_after_user_processes(m):
     leave_user(m)
     selftest(m, 'pagingtest', 'pagingtest', 100, timeout=120)
     check_alive(m)
+
+
+def test_strace_both_entry_paths(m):
+    """strace sees the calls of both system-call entry paths: the fast path
+    (write, exit: no trap frame) and the full one (exec, which replaces the
+    frame; sigreturn, which restores a context into it), with the right
+    arguments and results, and the traced program still works (sigfault's
+    handler repairs its context through sigreturn, registers intact)."""
+    before, before_out = free_frames(m)
+    out = m.cmd('urun /bin/strace /bin/hello', timeout=URUN_TIMEOUT)
+    check_match(out, r'exec\("/bin/hello", \["/bin/hello"\]\)\s+= 0', 'strace hello: exec (full path)')
+    check_match(out, r'write\(1, "Hello, world!\\n", 14\)\s+= 14', 'strace hello: write (fast path)')
+    check_match(out, r'getpid\(\)\s+= \d+', 'strace hello: getpid (fast path)')
+    check_contains(out, '+++ exited with 0 +++', 'strace hello: the end')
+    out = m.cmd('urun /bin/strace /bin/sigfault', timeout=URUN_TIMEOUT)
+    check_contains(out, 'sigfault: ok (3 faults handled, registers intact)', 'strace sigfault')
+    check_match(out, r'--- SIGSEGV', 'strace sigfault: the signal')
+    if len(re.findall(r'(?m)^sigreturn\(0x[0-9a-f]+\)', out)) != 3:
+        raise TestFailure(f'strace sigfault: expected three sigreturn lines:\n{out}')
+    check_contains(out, '+++ exited with 0 +++', 'strace sigfault: the end')
+    check_no_processes(m)
+    check_frames(m, before, before_out)
+    check_alive(m)

@@ -10,20 +10,10 @@
 #include <arch/gdt.h>
 #include <string.h>
 
-struct tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-} __packed;
-
 #define IST_STACK_SIZE  16384
 
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
-static struct tss tss;
+struct tss tss;
 static uint64_t gdt[8];
 
 struct gdt_ptr {
@@ -67,11 +57,6 @@ void gdt_init(void)
         "ltr %w3\n\t"
         :: "m"(p), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"((uint16_t)SEL_TSS)
         : "rax", "memory");
-}
-
-void tss_set_rsp0(uint64_t rsp0)
-{
-    tss.rsp[0] = rsp0;
 }
 
 void tss_ist_bounds(enum ist_slot slot, uint64_t *lo, uint64_t *hi)
