@@ -70,6 +70,10 @@ SYSBENCH_EXPECTED = ['sysbench_syscall', 'sysbench_int80', 'sysbench_spawn_wait'
                      'sysbench_anon_fault', 'sysbench_file_fault', 'sysbench_mmap_munmap',
                      'sysbench_ipc_roundtrip',
                      'sysbench_ipc_page_roundtrip', 'sysbench_yield_roundtrip']
+# /jos/forkbench (user-level fork over exofork and region copies), same format.
+FORKBENCH_EXPECTED = ['sysbench_fork_exit_wait', 'sysbench_fork_exit_wait_unbatched',
+                      'sysbench_fork_16m_exit_wait', 'sysbench_fork_16m_exit_wait_unbatched',
+                      'sysbench_cow_fault']
 
 MODES = [
     # name, environment for tools/qemu-args, column title
@@ -120,6 +124,9 @@ def run_boot(mode, env, group):
                 res['figures']['sysbench_' + how] = (int(value), 'cycles/call', f'mean of {calls}')
             if not SYSBENCH_RE.search(out):
                 res['errors'].append('sysbench printed no figures: ' + out.strip())
+            out = m.cmd('/jos/forkbench', SYSBENCH_TIMEOUT)
+            for how, value, calls in SYSBENCH_RE.findall(out):
+                res['figures']['sysbench_' + how] = (int(value), 'cycles/call', f'mean of {calls}')
             m.prompt = ROOT_PROMPT
             m.cmd('exit', SYSBENCH_TIMEOUT)
             res['wall']['sysbench'] = time.monotonic() - t0
@@ -136,7 +143,7 @@ def expected_names(group, with_sysbench):
         if group in ('all', g) or g == 'base':
             names += ns
     if with_sysbench:
-        names += SYSBENCH_EXPECTED
+        names += SYSBENCH_EXPECTED + FORKBENCH_EXPECTED
     return names
 
 
