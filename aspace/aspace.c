@@ -18,6 +18,7 @@
 #include <mm.h>
 #include <frame.h>
 #include <kstack.h>
+#include <kmap.h>
 #include <uapi/errno.h>
 
 extern const struct aspace_impl *const __aspace_impls_start[], *const __aspace_impls_end[];
@@ -468,8 +469,10 @@ void aspace_init(void)
 {
     for (const struct aspace_impl *const *p = __aspace_impls_start; p < __aspace_impls_end; p++)
         aspace_impl_check(*p);
-    /* The kernel window first: every page-table tree made from now on
-     * shares it, so every kernel stack is visible everywhere. */
+    /* The shared windows first: every page-table tree made from now on
+     * links them, so the kernel and every kernel stack are visible
+     * everywhere. */
+    kmap_init();
     if (kstack_init() < 0)
         panic("%s: cannot create the kernel stack window", __func__);
     int err = aspace_create("base", "boot", &boot_aspace);

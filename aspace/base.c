@@ -7,7 +7,9 @@
  * (include/kmap.h) lays it out: page 0 unmapped, kernel text r-x, rodata
  * r--, data rw-, everything else rw- and no-execute. Each segment gets the
  * largest pages its alignment allows: 4 KiB around the kernel image,
- * 1 GiB pages (2 MiB without pdpe1gb) for the rest.
+ * 1 GiB pages (2 MiB without pdpe1gb) for the rest. Those tables are the
+ * shared kernel map's (kmap_init, pt.h), which this tree links like every
+ * other.
  *
  * It has no regions to change: every region slot is NULL, so the wrappers
  * refuse region changes with -ENOTSUP, and every fault is the faulting
@@ -25,46 +27,24 @@ struct base_aspace {
     struct kmap_segment seg[KMAP_SEGMENTS];
 };
 
-static uint32_t base_pt_flags(const struct kmap_segment *s)
-{
-    return (s->prot & REGION_WRITE ? PT_WRITE : 0) | (s->prot & REGION_EXEC ? PT_EXEC : 0);
-}
-
-static void base_unmap(struct base_aspace *b, int nsegments)
-{
-    for (int i = 0; i < nsegments; i++)
-        pt_range_unmap(&b->pt, b->seg[i].start, b->seg[i].end - b->seg[i].start, NULL, NULL);
-}
-
 static struct aspace *base_create(void)
 {
     struct base_aspace *b = kzalloc(sizeof(*b));
     if (!b)
         return NULL;
-    if (pt_create(&b->pt) < 0)
-        goto fail_free;
-    kmap_segments(b->seg);
-    for (int i = 0; i < KMAP_SEGMENTS; i++) {
-        const struct kmap_segment *s = &b->seg[i];
-        if (pt_range_map(&b->pt, s->start, s->start, s->end - s->start, base_pt_flags(s),
-                         PT_SIZE_ALL) < 0) {
-            base_unmap(b, i);
-            goto fail_pt;
-        }
+    /* The tree links the shared kernel map (kmap_init built it): nothing
+     * of its own to map. */
+    if (pt_create(&b->pt) < 0) {
+        kfree(b);
+        return NULL;
     }
+    kmap_segments(b->seg);
     return &b->as;
-
-fail_pt:
-    pt_destroy(&b->pt);
-fail_free:
-    kfree(b);
-    return NULL;
 }
 
 static void base_destroy(struct aspace *as)
 {
     struct base_aspace *b = (struct base_aspace *)as;
-    base_unmap(b, KMAP_SEGMENTS);
     pt_destroy(&b->pt);
     kfree(b);
 }
@@ -82,8 +62,10 @@ static void base_print(struct aspace *as, int detail)
         kprintf("  identity map [%#018lx-%#018lx) r%c%c kernel-only: %s\n", s->start, s->end,
                 s->prot & REGION_WRITE ? 'w' : '-', s->prot & REGION_EXEC ? 'x' : '-', s->name);
     }
-    kprintf("  page tables: %lu table page(s); leaves: %lu x 1G, %lu x 2M, %lu x 4K\n",
-            b->pt.table_pages, b->pt.mapped[2], b->pt.mapped[1], b->pt.mapped[0]);
+    const struct pt *k = pt_kmap();
+    kprintf("  page tables: %lu table page(s) of its own; the shared kernel map: %lu table page(s), "
+            "leaves: %lu x 1G, %lu x 2M, %lu x 4K\n",
+            b->pt.table_pages, k->table_pages, k->mapped[2], k->mapped[1], k->mapped[0]);
 }
 
 static const struct aspace_ops base_ops = {

@@ -62,6 +62,10 @@ enum region_flags {
      * (aspace_region_add refuses them) or future ones (shared, COW...). */
     REGION_KSTACKS = 1u << 8,   /* the kernel stack window (include/kstack.h):
                                    pinned, kernel-only, never filled on a fault */
+    REGION_KSHARED = 1u << 9,   /* part of the kernel map whose page tables are
+                                   shared by every address space (kmap.h): the
+                                   implementation never maps, unmaps or changes
+                                   them (it links them) */
     REGION_FLAGS_ALL = 0xFF,    /* what aspace_region_add accepts */
     REGION_PROT_MASK = REGION_READ | REGION_WRITE | REGION_EXEC,
 };

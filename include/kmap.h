@@ -16,10 +16,15 @@
  *   [kernel end, kmap_size())     every other frame and MMIO (heap,
  *                                 page tables, local APIC)             rw-
  *
- * Only the text is executable, and nothing executable is writable. The
- * `paging` address spaces get these as pinned, eager, kernel-only regions
- * (kmap_add); the `base` boot address space maps the same segments
- * directly (aspace/base.c).
+ * Only the text is executable, and nothing executable is writable.
+ *
+ * The page tables of the map are built once, at boot (kmap_init), in the
+ * shared kernel-map window of the page-table layer (pt.h: PML4 slot 0,
+ * linked by every tree): no address space maps or unmaps the kernel on
+ * creation or destruction, and none can free its tables. The `paging`
+ * address spaces still describe it in their region maps as pinned,
+ * kernel-only regions (kmap_add), views of the shared tables; the `base`
+ * boot address space just links them (aspace/base.c).
  */
 #ifndef STRATA_KMAP_H
 #define STRATA_KMAP_H
@@ -48,9 +53,27 @@ struct kmap_segment {
  * the rules above (gap, overlap, W+X, executable data) panics. */
 void kmap_segments(struct kmap_segment out[KMAP_SEGMENTS]);
 
+/* Build the shared page tables of the map (once, before any address space
+ * is created). Panics if it cannot (no memory at boot, or more than the
+ * window's 512 GiB to map). */
+void kmap_init(void);
+
 /* Add the kernel map to as: one eager, pinned, kernel-only region per
- * segment. Returns 0 or the error of aspace_region_add (regions already
+ * segment (the implementation links the shared tables rather than mapping
+ * them). Returns 0 or the error of aspace_region_add (regions already
  * added stay: the caller destroys as). */
 int kmap_add(struct aspace *as);
+
+/* Is r (identity-mapped, kernel-only) inside one segment, with that
+ * segment's protection: a view an address space may keep of the shared
+ * map? */
+struct region;
+bool kmap_covers(const struct region *r);
+
+/* Check the shared map: its table pages are intact (pt_shared_check) and
+ * every segment translates as laid out above (each 4 KiB page of the
+ * segments around the image, each leaf of the rest). The number of checks,
+ * or -EIO after a report of the first failure. */
+long kmap_check(void);
 
 #endif

@@ -51,7 +51,7 @@ enum pt_sizes {
 struct pt {
     uint64_t root;              /* physical address of the PML4 */
     uint64_t table_pages;       /* including the PML4, not the shared
-                                   kernel window's (pt_kwin) */
+                                   windows' (pt_kwin, pt_kmap) */
     uint64_t mapped[3];         /* leaf entries of 4 KiB, 2 MiB, 1 GiB */
     uint64_t invlpgs;           /* statistics: single-page invalidations */
     uint64_t full_flushes;      /* statistics: CR3 reloads */
@@ -177,6 +177,40 @@ int pt_kwin_unmap(uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg);
 bool pt_kwin_query(uint64_t va, uint64_t *pa, uint32_t *flags);
 /* The window's own counters (table_pages includes its PDPT). */
 const struct pt *pt_kwin(void);
+
+/* ---- the kernel map's window ----
+ * The same mechanism for PML4 slot 0, the kernel half: the identity map
+ * of the kernel (include/kmap.h: W^X, page 0 out) is built once, by
+ * pt_kmap_map calls at boot, in a PDPT (and tables below it) that every
+ * tree created afterwards links at slot 0, as Linux shares its kernel half
+ * between page directories. Creating or destroying an address space costs
+ * one entry for it, whatever the map's pages; pt_destroy never frees the
+ * shared tables; a tree's range operations refuse [0, 512 GiB) (-EINVAL).
+ * The map is never changed after boot, so no tree ever needs an
+ * invalidation for it. */
+#define PT_KMAP_BASE    0ull
+#define PT_KMAP_SIZE    GiB(512)
+
+/* Make the shared PDPT: once, before any tree (trees made earlier lack
+ * it). 0 or -ENOMEM. */
+int pt_kmap_init(void);
+/* Map [va, va+len) inside the window to pa with flags (no PT_USER) and the
+ * largest pages that fit. As pt_range_map; -EINVAL outside the window. */
+int pt_kmap_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags);
+/* Translate an address of the window (false if not mapped, or no window). */
+bool pt_kmap_query(uint64_t va, uint64_t *pa, uint32_t *flags);
+/* The window's own counters (table_pages includes its PDPT). */
+const struct pt *pt_kmap(void);
+
+/* Does [va, va+len) (a valid range) touch the kernel map's window, which
+ * no tree may change? */
+bool pt_range_in_kmap(uint64_t va, uint64_t len);
+
+/* Self-check of the shared windows: every table page reachable from them
+ * is still a page-table frame with one reference and the right entry
+ * count, and each window counts them right. The number of shared table
+ * pages, or -EIO (after a report) if one was freed or handed out again. */
+long pt_shared_check(void);
 
 /* Load this tree on the CPU (CR3). */
 void pt_switch(const struct pt *pt);

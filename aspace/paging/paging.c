@@ -25,6 +25,7 @@
 #include <arch/trap.h>
 #include <uapi/errno.h>
 #include <paging.h>
+#include <kmap.h>
 #include "pager.h"
 #include "paging_internal.h"
 
@@ -57,8 +58,8 @@ static void release_pieces(const struct pt_piece *pieces, size_t n, void *arg)
 
 void region_unmap(struct paging_aspace *pa, const struct region *r)
 {
-    if (r->flags & REGION_KSTACKS)
-        return;             /* the shared window: nothing of it is this tree's */
+    if (r->flags & (REGION_KSTACKS | REGION_KSHARED))
+        return;             /* a shared window: nothing of it is this tree's */
     /* Region bounds are page aligned and leaves never straddle regions, so
      * no split (and so no allocation) can be needed: this cannot fail. */
     struct unmap_ctx c = { pa, r };
@@ -156,10 +157,31 @@ static void paging_destroy(struct aspace *as)
     kfree(pa);
 }
 
+/* A region in the kernel half (the shared kernel map's window, pt.h) can
+ * only describe the shared map: pinned, and inside one segment of it with
+ * that segment's protection (kmap_covers). Such a region is kept as
+ * REGION_KSHARED and links the shared tables instead of filling its own;
+ * any other region there is -EINVAL. */
+static int kernel_half_region(const struct region *r, struct region *out)
+{
+    if (!(r->flags & REGION_PIN) || (r->flags & (REGION_ANON | REGION_FILE)) || !kmap_covers(r))
+        return -EINVAL;
+    *out = *r;
+    out->flags |= REGION_KSHARED;          /* eager: present from the start */
+    return 0;
+}
+
 static int paging_add_region(struct aspace *as, const struct region *r)
 {
     struct paging_aspace *pa = to_paging(as);
     struct rmap_node *n;
+    struct region shared;
+    if (pt_range_in_kmap(r->va_start, r->len)) {
+        int err = kernel_half_region(r, &shared);
+        if (err)
+            return err;
+        return rmap_insert(&pa->map, &shared, NULL);
+    }
     int err = rmap_insert(&pa->map, r, &n);
     if (err)
         return err;
@@ -244,7 +266,7 @@ static int paging_protect_region(struct aspace *as, uint64_t va, uint32_t flags)
     struct rmap_node *n = rmap_find_start(&pa->map, va);
     if (!n)
         return -ENOENT;
-    if (n->region.flags & REGION_KSTACKS)
+    if (n->region.flags & (REGION_KSTACKS | REGION_KSHARED))
         return -EPERM;              /* not ours to change, even its pin */
     const uint32_t changeable = REGION_WRITE | REGION_EXEC | REGION_PIN;
     struct region r = n->region;
@@ -399,6 +421,8 @@ static void paging_print(struct aspace *as, int detail)
             kprintf(" offset %#lx\n", r->file_offset);
         else if (r->flags & REGION_KSTACKS)
             kprintf(" (kernel stacks, shared by every address space)\n");
+        else if (r->flags & REGION_KSHARED)
+            kprintf(" -> pa %#lx (kernel map: tables shared by every address space)\n", r->pa_start);
         else if (r->flags & REGION_ANON)
             kprintf("\n");
         else

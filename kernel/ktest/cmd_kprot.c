@@ -319,3 +319,23 @@ static int cmd_kprot(int argc, char **argv)
 }
 SHELL_COMMAND(kprot, "kprot", "kprot [text-write|rodata-write|heap-exec|data-exec|smap|smep]",
               "self-test of W^X, page 0, SMEP and SMAP (CASE: a deliberate kernel fault)", cmd_kprot);
+
+/* kmapcheck: the shared kernel map's self-check (kmap_check): its table
+ * pages are still page tables with one reference each, and it translates
+ * every segment as laid out. Run after many processes came and went, it
+ * catches an address-space destroy that freed a shared table page. */
+static int cmd_kmapcheck(int argc, char **argv)
+{
+    long n = kmap_check();
+    if (n < 0) {
+        kprintf("kmapcheck: FAILED (%s)\n", errstr((int)n));
+        return (int)n;
+    }
+    const struct pt *k = pt_kmap();
+    kprintf("kmapcheck: ok (%ld translations checked; shared kernel map: %lu table page(s), "
+            "leaves %lu x 1G, %lu x 2M, %lu x 4K)\n", n, k->table_pages, k->mapped[2],
+            k->mapped[1], k->mapped[0]);
+    return 0;
+}
+SHELL_COMMAND(kmapcheck, "kmapcheck", "kmapcheck",
+              "check the shared kernel map's page tables and translations", cmd_kmapcheck);

@@ -22,8 +22,10 @@
  *
  * Layout of the test address space (K = kmap_size(), 4 GiB with the
  * usual amount of RAM):
- *   [4 KiB, K)             the kernel map (kmap_add: W^X, pinned, eager)
- *   [K, 2K)                eager alias of physical 0, read-only
+ *   [4 KiB, K)             the kernel map (kmap_add: W^X, pinned, eager; its
+ *                          tables are the shared ones of PML4 slot 0)
+ *   [E, E+K)               eager alias of physical 0, read-only (E =
+ *                          EAGER_ALIAS: past the kernel half's slot)
  *   [ALIAS, ALIAS+K)       lazy alias of physical 0, read-only
  *   SMALL(i), i < 16       512 KiB lazy regions on pattern blocks, 1 MiB apart
  *   SLOT(n), n >= 1        one GiB each for the ANON, FILE, large-page... tests
@@ -48,6 +50,7 @@
 #include <arch/cpu.h>
 
 #define ALIAS_BASE      ((uint64_t)USER_HALF_START)
+#define EAGER_ALIAS     (PT_KMAP_BASE + PT_KMAP_SIZE)
 #define NSMALL          16
 #define SMALL_LEN       KiB(512)
 #define SMALL_PAGES     (SMALL_LEN / PAGE_SIZE)
@@ -186,8 +189,15 @@ static void test_big_regions(struct ptest *c)
     const uint32_t text_flags = REGION_READ | REGION_EXEC | REGION_PIN | REGION_KERN | REGION_EAGER;
     selftest_check_err(&c->st, kmap_add(c->as), 0, "add the kernel map (W^X, page 0 unmapped)");
     struct paging_stats s0 = stats(c);
-    selftest_check_err(&c->st, add(c, k, 0, k, REGION_READ | REGION_KERN | REGION_EAGER), 0,
-              "add eager alias [K, 2K) -> pa 0");
+    selftest_check(&c->st, s0.table_pages == 1 && s0.mapped[0] + s0.mapped[1] + s0.mapped[2] == 0,
+                   "the kernel map costs this tree no table page and no leaf (%lu table page(s): "
+                   "the PML4; the map's tables are shared)", s0.table_pages);
+    selftest_check_err(&c->st, add(c, k, 0, PAGE_SIZE, REGION_READ | REGION_KERN | REGION_PIN), -EINVAL,
+                       "a region in the kernel half that is not the kernel map is refused");
+    selftest_check_err(&c->st, aspace_region_protect(c->as, text.start, REGION_READ | REGION_WRITE), -EPERM,
+                       "the shared kernel text cannot be made writable");
+    selftest_check_err(&c->st, add(c, EAGER_ALIAS, 0, k, REGION_READ | REGION_KERN | REGION_EAGER), 0,
+              "add eager alias [E, E+K) -> pa 0");
     selftest_check_err(&c->st, add(c, ALIAS_BASE, 0, k, REGION_READ | REGION_KERN), 0,
               "add lazy alias at 0xffff800000000000 -> pa 0");
 
@@ -214,10 +224,10 @@ static void test_big_regions(struct ptest *c)
           "translate kernel text %#lx -> pa %#lx, %lu KiB page, flags %#x (kernel r-x)",
           text.start + 0x123, pa, size >> 10, fl);
     uint64_t want = (pt_sizes_supported() & PT_SIZE_1G) ? GiB(1) : MiB(2);
-    ok = paging_translate(c->as, k + MiB(1), &pa, &fl, &size);
+    ok = paging_translate(c->as, EAGER_ALIAS + MiB(1), &pa, &fl, &size);
     selftest_check(&c->st, ok && pa == MiB(1) && size == want && !(fl & PT_WRITE) &&
           !(fl & PT_EXEC) == pt_nx_enabled(),
-          "translate K+1MiB -> pa %#lx, %lu KiB page, flags %#x (read-only)", pa, size >> 10, fl);
+          "translate E+1MiB -> pa %#lx, %lu KiB page, flags %#x (read-only)", pa, size >> 10, fl);
     selftest_check(&c->st, !paging_translate(c->as, ALIAS_BASE + MiB(1), NULL, NULL, NULL),
           "the lazy alias is not mapped before it is touched");
 
@@ -273,7 +283,7 @@ static void test_compare(struct ptest *c)
     const void *low = ptr(MiB(1));
     bool irq = irq_save();
     int lazy = memcmp(low, ptr(ALIAS_BASE + MiB(1)), COMPARE_LEN);
-    int eager = memcmp(low, ptr(c->kmap + MiB(1)), COMPARE_LEN);
+    int eager = memcmp(low, ptr(EAGER_ALIAS + MiB(1)), COMPARE_LEN);
     irq_restore(irq);
     selftest_check(&c->st, lazy == 0, "identity map and lazy alias agree over 4 MiB at pa 1 MiB");
     selftest_check(&c->st, eager == 0, "identity map and eager alias agree over 4 MiB at pa 1 MiB");

@@ -134,7 +134,7 @@ static void test_busy(struct selftest *c)
           "a thread moved into it (%d thread(s))", s.as->nthreads);
     selftest_check_err(c, aspace_destroy(s.as), -EBUSY, "destroy it while a thread is inside");
     /* A physical range the CPU cannot address would make a malformed entry. */
-    struct region far = { .va_start = GiB(64), .pa_start = ALIGN_DOWN(pt_phys_limit(), PAGE_SIZE),
+    struct region far = { .va_start = PT_KMAP_BASE + PT_KMAP_SIZE + GiB(64), .pa_start = ALIGN_DOWN(pt_phys_limit(), PAGE_SIZE),
                           .len = PAGE_SIZE, .flags = REGION_READ | REGION_KERN };
     selftest_check_err(c, aspace_region_add(s.as, &far), -EINVAL,
               "add a region beyond the CPU's physical address limit");

@@ -12,7 +12,8 @@ SMEP and SMAP.
 import re
 
 from harness import boot, check_contains, check_match, check_not_contains
-from integration.common import enter_user, leave_user, panic_report, selftest
+from integration.common import (URUN_TIMEOUT, check_alive, check_frames, check_no_processes,
+                                enter_user, free_frames, leave_user, panic_report, selftest)
 
 MIN_KPROT_CHECKS = 30
 HEX = r'0x[0-9a-f]+'
@@ -72,6 +73,29 @@ def test_kernel_map_layout(m):
     for start, end, prot, _ in boot_map:
         check_match(out, rf'\[{int(start, 16):#018x}-{int(end, 16):#018x}\) {prot} PKE phys -> pa '
                     rf'{int(start, 16):#x}\b', f"'root' region for [{start}-{end})")
+
+
+def test_shared_kernel_map_survives_processes(m):
+    """The kernel map's page tables are shared by every address space and
+    belong to none: after hundreds of processes were created and destroyed
+    (spawned, forked, exec'd), `kmapcheck` still finds every shared table
+    page a page table with one reference and the right entry count, and
+    every kernel page translating as laid out; no frame is lost either. An
+    address-space destroy that freed a shared table page fails here (or
+    panics on the way, when the frame is handed out again)."""
+    kmap_re = r'kmapcheck: ok \((\d+) translations checked; shared kernel map: (\d+) table page\(s\)'
+    first = check_match(m.cmd('kmapcheck'), kmap_re, 'kmapcheck at boot')
+    before, before_out = free_frames(m)
+    for line, needle in [('urun /bin/spawnexit 40', 'spawnexit: ok (40 rounds)'),
+                         ('urun /jos/forktree', 'exiting gracefully'),
+                         ('urun /bin/strace /bin/hello', '+++ exited with 0 +++')]:
+        check_contains(m.cmd(line, timeout=URUN_TIMEOUT * 4), needle, line)
+    check_no_processes(m)
+    check_frames(m, before, before_out)
+    again = check_match(m.cmd('kmapcheck'), kmap_re, 'kmapcheck after the processes')
+    if again.groups() != first.groups():
+        raise AssertionError(f'kmapcheck changed: {first.group(0)} -> {again.group(0)}')
+    check_alive(m)
 
 
 # ---- deliberate faults: report, then panic ------------------------------------

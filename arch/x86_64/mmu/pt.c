@@ -30,9 +30,11 @@
  *    pt_used == 0 (it is unlinked);
  *  - pt->mapped[] counts the leaf entries by size, pt->table_pages the
  *    table pages linked in the tree (the root included);
- *  - once pt_kwin_init has run, every root's entry KWIN_SLOT points at the
- *    shared window PDPT (counted in the root's pt_used, but the PDPT and
- *    what hangs below it belong to `kwin`, never to a tree).
+ *  - each shared window (pt.h: the kernel map's, the kernel stacks') is a
+ *    tree of its own whose root is a PDPT; once the window's init has run,
+ *    every root's entry at the window's PML4 slot points at that PDPT
+ *    (counted in the root's pt_used, but the PDPT and what hangs below it
+ *    belong to the window, never to a tree: pt_destroy leaves them).
  */
 #include <pt.h>
 #include <frame.h>
@@ -41,6 +43,7 @@
 #include <uapi/errno.h>
 #ifndef HOST_TEST
 #include <arch/cpu.h>
+#include <log.h>
 #endif
 
 #define PTE_P       (1ull << 0)
@@ -270,11 +273,49 @@ struct tlb_batch {
     struct pt_piece pieces[PT_PIECES_MAX];
 };
 
-/* The kernel window's shared subtree, as a tree of its own whose root is
- * the PDPT that every PML4 links at slot KWIN_SLOT (0 until pt_kwin_init). */
-static struct pt kwin;
+/* The shared windows: one PML4 slot each, whose subtree is a tree of its
+ * own with the PDPT as its root (0 until the window's init), linked at
+ * that slot by every PML4. */
+enum { WIN_KMAP, WIN_KSTACKS, NWINDOWS };
+static struct pt windows[NWINDOWS];
+#define kwin        (windows[WIN_KSTACKS])
 #define KWIN_SLOT   ((PT_KWIN_BASE >> 39) & 511)
 #define KWIN_LAST   (PT_KWIN_BASE + PT_KWIN_SIZE - 1)
+#define KMAP_SLOT   ((PT_KMAP_BASE >> 39) & 511)
+#define SLOT_SIZE   (1ull << 39)
+
+static const unsigned window_slot[NWINDOWS] = { [WIN_KMAP] = KMAP_SLOT, [WIN_KSTACKS] = KWIN_SLOT };
+
+static bool pt_is_window(const struct pt *pt)
+{
+    return pt >= windows && pt < windows + NWINDOWS;
+}
+
+/* The window that owns PML4 slot `slot` (of the low half), or NULL. */
+static struct pt *window_at_slot(uint64_t slot)
+{
+    for (int i = 0; i < NWINDOWS; i++)
+        if (windows[i].root && window_slot[i] == slot)
+            return &windows[i];
+    return NULL;
+}
+
+/* Does [va, last] (one side of the hole) touch window w (if it exists)?
+ * The windows are in the low half. */
+static bool range_hits(int w, uint64_t va, uint64_t last)
+{
+    return windows[w].root && !(va >> 63) && (va >> 39) <= window_slot[w] &&
+           (last >> 39) >= window_slot[w];
+}
+
+/* Does [va, last] touch any window? */
+static bool range_hits_window(uint64_t va, uint64_t last)
+{
+    for (int i = 0; i < NWINDOWS; i++)
+        if (range_hits(i, va, last))
+            return true;
+    return false;
+}
 
 /* Invalidate what the batch collected (when this tree is the one loaded:
  * loading CR3 at a switch drops everything cached for the tree anyway),
@@ -286,7 +327,7 @@ static void batch_flush(struct tlb_batch *b)
     struct pt *pt = b->pt;
     int n = b->nva + b->npieces;        /* the pieces' pages count too */
     /* The window is part of whatever tree is loaded. */
-    if ((b->full || n > 0) && (pt == &kwin || pt_is_loaded(pt))) {
+    if ((b->full || n > 0) && (pt_is_window(pt) || pt_is_loaded(pt))) {
         if (b->full || n > PT_INVLPG_MAX) {
             pt->full_flushes++;
 #ifndef HOST_TEST
@@ -584,8 +625,8 @@ static int walk_range(struct pt_op *op, uint64_t tbl, int level, uint64_t va, ui
  * kernel window its shared PDPT. */
 static int op_walk(struct pt_op *op, uint64_t va, uint64_t last)
 {
-    if (op->pt == &kwin)
-        return walk_range(op, kwin.root, LEVELS - 2, va, last);
+    if (pt_is_window(op->pt))
+        return walk_range(op, op->pt->root, LEVELS - 2, va, last);
     return walk_range(op, op->pt->root, LEVELS - 1, va, last);
 }
 
@@ -612,18 +653,18 @@ static int range_check_va(uint64_t va, uint64_t len, uint64_t *last)
     return 0;
 }
 
-/* range_check_va, and: a tree's ranges stay out of the kernel window
- * (once there is one), the window's stay inside it. */
+/* range_check_va, and: a tree's ranges stay out of the shared windows
+ * (those that exist), a window's stay inside its slot. */
 static int range_check(const struct pt *pt, uint64_t va, uint64_t len, uint64_t *last)
 {
     int r = range_check_va(va, len, last);
     if (r)
         return r;
-    bool hits = kwin.root && va <= KWIN_LAST && *last >= PT_KWIN_BASE;
-    bool inside = va >= PT_KWIN_BASE && *last <= KWIN_LAST;
-    if (pt == &kwin ? !inside : hits)
-        return -EINVAL;
-    return 0;
+    if (pt_is_window(pt)) {
+        uint64_t base = (uint64_t)window_slot[pt - windows] * SLOT_SIZE;
+        return va >= base && *last <= base + SLOT_SIZE - 1 ? 0 : -EINVAL;
+    }
+    return range_hits_window(va, *last) ? -EINVAL : 0;
 }
 
 int pt_create(struct pt *pt)
@@ -632,9 +673,11 @@ int pt_create(struct pt *pt)
     pt->root = table_alloc(pt);
     if (!pt->root)
         return -ENOMEM;
-    if (kwin.root) {
-        table_of(pt->root)[KWIN_SLOT] = kwin.root | PTE_TABLE;
-        table_count(pt->root, +1);
+    for (int i = 0; i < NWINDOWS; i++) {
+        if (windows[i].root) {
+            table_of(pt->root)[window_slot[i]] = windows[i].root | PTE_TABLE;
+            table_count(pt->root, +1);
+        }
     }
     return 0;
 }
@@ -643,8 +686,8 @@ static void table_destroy(struct pt *pt, uint64_t tbl, int level)
 {
     uint64_t *t = table_of(tbl);
     for (int i = 0; i < ENTRIES && level > 0; i++) {
-        if (level == LEVELS - 1 && i == KWIN_SLOT && kwin.root)
-            continue;                   /* the shared window: not ours */
+        if (level == LEVELS - 1 && window_at_slot((uint64_t)i))
+            continue;                   /* a shared window: not ours */
         if ((t[i] & PTE_P) && !pte_is_leaf(t[i], level))
             table_destroy(pt, t[i] & PTE_ADDR, level - 1);
     }
@@ -709,7 +752,7 @@ int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t
      * the hole). */
     if (level < 0 || !(pt_sizes_supported() & (1u << level)) || !IS_ALIGNED(va | pa, size) ||
         !va_canonical(va) || pa + size - 1 >= pt_phys_limit() ||
-        (kwin.root && va <= KWIN_LAST && va + size - 1 >= PT_KWIN_BASE))
+        range_hits_window(va, va + size - 1))
         return -EINVAL;
     uint64_t tbl = pt->root;
     for (int l = LEVELS - 1; l > level; l--) {
@@ -835,17 +878,45 @@ bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, u
     return true;
 }
 
-/* ---- the kernel window ---- */
+/* ---- the shared windows ---- */
+
+/* Make window w's PDPT: once, before the trees that must see it. */
+static int window_init(int w)
+{
+    if (windows[w].root)
+        panic("%s: shared window %d exists already", __func__, w);
+    uint64_t pdpt = table_alloc(&windows[w]);
+    if (!pdpt)
+        return -ENOMEM;
+    windows[w].root = pdpt;
+    return 0;
+}
+
+/* Translate va in window w (false if not mapped, or no window). */
+static bool window_query(int w, uint64_t va, uint64_t *pa, uint32_t *flags)
+{
+    uint64_t base = (uint64_t)window_slot[w] * SLOT_SIZE;
+    if (!windows[w].root || va < base || va - base >= SLOT_SIZE)
+        return false;
+    uint64_t tbl = windows[w].root;
+    for (int l = LEVELS - 2;; l--) {
+        uint64_t e = table_of(tbl)[level_index(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (pte_is_leaf(e, l)) {
+            if (pa)
+                *pa = leaf_addr(e, l) + (va & (level_size(l) - 1));
+            if (flags)
+                *flags = flags_of_pte(e);
+            return true;
+        }
+        tbl = e & PTE_ADDR;
+    }
+}
 
 int pt_kwin_init(void)
 {
-    if (kwin.root)
-        panic("%s: the kernel window exists already", __func__);
-    uint64_t pdpt = table_alloc(&kwin);
-    if (!pdpt)
-        return -ENOMEM;
-    kwin.root = pdpt;
-    return 0;
+    return window_init(WIN_KSTACKS);
 }
 
 int pt_kwin_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
@@ -864,28 +935,86 @@ int pt_kwin_unmap(uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
 
 bool pt_kwin_query(uint64_t va, uint64_t *pa, uint32_t *flags)
 {
-    if (!kwin.root || va < PT_KWIN_BASE || va > KWIN_LAST)
-        return false;
-    uint64_t tbl = kwin.root;
-    for (int l = LEVELS - 2;; l--) {
-        uint64_t e = table_of(tbl)[level_index(va, l)];
-        if (!(e & PTE_P))
-            return false;
-        if (pte_is_leaf(e, l)) {
-            if (pa)
-                *pa = leaf_addr(e, l) + (va & (level_size(l) - 1));
-            if (flags)
-                *flags = flags_of_pte(e);
-            return true;
-        }
-        tbl = e & PTE_ADDR;
-    }
+    return window_query(WIN_KSTACKS, va, pa, flags);
 }
 
 const struct pt *pt_kwin(void)
 {
     return &kwin;
 }
+
+int pt_kmap_init(void)
+{
+    return window_init(WIN_KMAP);
+}
+
+int pt_kmap_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
+{
+    if (!windows[WIN_KMAP].root || (flags & PT_USER))
+        return -EINVAL;
+    return pt_range_map(&windows[WIN_KMAP], va, pa, len, flags, PT_SIZE_ALL);
+}
+
+bool pt_kmap_query(uint64_t va, uint64_t *pa, uint32_t *flags)
+{
+    return window_query(WIN_KMAP, va, pa, flags);
+}
+
+const struct pt *pt_kmap(void)
+{
+    return &windows[WIN_KMAP];
+}
+
+bool pt_range_in_kmap(uint64_t va, uint64_t len)
+{
+    uint64_t last;
+    return range_check_va(va, len, &last) == 0 && range_hits(WIN_KMAP, va, last);
+}
+
+#ifndef HOST_TEST
+/* Check the table page tbl of window w at `level` and what hangs below
+ * it; *pages counts the table pages. false (and a report) at the first
+ * table page that is not one: freed, handed out again, miscounted. */
+static bool window_table_check(int w, uint64_t tbl, int level, uint64_t *pages)
+{
+    const struct frame *f = frame_meta(tbl);
+    uint64_t *t = table_of(tbl);
+    unsigned present = 0;
+    for (int i = 0; i < ENTRIES; i++)
+        present += (t[i] & PTE_P) != 0;
+    if (f->kind != FRAME_KIND_PAGETABLE || f->refcount != 1 || f->pt_used != present) {
+        kprintf("pt: shared window %d: table page %#lx (level %d) has kind %u, %u reference(s), "
+                "count %u for %u present entries\n", w, tbl, level, f->kind, f->refcount,
+                f->pt_used, present);
+        return false;
+    }
+    (*pages)++;
+    for (int i = 0; i < ENTRIES && level > 0; i++)
+        if ((t[i] & PTE_P) && !pte_is_leaf(t[i], level) &&
+            !window_table_check(w, t[i] & PTE_ADDR, level - 1, pages))
+            return false;
+    return true;
+}
+
+long pt_shared_check(void)
+{
+    uint64_t total = 0;
+    for (int w = 0; w < NWINDOWS; w++) {
+        uint64_t pages = 0;
+        if (!windows[w].root)
+            continue;
+        if (!window_table_check(w, windows[w].root, LEVELS - 2, &pages))
+            return -EIO;
+        if (pages != windows[w].table_pages) {
+            kprintf("pt: shared window %d: %lu table pages linked, %lu counted\n", w, pages,
+                    windows[w].table_pages);
+            return -EIO;
+        }
+        total += pages;
+    }
+    return (long)total;
+}
+#endif
 
 #ifdef HOST_TEST
 const struct pt *host_loaded_pt;
