@@ -1369,6 +1369,52 @@ TEST(randomized_against_model)
     done(&pt);
 }
 
+/* main's page-granular operations on mm's walker: the software bits are
+ * kept by protect and by a split, a copy-on-write leaf never becomes
+ * writable, pt_page_replace swaps a 4 KiB leaf in place, pt_next_present
+ * skips absent subtrees. */
+TEST(soft_bits_replace_next_present)
+{
+    struct pt pt;
+    fresh(&pt);
+    uint64_t f1 = frame_alloc(FRAME_ZERO), f2 = frame_alloc(FRAME_ZERO), old = 0;
+    const uint64_t va = GiB(2);
+    CHECK_EQ_INT(pt_range_map(&pt, va, f1, PAGE_SIZE, PT_USER | PT_SOFT_COW, PT_SIZE_4K), 0);
+    QUERY_IS(&pt, va, f1, PT_USER | PT_SOFT_COW, PAGE_SIZE);
+    CHECK_EQ_INT(pt_range_protect(&pt, va, PAGE_SIZE, URW | PT_SOFT1), 0);
+    QUERY_IS(&pt, va, f1, PT_USER | PT_SOFT_COW, PAGE_SIZE);    /* no W, no SOFT1 */
+
+    CHECK_EQ_INT(pt_page_replace(&pt, va, f2, URW, &old), 0);
+    CHECK_EQ_INT(old, f1);
+    QUERY_IS(&pt, va, f2, URW, PAGE_SIZE);
+    CHECK_EQ_INT(pt_page_replace(&pt, va + PAGE_SIZE, f1, URW, &old), -ENOENT);
+    CHECK_EQ_INT(pt_page_replace(&pt, va + 8, f1, URW, &old), -EINVAL);
+
+    /* A 2 MiB leaf with a software bit, split by a protect. */
+    const uint64_t big = GiB(8);
+    CHECK_EQ_INT(pt_range_map(&pt, big, MiB(4), MiB(2), RW | PT_SOFT0, PT_SIZE_ALL), 0);
+    QUERY_IS(&pt, big, MiB(4), RW | PT_SOFT0, MiB(2));
+    CHECK_EQ_INT(pt_page_replace(&pt, big, f1, RW, &old), -ENOENT);   /* not a 4 KiB leaf */
+    CHECK_EQ_INT(pt_range_protect(&pt, big, PAGE_SIZE, 0), 0);
+    QUERY_IS(&pt, big, MiB(4), PT_SOFT0, PAGE_SIZE);
+    QUERY_IS(&pt, big + PAGE_SIZE, MiB(4) + PAGE_SIZE, RW | PT_SOFT0, PAGE_SIZE);
+
+    uint64_t leaf = 0, pa = 0, size = 0;
+    uint32_t fl = 0;
+    CHECK(pt_next_present(&pt, va + PAGE_SIZE, GiB(512), &leaf, &pa, &fl, &size) &&
+          leaf == big && pa == MiB(4) && size == PAGE_SIZE && fl == PT_SOFT0);
+    CHECK(pt_next_present(&pt, 0, GiB(512), &leaf, &pa, &fl, &size) && leaf == va && pa == f2);
+    CHECK(!pt_next_present(&pt, big + MiB(2), GiB(512), &leaf, &pa, &fl, &size));
+    CHECK(!pt_next_present(&pt, va + PAGE_SIZE, big, &leaf, &pa, &fl, &size));
+    CHECK(tree_check(&pt, "soft bits, replace, next present"));
+
+    CHECK_EQ_INT(pt_range_unmap(&pt, va, PAGE_SIZE, NULL, NULL), 0);
+    CHECK_EQ_INT(pt_range_unmap(&pt, big, MiB(2), NULL, NULL), 0);
+    frame_unref(f1);
+    frame_unref(f2);
+    done(&pt);
+}
+
 int main(void)
 {
     return check_run_all();
