@@ -80,11 +80,10 @@ long sys_map(struct trap_frame *tf, uint64_t hint, uint64_t len, uint64_t prot, 
 
 /*
  * A private mapping of a file (MAP_PRIVATE): the pages are the process's
- * own copies, and what it writes there never reaches the file. A file
- * whose bytes can change (one with a write operation: /tmp) is copied
- * when it is mapped (an EAGER region), so the mapping is a snapshot that
- * later writes to the file do not change; a read-only file (the initrd)
- * is read page by page on first touch, as exec maps programs. Bytes past
+ * own copies, and what it writes there never reaches the file. A /tmp
+ * file is copied when it is mapped, so the mapping is a snapshot that later
+ * writes to the file do not change; a read-only file (the initrd) is read
+ * page by page on first touch (file_can_change, include/file.h). Bytes past
  * the file's end read as zero. The file must be open for reading and
  * support positioned reads (-ENODEV for pipes and the console).
  */
@@ -109,7 +108,7 @@ long sys_map_file(struct trap_frame *tf, uint64_t hint, uint64_t len, uint64_t p
         return err;
     struct region r = {
         .va_start = va, .len = len,
-        .flags = map_prot_flags(prot) | REGION_FILE | (f->ops->write ? REGION_EAGER : 0),
+        .flags = map_prot_flags(prot) | REGION_FILE | (file_can_change(f) ? REGION_EAGER : 0),
         .file = f, .file_offset = offset,
     };
     return map_add(p, &r);

@@ -263,6 +263,11 @@ def test_tmp_files(m):
         check_contains(run(m, 'unixtest unlinkopen 1000'),
                        'unixtest: unlinkopen: ok (1000 files unlinked while open)', 'unlinkopen')
         check_contains(run(m, 'unixtest mapfile'), 'unixtest: mapfile: ok', 'unixtest mapfile')
+        # A program copied to /tmp runs from there.
+        out = run(m, 'cp /bin/hello-write /tmp/hw; /tmp/hw; strace /tmp/hw')
+        check_contains(out, 'Hello, world!', 'a program in /tmp')
+        check_match(out, r'exec\("/tmp/hw", \["/tmp/hw"\]\) +\= 0', 'strace of a program in /tmp')
+        run(m, 'rm /tmp/hw')
         out = run(m, 'mkdir /tmp/d; touch /tmp/d/f; rm /tmp/d')
         check_contains(out, 'directory not empty', 'rm of a full directory')
         run(m, 'rm /tmp/d/f /tmp/d')
