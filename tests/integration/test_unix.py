@@ -260,6 +260,8 @@ def test_tmp_files(m):
         out = run(m, 'unixtest tmpfill')
         check_match(out, r'unixtest: tmpfill: ok \(\d+ KiB, then no space left on device; space back',
                     'unixtest tmpfill')
+        check_match(run(m, 'unixtest sparse'), r'unixtest: sparse: ok \(\d+ files of 120 MiB, then no space',
+                    'unixtest sparse (page indexes count against the cap)')
         check_contains(run(m, 'unixtest unlinkopen 1000'),
                        'unixtest: unlinkopen: ok (1000 files unlinked while open)', 'unlinkopen')
         check_contains(run(m, 'unixtest mapfile'), 'unixtest: mapfile: ok', 'unixtest mapfile')

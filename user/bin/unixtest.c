@@ -16,6 +16,8 @@
  *                    offsets) and resets the signal handler (execkept: the
  *                    new image's half; it ends killed by SIGSEGV)
  *   tmpfill          write a /tmp file until -ENOSPC, remove it, write again
+ *   sparse           files of one byte written 120 MiB out, until -ENOSPC:
+ *                    their page indexes count against /tmp's cap
  *   unlinkopen N     N times: create, write, unlink while open, read, close
  *   forkmany N       fork N children, wait for each, check each status
  *   mapfile          map_file and read agree (initrd and /tmp); a private
@@ -413,6 +415,37 @@ static void test_tmpfill(void)
                errstr(-ENOSPC));
 }
 
+static void test_sparse(void)
+{
+    char path[48];
+    const long far = 120l << 20;
+    int n = 0;
+    long r = 0;
+    for (; n < 5000; n++) {
+        snprintf(path, sizeof(path), "/tmp/unixtest-s%d", n);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0) {
+            r = fd;
+            break;
+        }
+        r = seek(fd, far, SEEK_SET) == far ? write(fd, "x", 1) : -EINVAL;
+        close(fd);
+        if (r != 1)
+            break;
+    }
+    CHECK_ERR(r, ENOSPC, "the write that found /tmp full");
+    /* 120 MiB out: an index of 30,721 entries, 61 pages with the data page;
+     * half of 256 MiB of frames hold about 530 such files. */
+    CHECK(n > 10 && n < 600, "%d sparse files fitted (the indexes were not counted?)", n);
+    for (int i = 0; i <= n; i++) {
+        snprintf(path, sizeof(path), "/tmp/unixtest-s%d", i);
+        int e = unlink(path);
+        CHECK(e == 0 || (i == n && e == -ENOENT), "unlink %s: %s", path, errstr(e));
+    }
+    if (!failures)
+        printf("unixtest: sparse: ok (%d files of 120 MiB, then %s)\n", n, errstr(-ENOSPC));
+}
+
 static void test_unlinkopen(int n)
 {
     static char out[5000], in[5000];
@@ -553,7 +586,7 @@ static void test_mapfile(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        dprintf(2, "usage: unixtest dup2|fds|pipe|exec|execkeep|tmpfill|unlinkopen N|forkmany N|mapfile\n");
+        dprintf(2, "usage: unixtest dup2|fds|pipe|exec|execkeep|tmpfill|sparse|unlinkopen N|forkmany N|mapfile\n");
         return 2;
     }
     test = argv[1];
@@ -576,6 +609,8 @@ int main(int argc, char **argv)
         test_execkept(argc, argv);
     else if (strcmp(test, "tmpfill") == 0)
         test_tmpfill();
+    else if (strcmp(test, "sparse") == 0)
+        test_sparse();
     else if (strcmp(test, "unlinkopen") == 0)
         test_unlinkopen(n ? (int)n : 1000);
     else if (strcmp(test, "forkmany") == 0)
