@@ -133,6 +133,7 @@ check-layers: all
 test: setup
 	$(MAKE) all host-tests
 	tools/check-layers $(BUILD)
+	tools/gen-syscall-doc --check
 	$(PYTHON) tests/run_tests.py
 
 bench: setup

@@ -59,6 +59,16 @@ struct file {
     uint64_t pos;               /* shared by every descriptor of this open file */
 };
 
+
+/* Can f's bytes still change (its kind has a write operation: /tmp)? A
+ * private mapping of such a file (map_file, exec) is copied when it is
+ * made (an EAGER region), a snapshot; a read-only file (the initrd) is
+ * read page by page on first touch. */
+static inline bool file_can_change(const struct file *f)
+{
+    return f->ops->write != NULL;
+}
+
 /* Make f a fresh open file with one reference. */
 static inline void file_init(struct file *f, const struct file_ops *ops, uint32_t flags)
 {

@@ -5,38 +5,51 @@
 #ifndef STRATA_UAPI_ERRNO_H
 #define STRATA_UAPI_ERRNO_H
 
-#define EPERM        1   /* operation not permitted (e.g. region is pinned) */
-#define ENOENT       2   /* no such file, region or object */
-#define ESRCH        3   /* no such process or thread */
-#define EINTR        4   /* interrupted */
-#define EIO          5   /* I/O error, corrupt data */
-#define E2BIG        7   /* argument list too long */
-#define ENOEXEC      8   /* not an executable this kernel can run */
-#define EBADF        9   /* bad file descriptor */
-#define ECHILD      10   /* no such child */
-#define EAGAIN      11   /* try again */
-#define ENOMEM      12   /* out of memory */
-#define EACCES      13   /* permission denied */
-#define EFAULT      14   /* bad address */
-#define EBUSY       16   /* resource busy */
-#define EEXIST      17   /* already exists, or overlaps */
-#define ENOTDIR     20   /* not a directory */
-#define EISDIR      21   /* is a directory */
-#define EINVAL      22   /* invalid argument */
-#define EMFILE      24   /* too many open files */
-#define ENOSPC      28   /* no space left */
-#define ESPIPE      29   /* illegal seek */
-#define EROFS       30   /* read-only file system */
-#define EPIPE       32   /* the other end of the pipe is closed */
-#define ERANGE      34   /* result out of range */
-#define ENAMETOOLONG 36  /* name or string too long */
-#define ENOSYS      38   /* not implemented */
-#define ENOTEMPTY   39   /* directory not empty */
-#define ENOTSUP     95   /* kind of operation not supported */
-#define EALIGN     200   /* address or length not aligned to the granularity */
-#define ENONCANON  201   /* address not canonical */
-#define ELIMIT     203   /* a per-process limit is reached (e.g. regions) */
-#define ENOTRECV   202   /* IPC: the target is not receiving */
+/*
+ * The one table of error codes: name, number, the text errstr() gives
+ * (kernel/lib/errstr.c; strace prints it capitalised, as strerror). Add
+ * a code here and both errstr() and errname() know it.
+ */
+#define ERRNO_LIST(X) \
+    X(EPERM,          1, "operation not permitted") \
+    X(ENOENT,         2, "no such file or directory") \
+    X(ESRCH,          3, "no such process or environment") \
+    X(EINTR,          4, "interrupted") \
+    X(EIO,            5, "I/O error") \
+    X(E2BIG,          7, "argument list too long") \
+    X(ENOEXEC,        8, "exec format error") \
+    X(EBADF,          9, "bad file descriptor") \
+    X(ECHILD,        10, "no child process") \
+    X(EAGAIN,        11, "resource temporarily unavailable") \
+    X(ENOMEM,        12, "out of memory") \
+    X(EACCES,        13, "permission denied") \
+    X(EFAULT,        14, "bad address") \
+    X(EBUSY,         16, "resource busy") \
+    X(EEXIST,        17, "file exists") \
+    X(ENODEV,        19, "no such device") \
+    X(ENOTDIR,       20, "not a directory") \
+    X(EISDIR,        21, "is a directory") \
+    X(EINVAL,        22, "invalid argument") \
+    X(EMFILE,        24, "too many open files") \
+    X(ENOSPC,        28, "no space left on device") \
+    X(ESPIPE,        29, "illegal seek") \
+    X(EROFS,         30, "read-only file system") \
+    X(EPIPE,         32, "broken pipe") \
+    X(ERANGE,        34, "out of range") \
+    X(ENAMETOOLONG,  36, "file name too long") \
+    X(ENOSYS,        38, "function not implemented") \
+    X(ENOTEMPTY,     39, "directory not empty") \
+    X(ENOTSUP,       95, "operation not supported") \
+    X(EALIGN,       200, "not aligned") \
+    X(ENONCANON,    201, "address not canonical") \
+    X(ENOTRECV,     202, "environment is not receiving") \
+    X(ELIMIT,       203, "per-process limit reached")
+
+enum errno_code {
+#define ERRNO_ENUM_(name, number, text) name = number,
+    ERRNO_LIST(ERRNO_ENUM_)
+#undef ERRNO_ENUM_
+};
 
 /* JOS's names for the errors of the environment and IPC calls (see
  * docs/environments.md). Positive, like the rest: calls return -E_x. */

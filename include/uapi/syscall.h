@@ -67,7 +67,8 @@
     X(SLEEP,        sleep,        SR_INT,  SA_UINT,   SA_NONE,   SA_NONE,   SA_NONE,   SA_NONE, "sleep for a number of milliseconds") \
     X(GETPPID,      getppid,      SR_PID,  SA_NONE,   SA_NONE,   SA_NONE,   SA_NONE,   SA_NONE, "the parent's pid (0: started by the kernel)") \
     X(SETPGID,      setpgid,      SR_INT,  SA_PID,    SA_PID,    SA_NONE,   SA_NONE,   SA_NONE, "put process pid (0: the caller; or a child) in process group pgid (0: its own id): a job") \
-    X(TRACE,        trace,        SR_INT,  SA_FD,     SA_INT,    SA_NONE,   SA_NONE,   SA_NONE, "trace the caller's system calls into the pipe at fd (flags TRACE_FOLLOW: its children too); fd -1 stops")
+    X(TRACE,        trace,        SR_INT,  SA_FD,     SA_INT,    SA_NONE,   SA_NONE,   SA_NONE, "trace the caller's system calls into the pipe at fd (flags TRACE_FOLLOW: its children too); fd -1 stops") \
+    X(MAP_FILE,     map_file,     SR_PTR,  SA_PTR,    SA_LEN,    SA_PROT,   SA_FD,     SA_UINT, "a private copy of len bytes of the open file fd from offset (page aligned): its address")
 
 enum syscall_no {
 #define SYSCALL_ENUM_(NAME, name, ret, a0, a1, a2, a3, a4, doc) SYS_##NAME,

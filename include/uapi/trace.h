@@ -34,6 +34,7 @@ enum trace_kind {
 #define TRACE_ARG_CUT       0x1     /* the string or buffer was longer than kept */
 #define TRACE_ARG_BAD       0x2     /* the kernel could not read it (a bad pointer) */
 #define TRACE_ARGV_MORE     0x4     /* the argv had more strings than kept */
+#define TRACE_ARGV_CUT(k)   (0x100u << (k))  /* argv string k (< TRACE_ARGV_MAX) was cut */
 
 /* Where the bytes of one argument are in data[]: a string (SA_STR), a
  * buffer (SA_BUF_IN before the call, SA_BUF_OUT after it), count strings

@@ -14,7 +14,9 @@
  *
  * Invariants (tmpfs_lock held): a node's magic is TMPFS_NODE_MAGIC while it
  * is alive; parent->children holds exactly the linked children; pages_used
- * counts every frame held by every file.
+ * counts every frame held by every file, and the heap its page index
+ * (pages[]) takes, in pages: a sparse file written far out costs its
+ * index, and that must count against the cap too.
  */
 #include <tmpfs.h>
 #include <file.h>
@@ -77,6 +79,12 @@ void tmpfs_usage(uint64_t *used, uint64_t *max)
 
 /* ---- nodes (tmpfs_lock held) ---- */
 
+/* The pages a page index of n entries takes (charged to pages_used). */
+static uint64_t index_pages(uint64_t n)
+{
+    return (n * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
 /* Drop the frames of a file from page `keep` on. */
 static void node_pages_trim(struct tmpfs_node *n, uint64_t keep)
 {
@@ -95,6 +103,7 @@ static void node_free_if_unused(struct tmpfs_node *n)
     if (n->links || n->opens || n == &root)
         return;
     node_pages_trim(n, 0);
+    pages_used -= index_pages(n->npages);
     n->magic = TMPFS_DEAD_MAGIC;
     kfree(n->pages);
     kfree(n->name);
@@ -189,10 +198,14 @@ static int node_pages_reserve(struct tmpfs_node *n, uint64_t want)
     if (want > pages_max)
         return -ENOSPC;
     uint64_t cap = MAX(want, n->npages * 2);
-    cap = MAX(cap, (uint64_t)8);
+    cap = MIN(MAX(cap, (uint64_t)8), pages_max);
+    uint64_t extra = index_pages(cap) - index_pages(n->npages);
+    if (pages_used + extra > pages_max)
+        return -ENOSPC;
     uint64_t *pages = kzalloc(cap * sizeof(uint64_t));
     if (!pages)
         return -ENOSPC;
+    pages_used += extra;
     if (n->pages)
         memcpy(pages, n->pages, n->npages * sizeof(uint64_t));
     kfree(n->pages);

@@ -5,8 +5,12 @@
 
 int path_normalize(const char *path, char *out, size_t size, bool *dir_only)
 {
-    if (!path || !*path || size < 2)
-        return path && *path ? -ENAMETOOLONG : -EINVAL;
+    if (!path)
+        return -EINVAL;
+    if (!*path)
+        return -ENOENT;             /* POSIX: the empty path names nothing */
+    if (size < 2)
+        return -ENAMETOOLONG;
     size_t len = 0;                 /* out holds "" or "/a/b" (no trailing '/') */
     const char *p = path;
     while (*p) {

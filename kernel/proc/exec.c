@@ -3,7 +3,9 @@
  * Nothing is copied: each PT_LOAD becomes a FILE region demand-paged from
  * the file (private frames, so writes to data stay in the process), and
  * the part of the memory image past the file's bytes becomes an ANON
- * region. The file may come from the initrd or from /tmp.
+ * region. The file may come from the initrd or from /tmp; a /tmp file
+ * (one that can still be written) is read in at exec, as map_file does,
+ * so that writing it later cannot change a running program.
  */
 #include <proc.h>
 #include <elf.h>
@@ -46,7 +48,8 @@ static int exec_segment_map(struct aspace *as, struct file *f, const struct elf_
 
     if (s->filesz > 0) {
         struct region r = {
-            .va_start = va, .len = file_end - va, .flags = prot | REGION_FILE,
+            .va_start = va, .len = file_end - va,
+            .flags = prot | REGION_FILE | (file_can_change(f) ? REGION_EAGER : 0),
             .file = f, .file_offset = ALIGN_DOWN(s->offset, PAGE_SIZE),
             .file_len = (s->vaddr - va) + s->filesz,
         };

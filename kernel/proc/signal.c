@@ -113,6 +113,8 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
     if (action == TRAP_FAULT_SIGNAL && p->sig_handler && !p->in_handler &&
         signal_deliver(p, tf, signo, addr) == 0)
         return;
+    /* Fatal: a tracer sees the signal, then the end (as strace shows it). */
+    trace_note(p, TRACE_SIGNAL, signo, tf->vector == VEC_PF ? addr : 0, 0);
     if (p->env_flags & PROC_ENV_JOS) {
         /* JOS's words for an environment that faulted with no handler. */
         kprintf("[%08x] user fault va %08lx ip %08lx\n", p->pid,

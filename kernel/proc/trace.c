@@ -139,7 +139,11 @@ static void capture_argv(struct trace_event *ev, int i, int *used, uint64_t uarg
             return;
         }
         long n = user_range_ok(s, 1) ?
-                 uaccess_strnlen((const char *)s, (size_t)MIN((uint64_t)TRACE_STR_MAX, USER_END - s)) : -1;
+                 uaccess_strnlen((const char *)s, (size_t)MIN((uint64_t)TRACE_STR_MAX + 1, USER_END - s)) : -1;
+        if (n > TRACE_STR_MAX) {
+            n = TRACE_STR_MAX;
+            a->flags |= TRACE_ARGV_CUT(k);
+        }
         int off = n < 0 ? -1 : data_take(ev, used, (size_t)n + 1);
         if (off < 0) {
             a->flags |= TRACE_ARG_BAD;

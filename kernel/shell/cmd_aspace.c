@@ -114,7 +114,8 @@ static int cmd_shell(int argc, char **argv)
     snprintf(n.prompt, sizeof(n.prompt), "%s> ", name);
     int err = shell_aspace_create(name, &n.as);
     if (err) {
-        kprintf("shell: cannot create address space '%s': %s\n", name, errstr(err));
+        kprintf("shell: cannot create address space '%s': %s\n", name,
+                err == -EEXIST ? "already exists" : errstr(err));
         return err;
     }
     kprintf("[%s: nested shell in address space '%s'; 'exit' returns]\n", name,

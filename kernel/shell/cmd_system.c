@@ -3,6 +3,7 @@
 #include <log.h>
 #include <frame.h>
 #include <heap.h>
+#include <tmpfs.h>
 #include <panic.h>
 #include <thread.h>
 #include <string.h>
@@ -52,6 +53,9 @@ static int cmd_mem(int argc, char **argv)
             "%lu allocs, %lu frees, %lu failures\n",
             hs.bytes_in_use, hs.objects_in_use, hs.slab_pages, hs.large_pages,
             hs.allocs, hs.frees, hs.failures);
+    uint64_t tmp_used, tmp_max;
+    tmpfs_usage(&tmp_used, &tmp_max);
+    kprintf("tmpfs: %lu pages in files (at most %lu)\n", tmp_used, tmp_max);
     return 0;
 }
 SHELL_COMMAND(mem, "mem", "mem", "show physical frames and kernel heap figures", cmd_mem);

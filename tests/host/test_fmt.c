@@ -14,6 +14,8 @@
 #undef snprintf
 #undef vsnprintf
 
+#include <errstr.h>
+#include <uapi/errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -379,6 +381,33 @@ TEST(truncation_and_return_value)
     CHECK_EQ_STR(small, "12");
     CHECK_EQ_INT(small[3], 'x');
     CHECK_EQ_INT(k_snprintf(NULL, 0, "%s%d", "abc", 100), 6);
+}
+
+TEST(error_conversion)
+{
+    /* JOS's %e: an error code, negative or not, as errstr() describes it;
+     * width and '-' apply as to %s. (Formats in volatile pointers: the
+     * compiler's checker knows only C's floating %e.) */
+    const char *volatile e = "%e", *volatile wide = "[%-12e]", *volatile right = "[%30e]";
+    char buf[64];
+    CHECK_EQ_INT(k_snprintf(buf, sizeof buf, e, -ENOENT), 25);
+    CHECK_EQ_STR(buf, "no such file or directory");
+    k_snprintf(buf, sizeof buf, e, ENOMEM);
+    CHECK_EQ_STR(buf, "out of memory");
+    k_snprintf(buf, sizeof buf, e, -9999);
+    CHECK_EQ_STR(buf, "unknown error");
+    k_snprintf(buf, sizeof buf, e, 0);
+    CHECK_EQ_STR(buf, "success");
+    k_snprintf(buf, sizeof buf, wide, -EIO);
+    CHECK_EQ_STR(buf, "[I/O error   ]");
+    k_snprintf(buf, sizeof buf, right, -EPIPE);
+    CHECK_EQ_STR(buf, "[                   broken pipe]");
+    CHECK_EQ_INT(k_snprintf(buf, 4, e, -EPIPE), 11);
+    CHECK_EQ_STR(buf, "bro");
+    /* Every code of the table has a text and a name of its own. */
+#define ERR_TEXT_(name, number, text) CHECK_EQ_STR(errstr(-number), text); CHECK_EQ_STR(errname(number), #name);
+    ERRNO_LIST(ERR_TEXT_)
+#undef ERR_TEXT_
 }
 
 /* fmt_vformat with a custom sink: the count matches what it emitted. */

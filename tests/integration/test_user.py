@@ -37,7 +37,8 @@ def test_user_shell_programs(m):
     out = ucmd(m, 'help')
     check_contains(out, 'Programs in /bin', 'help program')
     for name in user_programs():
-        check_match(out, r'(?m)^\s+' + re.escape(name) + r'\s', f'help program ({name})')
+        # Listed, with a description of its own.
+        check_match(out, r'(?m)^\s+' + re.escape(name) + r'\s+\S', f'help program ({name})')
     check_not_contains(out, 'sh: help', 'help program')
 
     out = ucmd(m, 'hello')

@@ -67,11 +67,17 @@ static void put_bytes(struct out *o, const char *s, size_t len, bool cut)
         case '\r': put(o, "\\r"); break;
         case '"':  put(o, "\\\""); break;
         case '\\': put(o, "\\\\"); break;
+        case '\v': put(o, "\\v"); break;
+        case '\f': put(o, "\\f"); break;
         default:
+            /* Octal as strace: as short as it can be, three digits when
+             * an octal digit follows (\0 then '1' would read as \01). */
             if (c >= 0x20 && c < 0x7f)
                 put(o, "%c", c);
+            else if (i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '7')
+                put(o, "\\%03o", c);
             else
-                put(o, "\\x%02x", c);
+                put(o, "\\%o", c);
         }
     }
     put(o, "\"%s", cut ? "..." : "");
@@ -166,7 +172,7 @@ static void put_arg(struct out *o, const struct trace_event *ev, int i, int type
         const char *s = ev->data + a->off;
         for (int k = 0; k < a->count; k++) {
             put(o, "%s", k ? ", " : "");
-            put_bytes(o, s, strlen(s), false);
+            put_bytes(o, s, strlen(s), a->flags & TRACE_ARGV_CUT(k));
             s += strlen(s) + 1;
         }
         put(o, "%s]", (a->flags & TRACE_ARGV_MORE) ? ", ..." : "");
@@ -246,7 +252,8 @@ static void show(const struct trace_event *ev, int first_pid, bool follow)
         break;
     }
     case TRACE_SIGNAL:
-        put(&o, "--- %s {si_signo=%s, si_addr=%#lx} ---", signame(ev->result), signame(ev->result), ev->addr);
+        put(&o, "--- %s {si_signo=%s, si_addr=", signame(ev->result), signame(ev->result));
+        put(&o, ev->addr ? "%#lx} ---" : "NULL} ---", ev->addr);
         break;
     case TRACE_UPCALL:
         put(&o, "--- page-fault upcall {va=%#lx, err=%#lx} ---", ev->addr, ev->code);

@@ -71,6 +71,10 @@ int getppid(void);
 int setpgid(int pid, int pgid);       /* 0: self / own id */
 int trace(int fd, int flags);           /* strace's: uapi/trace.h */
 void *map(void *hint, size_t len, int prot);
+/* A private copy of a file's bytes [offset, offset+len) (offset page
+ * aligned): writes to it stay in the process; a /tmp file is copied now,
+ * so later writes to the file do not show. */
+void *map_file(void *hint, size_t len, int prot, int fd, size_t offset);
 int unmap(void *addr, size_t len);
 
 /* Errors returned in a pointer (map): the top 4095 values. */

@@ -134,6 +134,11 @@ void *map(void *hint, size_t len, int prot)
     return (void *)sc3(SYS_MAP, L(hint), L(len), prot);
 }
 
+void *map_file(void *hint, size_t len, int prot, int fd, size_t offset)
+{
+    return (void *)sc5(SYS_MAP_FILE, L(hint), L(len), prot, fd, L(offset));
+}
+
 int unmap(void *addr, size_t len)
 {
     return (int)sc2(SYS_UNMAP, L(addr), L(len));
