@@ -20,6 +20,7 @@
 #include <mm.h>
 #include <ksyms.h>
 #include <log.h>
+#include <fmt.h>
 #include <panic.h>
 #include <thread.h>
 #include <percpu.h>
@@ -144,6 +145,14 @@ static void aspace_trap(struct trap_frame *tf)
         d.reason = "kernel stack guard page";   /* e.g. in an address space without a map */
     if (trap_from_user(tf)) {
         const char *why = d.reason ? d.reason : fault_response_name(r);
+        /* No frame for a page the program may use: no handler of its
+         * can make one, so it is not offered one (JOS's upcall would only
+         * see a fault it did not cause). */
+        if (r == FAULT_OUT_OF_MEMORY) {
+            char oom[96];
+            snprintf(oom, sizeof(oom), "out of memory (%s)", why);
+            trap_user_kill(tf, SIGSEGV, f.address, oom);
+        }
         trap_user_fault(tf, SIGSEGV, f.address, why);
         return;
     }

@@ -67,13 +67,14 @@ EXPECTED = {
                 'aspace_destroy_100000_regions'],
 }
 SYSBENCH_EXPECTED = ['sysbench_syscall', 'sysbench_int80', 'sysbench_spawn_wait',
+                     'sysbench_fork_exit_wait', 'sysbench_fork_exec_wait',
                      'sysbench_anon_fault', 'sysbench_file_fault', 'sysbench_mmap_munmap',
-                     'sysbench_ipc_roundtrip',
-                     'sysbench_ipc_page_roundtrip', 'sysbench_yield_roundtrip']
+                     'sysbench_ipc_roundtrip', 'sysbench_ipc_page_roundtrip',
+                     'sysbench_pipe_roundtrip', 'sysbench_yield_roundtrip']
 # /jos/forkbench (user-level fork over exofork and region copies), same format.
-FORKBENCH_EXPECTED = ['sysbench_fork_exit_wait', 'sysbench_fork_exit_wait_unbatched',
-                      'sysbench_fork_16m_exit_wait', 'sysbench_fork_16m_exit_wait_unbatched',
-                      'sysbench_cow_fault']
+FORKBENCH_EXPECTED = ['sysbench_jos_fork_exit_wait', 'sysbench_jos_fork_exit_wait_unbatched',
+                      'sysbench_jos_fork_16m_exit_wait', 'sysbench_jos_fork_16m_exit_wait_unbatched',
+                      'sysbench_jos_cow_fault']
 
 MODES = [
     # name, environment for tools/qemu-args, column title

@@ -83,9 +83,10 @@ typedef void (*trap_user_fault_fn)(struct trap_frame *tf, int signo, uint64_t ad
                                    const char *why, enum trap_fault_action action);
 void trap_set_user_fault_hook(trap_user_fault_fn fn);
 /* Call the user-fault hook (panics if none is installed): with
- * TRAP_FAULT_SIGNAL, and with TRAP_FAULT_KILL (does not return). */
+ * TRAP_FAULT_SIGNAL, and with TRAP_FAULT_KILL (does not return; addr: the
+ * fault address of a page fault, else 0). */
 void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char *why);
-void trap_user_kill(struct trap_frame *tf, int signo, const char *why) __noreturn;
+void trap_user_kill(struct trap_frame *tf, int signo, uint64_t addr, const char *why) __noreturn;
 
 /* Run on the way back to user mode from every interrupt or exception
  * taken in user mode: the process layer ends a process that was killed. */

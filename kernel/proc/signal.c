@@ -119,6 +119,8 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
         /* JOS's words for an environment that faulted with no handler. */
         kprintf("[%08x] user fault va %08lx ip %08lx\n", p->pid,
                 tf->vector == VEC_PF ? addr : 0, tf->rip);
+        if (action == TRAP_FAULT_KILL && why)
+            kprintf("[%08x] %s\n", p->pid, why);   /* why no handler was offered */
         process_exit(WAIT_SIGNALED(signo));
     }
     if (tf->vector == VEC_PF)

@@ -158,7 +158,7 @@ static __attribute__((noinline)) long syscall_dispatch_full(uint64_t a0, uint64_
                                                             struct trap_frame *tf)
 {
     if (tf->vector == VEC_SYSCALL_COMPAT)
-        trap_user_kill(tf, SIGSEGV, "system call from 32-bit compatibility mode");
+        trap_user_kill(tf, SIGSEGV, 0, "system call from 32-bit compatibility mode");
     if (!process_current() || nr >= SYS_COUNT || !syscall_table[nr].fn) {
         sti();
         return -EINVAL;

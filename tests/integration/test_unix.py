@@ -228,6 +228,7 @@ def test_exec_keeps_and_resets(m):
 
 def test_descriptors(m):
     def body():
+        check_contains(run(m, 'unixtest forklazy'), 'unixtest: forklazy: ok', 'unixtest forklazy')
         check_contains(run(m, 'unixtest dup2'), 'unixtest: dup2: ok (32 descriptors)', 'unixtest dup2')
         check_contains(run(m, 'unixtest fds'),
                        'unixtest: fds: ok (29 files opened, then too many open files)', 'unixtest fds')

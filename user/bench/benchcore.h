@@ -13,6 +13,8 @@
  *                                        and wait for it (0, or < 0)
  *   int  os_fork_wait(void)              fork, the child exits, wait (0 or < 0;
  *                                        BENCH_UNSUPPORTED)
+ *   int  os_fork_exec_wait(void)         fork, the child execs a program that
+ *                                        exits at once, wait (0 or < 0)
  *   void *os_map(size_t len)             anonymous read/write memory, or NULL
  *   int  os_unmap(void *p, size_t len)   0, or < 0
  *   long os_partner_start(enum bench_partner what)   a second process running
@@ -48,6 +50,7 @@ static inline long os_null_syscall(void);
 static inline long os_int80_syscall(void);
 static int os_spawn_wait(void);
 static int os_fork_wait(void);
+static int os_fork_exec_wait(void);
 static void *os_map(size_t len);
 static int os_unmap(void *p, size_t len);
 static long os_partner_start(enum bench_partner what);
@@ -113,21 +116,35 @@ static int bench_spawn_wait(void)
     return 0;
 }
 
-static int bench_fork_wait(void)
+/* Time BENCH_SPAWNS calls of op after one warm-up call, which also asks
+ * whether this personality has op at all (BENCH_UNSUPPORTED: say why). */
+static int bench_process_op(const char *name, int (*op)(void), const char *missing)
 {
-    int r = os_fork_wait();
+    int r = op();
     if (r == BENCH_UNSUPPORTED) {
-        bench_unsupported("fork_exit_wait", "no fork in this personality: see /jos/forkbench");
+        bench_unsupported(name, missing);
         return 0;
     }
     if (r < 0)
         return -1;
     uint64_t t0 = bench_tsc();
     for (int i = 0; i < BENCH_SPAWNS; i++)
-        if (os_fork_wait() < 0)
+        if (op() < 0)
             return -1;
-    bench_report("fork_exit_wait", bench_tsc() - t0, BENCH_SPAWNS);
+    bench_report(name, bench_tsc() - t0, BENCH_SPAWNS);
     return 0;
+}
+
+static int bench_fork_wait(void)
+{
+    return bench_process_op("fork_exit_wait", os_fork_wait,
+                            "no fork in this personality: see /jos/forkbench");
+}
+
+/* The Unix way to start a program (the shell's): fork, exec, wait. */
+static int bench_fork_exec_wait(void)
+{
+    return bench_process_op("fork_exec_wait", os_fork_exec_wait, "no fork and exec");
 }
 
 #define BENCH_FAULT_PAGES 64
@@ -221,7 +238,7 @@ static int bench_with_partner(const char *name, enum bench_partner what, int kin
 static int bench_run_all(long n)
 {
     static const char *const what[] = {
-        "syscall", "int80", "spawn_wait", "fork_exit_wait", "anon_fault", "file_fault",
+        "syscall", "int80", "spawn_wait", "fork_exit_wait", "fork_exec_wait", "anon_fault", "file_fault",
         "mmap_munmap", "ipc_roundtrip", "ipc_page_roundtrip", "pipe_roundtrip",
         "yield_roundtrip",
     };
@@ -230,6 +247,7 @@ static int bench_run_all(long n)
     step++; if (bench_int80(n) < 0) goto fail;
     step++; if (bench_spawn_wait() < 0) goto fail;
     step++; if (bench_fork_wait() < 0) goto fail;
+    step++; if (bench_fork_exec_wait() < 0) goto fail;
     step++; if (bench_anon_fault() < 0) goto fail;
     step++; if (bench_file_fault() < 0) goto fail;
     step++; if (bench_map_unmap() < 0) goto fail;

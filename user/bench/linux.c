@@ -72,6 +72,12 @@ static int os_fork_wait(void)
     return waitpid(pid, &status, 0) == pid ? 0 : -1;
 }
 
+/* Linux's spawn_wait is already fork + execve + wait. */
+static int os_fork_exec_wait(void)
+{
+    return os_spawn_wait();
+}
+
 static void *os_map(size_t len)
 {
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

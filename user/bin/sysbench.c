@@ -5,18 +5,20 @@
  *     syscall              null call (getpid) through `syscall`, N times
  *     int80                the same through `int $0x80`
  *     spawn_wait           spawn /bin/exitcode 0 + wait
- *     fork_exit_wait       unsupported here: fork is the JOS personality's
- *                          (/jos/forkbench measures it)
+ *     fork_exit_wait       fork (the user library's, copy-on-write in the
+ *                          kernel) + the child exits + wait
+ *     fork_exec_wait       fork + the child execs /bin/exitcode 0 + wait (the shell's way)
  *     anon_fault           first touch of a map()ped page
  *     file_fault           first touch of a page of this program's read-only data
  *     mmap_munmap          map() then unmap() of one untouched page
  *     ipc_roundtrip        a value to a partner environment and back
  *                          (ipc_send + ipc_recv on each side)
  *     ipc_page_roundtrip   the same with a page each way
- *     pipe_roundtrip       unsupported: no pipes
+ *     pipe_roundtrip       one byte to a forked partner and back through two pipes
  *     yield_roundtrip      yield between two environments
- * N defaults to 100000. The partner is a copy of this program ("sysbench
- * partner ipc|yield"), started for each measurement and destroyed after.
+ * N defaults to 100000. The IPC and yield partner is a copy of this program
+ * ("sysbench partner ipc|yield"), the pipe partner a fork; each is started
+ * for its measurement and destroyed after.
  * (rdtsc must be allowed in user mode: CR4.TSD clear.)
  *
  * This file is Strata's thin layer: the os_* functions benchcore.h needs.
@@ -48,7 +50,23 @@ static int os_spawn_wait(void)
 
 static int os_fork_wait(void)
 {
-    return BENCH_UNSUPPORTED;
+    int status;
+    int pid = fork();
+    if (pid == 0)
+        exit(0);
+    return pid > 0 && wait(pid, &status) == pid && status == 0 ? 0 : -1;
+}
+
+static int os_fork_exec_wait(void)
+{
+    int status;
+    int pid = fork();
+    if (pid == 0) {
+        char *argv[] = { "exitcode", "0", NULL };
+        exec("/bin/exitcode", argv);
+        exit(127);
+    }
+    return pid > 0 && wait(pid, &status) == pid && status == 0 ? 0 : -1;
 }
 
 static void *os_map(size_t len)
@@ -66,10 +84,40 @@ static const char *const partner_names[] = {
     [BENCH_PARTNER_YIELD] = "yield", [BENCH_PARTNER_IPC] = "ipc", [BENCH_PARTNER_PIPE] = "pipe",
 };
 
+static int to_partner[2], from_partner[2];
+
+/* The pipe partner: a fork that echoes every byte back. */
+static long pipe_partner_start(void)
+{
+    if (pipe(to_partner) < 0)
+        return -1;
+    if (pipe(from_partner) < 0) {
+        close(to_partner[0]);
+        close(to_partner[1]);
+        return -1;
+    }
+    int pid = fork();
+    if (pid == 0) {
+        char c;
+        close(to_partner[1]);
+        close(from_partner[0]);
+        while (read(to_partner[0], &c, 1) == 1 && write(from_partner[1], &c, 1) == 1)
+            ;
+        exit(0);
+    }
+    close(to_partner[0]);
+    close(from_partner[1]);
+    if (pid < 0) {
+        close(to_partner[1]);
+        close(from_partner[0]);
+    }
+    return pid;
+}
+
 static long os_partner_start(enum bench_partner what)
 {
     if (what == BENCH_PARTNER_PIPE)
-        return BENCH_UNSUPPORTED;
+        return pipe_partner_start();
     char *argv[] = { "sysbench", "partner", (char *)partner_names[what], NULL };
     return spawn("/bin/sysbench", argv);
 }
@@ -79,6 +127,11 @@ static void os_partner_stop(long pid)
     int status;
     kill((int)pid);
     wait((int)pid, &status);
+    if (to_partner[1] > 0) {        /* the pipe partner's ends */
+        close(to_partner[1]);
+        close(from_partner[0]);
+        to_partner[1] = from_partner[0] = 0;
+    }
 }
 
 static inline int os_yield(void)
@@ -101,7 +154,8 @@ static int os_ipc_roundtrip(long pid, int page)
 
 static int os_pipe_roundtrip(long h)
 {
-    return BENCH_UNSUPPORTED;
+    char c = 'x';
+    return write(to_partner[1], &c, 1) == 1 && read(from_partner[0], &c, 1) == 1 ? 0 : -1;
 }
 
 /* The partner: echo every value (and page) back to its sender, or yield forever. */

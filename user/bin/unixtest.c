@@ -20,10 +20,12 @@
  *                    their page indexes count against /tmp's cap
  *   unlinkopen N     N times: create, write, unlink while open, read, close
  *   forkmany N       fork N children, wait for each, check each status
+ *   forklazy         fork leaves the parent's untouched read-only pages lazy
  *   mapfile          map_file and read agree (initrd and /tmp); a private
  *                    mapping is a snapshot; refusals
  */
 #include <ulib.h>
+#include <uapi/vm.h>
 
 static const char *test = "?";
 static int failures;
@@ -492,6 +494,34 @@ static void test_forkmany(int n)
         printf("unixtest: forkmany: ok (%d children)\n", n);
 }
 
+/* 64 pages of read-only data in the program file, never touched. */
+static const char lazy_rodata[64 * 4096] __attribute__((aligned(4096))) = { 1 };
+
+static int lazy_pages(const void *va, int n)
+{
+    uint32_t perms[64];
+    long r = syscall(SYS_VM_PAGES, va, n, perms);
+    int lazy = 0;
+    for (int i = 0; r == 0 && i < n; i++)
+        lazy += (perms[i] & VM_PAGE_LAZY) != 0;
+    return r == 0 ? lazy : (int)r;
+}
+
+static void test_forklazy(void)
+{
+    const char *p = lazy_rodata + 4096;     /* page 0 may share a page with other data */
+    CHECK(lazy_pages(p, 63) == 63, "the pages are not lazy before fork (%d)", lazy_pages(p, 63));
+    int pid = fork();
+    if (pid == 0)
+        exit(lazy_pages(p, 63) == 63 ? 0 : 1);
+    int st;
+    CHECK(pid > 0 && wait(pid, &st) == pid && st == 0, "the child saw filled pages (status %#x)", st);
+    CHECK(lazy_pages(p, 63) == 63, "fork filled %d of 63 untouched read-only pages", 63 - lazy_pages(p, 63));
+    CHECK(p[100] == 0, "the data");
+    if (!failures)
+        printf("unixtest: forklazy: ok (63 untouched read-only pages stay lazy in both)\n");
+}
+
 /* ---- map_file ---- */
 
 static void check_mapping(const char *what, const uint8_t *m, const uint8_t *bytes, size_t n, size_t len)
@@ -586,7 +616,7 @@ static void test_mapfile(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        dprintf(2, "usage: unixtest dup2|fds|pipe|exec|execkeep|tmpfill|sparse|unlinkopen N|forkmany N|mapfile\n");
+        dprintf(2, "usage: unixtest dup2|fds|pipe|exec|execkeep|tmpfill|sparse|unlinkopen N|forkmany N|forklazy|mapfile\n");
         return 2;
     }
     test = argv[1];
@@ -615,6 +645,8 @@ int main(int argc, char **argv)
         test_unlinkopen(n ? (int)n : 1000);
     else if (strcmp(test, "forkmany") == 0)
         test_forkmany(n ? (int)n : 100);
+    else if (strcmp(test, "forklazy") == 0)
+        test_forklazy();
     else if (strcmp(test, "mapfile") == 0)
         test_mapfile();
     else {

@@ -1,11 +1,11 @@
 // Costs of the user-level fork, in TSC ticks (under `-icount` the TSC
 // counts instructions): `make bench` runs it and prints the figures beside
 // the rest. One line each, in sysbench's format:
-//   sysbench: fork_exit_wait: C cycles/call (N calls)           fork + exit + wait
-//   sysbench: fork_exit_wait_unbatched: ...                      the same, one syscall per step
-//   sysbench: fork_16m_exit_wait: ...                            with 16 MiB of dirty heap
-//   sysbench: fork_16m_exit_wait_unbatched: ...
-//   sysbench: cow_fault: C cycles/call (P calls)                 first write to a COW page
+//   sysbench: jos_fork_exit_wait: C cycles/call (N calls)           fork + exit + wait
+//   sysbench: jos_fork_exit_wait_unbatched: ...                      the same, one syscall per step
+//   sysbench: jos_fork_16m_exit_wait: ...                            with 16 MiB of dirty heap
+//   sysbench: jos_fork_16m_exit_wait_unbatched: ...
+//   sysbench: jos_cow_fault: C cycles/call (P calls)                 first write to a COW page
 #include <jos.h>
 
 #define HEAP		((uint8_t *) JOS_VA(0x50000000))
@@ -67,9 +67,9 @@ void
 umain(int argc, char **argv)
 {
 	fork_exit_wait(2);	// warm up: exception stack, library pages
-	report("fork_exit_wait", fork_exit_wait(FORKS), FORKS);
+	report("jos_fork_exit_wait", fork_exit_wait(FORKS), FORKS);
 	fork_batched = 0;
-	report("fork_exit_wait_unbatched", fork_exit_wait(FORKS), FORKS);
+	report("jos_fork_exit_wait_unbatched", fork_exit_wait(FORKS), FORKS);
 	fork_batched = 1;
 
 	for (int i = 0; i < HEAP_PAGES; i++) {
@@ -78,9 +78,9 @@ umain(int argc, char **argv)
 			panic("sys_mem_alloc: %e", r);
 		HEAP[i * PGSIZE] = 1;
 	}
-	report("fork_16m_exit_wait", fork_exit_wait(FORKS), FORKS);
+	report("jos_fork_16m_exit_wait", fork_exit_wait(FORKS), FORKS);
 	fork_batched = 0;
-	report("fork_16m_exit_wait_unbatched", fork_exit_wait(FORKS), FORKS);
+	report("jos_fork_16m_exit_wait_unbatched", fork_exit_wait(FORKS), FORKS);
 	fork_batched = 1;
-	report("cow_fault", cow_faults(), HEAP_PAGES);
+	report("jos_cow_fault", cow_faults(), HEAP_PAGES);
 }

@@ -32,8 +32,9 @@ int fork(void)
          !err && syscall(SYS_VM_REGION, va, &r) == 0; va = r.end) {
         if (r.flags & (VM_PINNED | VM_KERNEL))
             continue;           /* the kernel's, and the envs view: it has them */
-        err = syscall(SYS_VM_COPY, child, r.start, r.end - r.start,
-                      (r.flags & VM_WRITE) ? VM_COPY_COW : VM_COPY_SHARE);
+        /* COW for read-only regions too: their pages are shared as they
+         * are and lazy ones stay lazy (SHARE would fill them all first). */
+        err = syscall(SYS_VM_COPY, child, r.start, r.end - r.start, VM_COPY_COW);
     }
     if (!err)
         err = syscall(SYS_SET_ENV_STATUS, child, ENV_RUNNABLE);

@@ -99,7 +99,10 @@ plan_regions(struct plan *p, envid_t child, bool share_writable, uintptr_t priv_
         if (r.flags & (VM_PINNED | VM_KERNEL))
             continue;
         bool stack = r.end == USTACKTOP;
-        int mode = !(r.flags & VM_WRITE) || (share_writable && !stack) ? VM_COPY_SHARE : VM_COPY_COW;
+        // Read-only regions too are copied with COW: their existing pages
+        // are shared as they are (nothing to write-protect) and their lazy
+        // pages stay lazy; SHARE would fill every page first.
+        int mode = share_writable && !stack && (r.flags & VM_WRITE) ? VM_COPY_SHARE : VM_COPY_COW;
         // Cut out the exception stack page and the private range.
         uintptr_t cuts[4] = { xlo, xhi, priv_lo, priv_hi };
         uintptr_t lo = r.start;

@@ -201,9 +201,9 @@ void trap_user_fault(struct trap_frame *tf, int signo, uint64_t addr, const char
     trap_user_fault_call(tf, signo, addr, why, TRAP_FAULT_SIGNAL);
 }
 
-void trap_user_kill(struct trap_frame *tf, int signo, const char *why)
+void trap_user_kill(struct trap_frame *tf, int signo, uint64_t addr, const char *why)
 {
-    trap_user_fault_call(tf, signo, 0, why, TRAP_FAULT_KILL);
+    trap_user_fault_call(tf, signo, addr, why, TRAP_FAULT_KILL);
     panic("%s: the process layer did not kill the process", __func__);
 }
 
@@ -230,7 +230,7 @@ static bool trap_bad_return(struct trap_frame *tf)
     tf->rflags = iret[2];
     tf->rsp = iret[3];
     tf->ss = iret[4];
-    trap_user_kill(tf, SIGSEGV, "the CPU refused the return to user mode");
+    trap_user_kill(tf, SIGSEGV, 0, "the CPU refused the return to user mode");
 }
 
 /* The signal a user-mode exception turns into. */
