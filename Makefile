@@ -50,6 +50,8 @@ GRUB_PC_DIR := /usr/lib/grub/i386-pc
 KERNEL_DIRS := arch kernel aspace mm
 KERNEL_C    := $(shell find $(KERNEL_DIRS) -name '*.c' 2>/dev/null | sort)
 KERNEL_ASM  := $(shell find $(KERNEL_DIRS) -name '*.asm' 2>/dev/null | sort)
+# nasm -MD lists no %include'd file: every .asm depends on every .inc.
+KERNEL_INC  := $(shell find $(KERNEL_DIRS) -name '*.inc' 2>/dev/null | sort)
 KERNEL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_C)) \
                $(patsubst %.asm,$(BUILD)/obj/%.asm.o,$(KERNEL_ASM))
 
@@ -76,7 +78,7 @@ $(BUILD)/obj/%.o: %.c | check-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.asm.o: %.asm | check-tools
+$(BUILD)/obj/%.asm.o: %.asm $(KERNEL_INC) | check-tools
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf -MD $(@:.o=.d) -MP $< -o $@
 

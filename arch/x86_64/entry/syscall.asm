@@ -21,6 +21,7 @@
 
 bits 64
 %include "arch/x86_64/entry/trapframe.inc"
+%include "arch/x86_64/cfi.inc"
 section .text
 
 PERCPU_KSP      equ 8
@@ -29,6 +30,7 @@ VEC_SYSCALL_INSN equ 0x100      ; marks frames built here (not a real vector)
 VEC_SYSCALL_COMPAT equ 0x101    ; ... by a syscall from compatibility mode
 
 extern syscall_dispatch
+extern interrupted_user_code
 extern trap_return
 global syscall_entry
 global syscall_compat_entry
@@ -97,11 +99,16 @@ syscall_common:
     call syscall_dispatch           ; enables interrupts while it works
     cli
     SYSRET_CHECK rsp, trap_return   ; anything unusual: iretq
+.pop:
     TRAPFRAME_POP_REGS              ; rcx = rip, r11 = rflags (checked)
     add rsp, 16                     ; vector, error code
     mov rsp, [rsp + TF_RSP - TF_RIP]
     swapgs
     o64 sysret
+
+; For GDB: a backtrace from the system call's C code ends in the user code
+; that called it (arch/x86_64/cfi.inc).
+CFI_TRAP_FRAME syscall_common, syscall_common.pop
 
 ; bool syscall_frame_sysret_ok(const struct trap_frame *tf): the verdict of
 ; the exit path's SYSRET_CHECK on tf (the same instructions), for the
