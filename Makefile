@@ -1,17 +1,40 @@
 # Strata build. `make` builds the kernel, the initrd and the ISOs;
 # `make test` runs every test; `make bench` prints the benchmark figures;
 # `make fuzz` runs the long fuzzing campaign; `make bench-linux` prints the
-# benchmark figures beside Linux's.
+# benchmark figures beside Linux's; `make gdb` attaches GDB to a kernel
+# started with `./run --gdb`.
 #
-# Layout of build/:
+# Variables (on the command line, e.g. `make DEBUG=1`):
+#   DEBUG=1       a debugging build in build/debug/: -Og -g3 (values are
+#                 not optimized out in GDB); the default is -O2 -g in build/
+#   CMDLINE=...   the kernel command line of strata.iso (e.g. 'loglevel=3');
+#                 the ISO is rebuilt whenever it (or GRUB_MENU) changes
+#   GRUB_MENU=1   strata.iso shows GRUB's menu on the serial console (10 s)
+#   GDBARGS=...   extra GDB arguments for `make gdb`, applied before the
+#                 kernel runs (e.g. GDBARGS='-ex "break trap_dispatch"')
+#
+# Layout of build/ (build/debug/ for DEBUG=1):
 #   kernel.elf          the kernel (Multiboot2, x86-64, symbols included)
 #   initrd.tar          the ustar initrd (GRUB module "initrd")
 #   strata.iso          boots to the root shell
 #   strata-test.iso     same, with "panic=exit" on the kernel command line
-#   host/               host unit tests (ASan/UBSan)
+#   boot-settings       CMDLINE and GRUB_MENU of strata.iso (a stamp)
+#   host/               host unit tests (ASan/UBSan), always in build/
 #   test-logs/          serial logs of failing boots
 
+DEBUG    ?= 0
+ifeq ($(DEBUG),1)
+BUILD    := build/debug
+KOPT     := -Og -g3
+else
 BUILD    := build
+KOPT     := -O2 -g
+endif
+HOST_BUILD := build
+CMDLINE   ?=
+GRUB_MENU ?= 0
+GDBARGS   ?=
+export CMDLINE GRUB_MENU DEBUG
 ARCH     := x86_64
 CC       := gcc
 LD       := ld
@@ -28,10 +51,12 @@ GRUB_PC_DIR := /usr/lib/grub/i386-pc
 KERNEL_DIRS := arch kernel aspace mm
 KERNEL_C    := $(shell find $(KERNEL_DIRS) -name '*.c' 2>/dev/null | sort)
 KERNEL_ASM  := $(shell find $(KERNEL_DIRS) -name '*.asm' 2>/dev/null | sort)
+# nasm -MD lists no %include'd file: every .asm depends on every .inc.
+KERNEL_INC  := $(shell find $(KERNEL_DIRS) -name '*.inc' 2>/dev/null | sort)
 KERNEL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_C)) \
                $(patsubst %.asm,$(BUILD)/obj/%.asm.o,$(KERNEL_ASM))
 
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+KCFLAGS := -std=gnu11 $(KOPT) -Wall -Wextra -Werror -Wno-unused-parameter \
            -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
            -mno-red-zone -mgeneral-regs-only -mcmodel=small \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
@@ -39,7 +64,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -no-pie -z noexecstack -z max-page-size=0x1000 \
             --no-warn-rwx-segments -T arch/$(ARCH)/linker.ld
 
-.PHONY: all clean test bench bench-linux fuzz host-tests check-tools check-layers run gdb setup
+.PHONY: all clean test bench bench-linux fuzz host-tests check-tools check-layers run gdb setup FORCE
 all: $(BUILD)/strata.iso $(BUILD)/strata-test.iso
 
 check-tools:
@@ -54,7 +79,7 @@ $(BUILD)/obj/%.o: %.c | check-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.asm.o: %.asm | check-tools
+$(BUILD)/obj/%.asm.o: %.asm $(KERNEL_INC) | check-tools
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf -MD $(@:.o=.d) -MP $< -o $@
 
@@ -93,29 +118,43 @@ $(BUILD)/initrd.tar: $(INITRD_FILES) $(USER_BINS) $(JOS_BINS) tools/gen-bad-elf.
 	    --mtime=@0 -cf $@ -C $(BUILD)/initrd-root .
 
 # ---- ISOs -----------------------------------------------------------------
+# make_iso(name, command line, timeout, terminals)
 define make_iso
 	@rm -rf $(BUILD)/iso-$(1) && mkdir -p $(BUILD)/iso-$(1)/boot/grub
 	cp $(BUILD)/kernel.elf $(BUILD)/initrd.tar $(BUILD)/iso-$(1)/boot/
-	sed 's|@CMDLINE@|$(2)|' tools/grub.cfg.in > $(BUILD)/iso-$(1)/boot/grub/grub.cfg
+	sed -e 's|@CMDLINE@|$(2)|' -e 's|@TIMEOUT@|$(3)|' -e 's|@TERMINAL@|$(4)|' \
+	    tools/grub.cfg.in > $(BUILD)/iso-$(1)/boot/grub/grub.cfg
 	@grub-mkrescue -o $@ $(BUILD)/iso-$(1) > $(BUILD)/grub-mkrescue-$(1).log 2>&1 || \
 	    { cat $(BUILD)/grub-mkrescue-$(1).log; echo "error: grub-mkrescue failed (output above)"; exit 1; }
 endef
 
-$(BUILD)/strata.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg.in
-	$(call make_iso,run,)
+# strata.iso's CMDLINE and GRUB_MENU, rewritten only when they change, so
+# that the ISO is rebuilt exactly then. The command line goes through sed
+# and GRUB's parser: only plain characters are allowed.
+$(BUILD)/boot-settings: FORCE
+	@mkdir -p $(BUILD)
+	@case "$$CMDLINE" in *[!A-Za-z0-9\ =,._:/+-]*) \
+	    echo "error: CMDLINE='$$CMDLINE': only letters, digits, spaces and = , . _ : / + - are allowed"; \
+	    exit 1;; esac
+	@case "$$GRUB_MENU" in 0|1) ;; *) echo "error: GRUB_MENU must be 0 or 1"; exit 1;; esac
+	@printf 'CMDLINE=%s\nGRUB_MENU=%s\n' "$$CMDLINE" "$$GRUB_MENU" > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(BUILD)/strata.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg.in $(BUILD)/boot-settings
+	$(call make_iso,run,$(CMDLINE),$(if $(filter 1,$(GRUB_MENU)),10,0),$(if $(filter 1,$(GRUB_MENU)),serial console,console))
 
 $(BUILD)/strata-test.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar tools/grub.cfg.in
-	$(call make_iso,test,panic=exit)
+	$(call make_iso,test,panic=exit,0,console)
 
 # ---- host unit tests --------------------------------------------------------
 # Each tests/host/test_X.c names the kernel sources it needs on a line
 #   /* host-test-sources: kernel/lib/fmt.c mm/frame.c */
-HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -DHOST_TEST -Iinclude -Itests/host
 
-$(BUILD)/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(KERNEL_C)
+$(HOST_BUILD)/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(KERNEL_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $$(sed -n 's|.*host-test-sources:\(.*\)\*/.*|\1|p' $<)
 
@@ -134,7 +173,7 @@ test: setup
 	$(MAKE) all host-tests
 	tools/check-layers $(BUILD)
 	tools/gen-syscall-doc --check
-	$(PYTHON) tests/run_tests.py
+	TEST_ISO=$(BUILD)/strata-test.iso $(PYTHON) tests/run_tests.py
 
 bench: setup
 	$(MAKE) all
@@ -153,11 +192,14 @@ bench-linux: setup
 	$(MAKE) all
 	$(PYTHON) tools/bench-linux
 
-run: all
+# ./run reads DEBUG, CMDLINE and GRUB_MENU from the environment (exported above).
+run:
 	./run
 
-gdb: all
-	tools/gdb
+# No build here: GDB must read the very kernel that `./run --gdb` booted
+# (tools/gdb finds it), even if the tree changed since.
+gdb:
+	tools/gdb $(GDBARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -40,6 +40,7 @@ struct boot_info {
     int module_count;
     uint64_t mbi_start, mbi_end;    /* the Multiboot2 information itself */
     uint64_t mem_lower_kib, mem_upper_kib;
+    uint64_t acpi_rsdt, acpi_xsdt;  /* from the RSDP the loader copied; 0: none */
 };
 
 extern struct boot_info boot_info;

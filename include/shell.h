@@ -16,6 +16,10 @@
  * own messages). */
 typedef int (*shell_cmd_fn)(int argc, char **argv);
 
+/* The usage line is also the contract on the argument count: the shell
+ * refuses more arguments than it allows (include/usage.h has its grammar:
+ * [optional], a|b alternatives, "words..." for any number) with the usage
+ * line, before calling the handler. */
 struct shell_cmd {
     const char *name;
     const char *usage;      /* e.g. "ls [path]" */
@@ -30,6 +34,10 @@ struct shell_cmd {
 
 /* Look a command up by name; NULL if there is none. */
 const struct shell_cmd *shell_cmd_find(const char *name);
+
+/* Print "usage: <usage line of command name>"; returns -EINVAL, for
+ * handlers to return. */
+int shell_usage_print(const char *name);
 
 /* Run one command line (already read); returns the command's result,
  * or -ENOENT for an unknown command (after printing a message). */

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Run every Strata test; the last line printed is "N passed, N failed".
+"""Run every Strata test; the last line printed is "N passed, N failed",
+counting tests (a host test binary counts as one, whatever its checks).
 
     python3 tests/run_tests.py [FILTER...]     (or TESTS="f1 f2" in the environment)
     python3 tests/run_tests.py --list [FILTER...]
+    python3 tests/run_tests.py --help
+
+    make test TESTS="test_boot host/test_fmt"  (make test passes TESTS and JOBS on)
+    JOBS=1 python3 tests/run_tests.py          (one QEMU at a time)
 
 A test runs if its name contains any FILTER (no filter: all). Names:
   host/test_X                 build/host/test_X, built from tests/host/test_X.c;
@@ -15,7 +20,10 @@ A test runs if its name contains any FILTER (no filter: all). Names:
 
 Integration tests run in parallel (JOBS=n, default: the number of CPUs). The
 serial log of a failing boot stays in build/test-logs/<name>.log; the logs of
-passing tests are deleted. Exit status: 1 if anything failed or nothing ran.
+passing tests are deleted, and so are, before a run, the logs of the tests
+it runs (every test's log when it runs them all), so that a test's log there
+is from the last run. TEST_ISO=path boots another ISO (make test DEBUG=1 does).
+Exit status: 1 if anything failed or nothing ran, 2 for an unknown option.
 """
 
 import concurrent.futures
@@ -201,6 +209,13 @@ def run_integration(name, fn):
 # ---- main ----------------------------------------------------------------------
 
 def main(argv):
+    if '-h' in argv or '--help' in argv:
+        print(__doc__.strip())
+        return 0
+    bad = [a for a in argv if a.startswith('-') and a != '--list']
+    if bad:
+        print(f'run_tests.py: unknown option {bad[0]} (try --help)', file=sys.stderr)
+        return 2
     listing = '--list' in argv
     filters = [a for a in argv if a != '--list']
     filters += os.environ.get('TESTS', '').replace(',', ' ').split()
@@ -218,11 +233,17 @@ def main(argv):
             print(name)
         return 0
 
-    # A log left by an earlier run would look like this run's failure.
-    for name, _, _ in jobs:
-        stale = os.path.join(harness.LOG_DIR, name + '.log')
-        if os.path.exists(stale):
-            os.remove(stale)
+    # A log left by an earlier run would look like this run's failure. A
+    # full run also clears the logs of tests that no longer exist (but not
+    # make bench's bench-*.log).
+    stale = [name + '.log' for name, _, _ in jobs]
+    if not filters and os.path.isdir(harness.LOG_DIR):
+        stale = [f for f in os.listdir(harness.LOG_DIR)
+                 if f.startswith('test_') and f.endswith('.log')]
+    for f in stale:
+        path = os.path.join(harness.LOG_DIR, f)
+        if os.path.exists(path):
+            os.remove(path)
 
     passed = failed = 0
     failures = []

@@ -15,6 +15,10 @@
 #define TAG_MODULE      3
 #define TAG_MEMINFO     4
 #define TAG_MMAP        6
+#define TAG_ACPI_OLD    14      /* a copy of the ACPI 1.0 RSDP */
+#define TAG_ACPI_NEW    15      /* a copy of the ACPI 2.0+ RSDP (has the XSDT) */
+#define RSDP_RSDT_OFF   16
+#define RSDP_XSDT_OFF   24
 
 struct mb2_tag {
     uint32_t type;
@@ -81,6 +85,16 @@ int multiboot_parse(uint32_t magic, uint64_t mbi)
             }
             break;
         }
+        case TAG_ACPI_OLD:
+        case TAG_ACPI_NEW:
+            if (body_len >= RSDP_RSDT_OFF + 4) {
+                uint32_t rsdt;
+                memcpy(&rsdt, body + RSDP_RSDT_OFF, 4);
+                boot_info.acpi_rsdt = rsdt;
+            }
+            if (tag->type == TAG_ACPI_NEW && body_len >= RSDP_XSDT_OFF + 8)
+                memcpy(&boot_info.acpi_xsdt, body + RSDP_XSDT_OFF, 8);
+            break;
         default:
             break;
         }

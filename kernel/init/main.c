@@ -26,6 +26,7 @@
 #include <arch/lapic.h>
 #include <arch/cpu.h>
 #include <arch/protect.h>
+#include <arch/acpi.h>
 
 extern char _kernel_start[], _kernel_end[];
 
@@ -71,6 +72,11 @@ static void banner(void)
     }
     kprintf("kernel: [%p-%p), timer %lu Hz, TSC %lu MHz\n", _kernel_start, _kernel_end,
             (uint64_t)SCHED_HZ, tsc_hz / 1000000);
+    int cpus = acpi_cpu_count();
+    if (cpus > 1)
+        kprintf("cpus: %d found (ACPI MADT), 1 used: no SMP yet, the others stay halted\n", cpus);
+    else
+        kprintf("cpus: %s, 1 used\n", cpus == 1 ? "1 found (ACPI MADT)" : "unknown (no ACPI MADT)");
     kprintf("protection: W^X kernel map, page 0 unmapped, SMEP %s, SMAP %s\n",
             cpu_smep_enabled() ? "on" : "off (not supported)",
             cpu_smap_enabled() ? "on" : "off (not supported)");
@@ -80,7 +86,17 @@ static void initrd_init(void)
 {
     const struct boot_module *m = boot_module_find("initrd");
     if (!m) {
-        pr_warn("initrd: no 'initrd' boot module; the file system is empty\n");
+        /* GRUB adds initrd=no-room when the module did not fit
+         * (tools/grub.cfg.in). */
+        char why[16];
+        struct frame_stats fs;
+        frame_stats(&fs);
+        if (boot_cmdline_get("initrd", why, sizeof(why)) && strcmp(why, "no-room") == 0)
+            pr_err("initrd: not loaded: out of memory (the boot loader found no room for it in "
+                   "%lu MiB; give QEMU more, e.g. -m 64); the file system is empty\n",
+                   fs.total * PAGE_SIZE >> 20);
+        else
+            pr_warn("initrd: the boot loader passed no 'initrd' module; the file system is empty\n");
         return;
     }
     int err = fs_mount_initrd((const void *)m->start, (size_t)(m->end - m->start));

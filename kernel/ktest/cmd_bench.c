@@ -131,7 +131,8 @@ static void fig_median(struct bench *b, const char *name, int n, const char *uni
 
 static void fail(struct bench *b, const char *what, int err)
 {
-    kprintf("bench: ERROR %s: %s\n", what, errstr(err));
+    kprintf("bench: ERROR %s: %s%s\n", what, errstr(err),
+            err == -ENOMEM ? " (give QEMU more memory: make bench uses 256 MiB)" : "");
     b->errors++;
 }
 
@@ -288,9 +289,17 @@ static void bench_aspace_switch(struct bench *b)
 
 /* ---- lazy faults ---- */
 
+/* Why a probe of a lazy page failed: a probe only says that the access
+ * faulted. With fewer free frames than one fault may need (a leaf and three
+ * page-table pages) the pager found no frame: -ENOMEM; otherwise -EFAULT. */
+static int probe_failure_cause(void)
+{
+    return free_frames() < 4 ? -ENOMEM : -EFAULT;
+}
+
 /* Touch pages [0, pages) of va once each, timing every touch (a probe, so
  * that a broken mapping is an error, not a panic). Appends to samples from
- * *n. Returns 0 or -EFAULT. */
+ * *n. Returns 0, -ENOMEM or -EFAULT. */
 static int touch_pages(struct bench *b, uint64_t va, int pages, bool write, int *n)
 {
     int err = 0;
@@ -301,7 +310,7 @@ static int touch_pages(struct bench *b, uint64_t va, int pages, bool write, int 
         int r = write ? probe_write(p, 1) : probe_read(p);
         uint64_t t1 = tsc();
         if (r < 0) {
-            err = -EFAULT;
+            err = probe_failure_cause();
             break;
         }
         b->samples[(*n)++] = t1 - t0;
@@ -524,6 +533,8 @@ static void bench_remove_anon(struct bench *b)
             err = probe_write((void *)(va + p * PAGE_SIZE), 1);
         uint64_t t1 = tsc();
         irq_restore(f);
+        if (err)
+            err = probe_failure_cause();
         struct paging_stats s1 = pstats(b->as);
         uint64_t used = free0 - free_frames();
         uint64_t t2 = tsc();
@@ -683,10 +694,8 @@ static int cmd_bench(int argc, char **argv)
     bool known = false;
     for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
         known |= !strcmp(which, groups[i]);
-    if (argc > 2 || !known) {
-        kprintf("usage: bench [all|switch|fault|eager|remove|regions]\n");
-        return -EINVAL;
-    }
+    if (!known)
+        return shell_usage_print(argv[0]);
 
     struct bench b = { .home = thread_current()->aspace };
     b.base = MAX(TiB(1), ALIGN_UP(kmap_size(), TiB(1)));

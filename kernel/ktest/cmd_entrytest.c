@@ -238,10 +238,8 @@ static int cmd_entrytest(int argc, char **argv)
         crash_double_fault();
     if (argc == 2 && strcmp(argv[1], "mc") == 0)
         crash_machine_check();
-    if (argc != 1) {
-        kprintf("usage: entrytest [badiret | df | mc]\n");
-        return -EINVAL;
-    }
+    if (argc != 1)
+        return shell_usage_print(argv[0]);
     struct selftest c = { 0, 0 };
     test_msrs(&c);
     test_gdt(&c);

@@ -312,10 +312,8 @@ static int cmd_kprot(int argc, char **argv)
 {
     if (argc == 1)
         return kprot_selftest();
-    int err = argc == 2 ? kprot_fault(argv[1]) : -EINVAL;
-    if (err == -EINVAL)
-        kprintf("usage: kprot [text-write|rodata-write|heap-exec|data-exec|smap|smep]\n");
-    return err;
+    int err = kprot_fault(argv[1]);
+    return err == -EINVAL ? shell_usage_print(argv[0]) : err;
 }
 SHELL_COMMAND(kprot, "kprot", "kprot [text-write|rodata-write|heap-exec|data-exec|smap|smep]",
               "self-test of W^X, page 0, SMEP and SMAP (CASE: a deliberate kernel fault)", cmd_kprot);

@@ -915,8 +915,7 @@ static int cmd_pagingtest(int argc, char **argv)
         return pagingtest_fault(false);
     if (argc == 2 && strcmp(argv[1], "fault-ro") == 0)
         return pagingtest_fault(true);
-    kprintf("usage: pagingtest [fault|fault-ro]\n");
-    return -EINVAL;
+    return shell_usage_print(argv[0]);
 }
 SHELL_COMMAND(pagingtest, "pagingtest", "pagingtest [fault|fault-ro]",
               "self-test of paging address spaces (fault: a deliberate kernel fault)", cmd_pagingtest);

@@ -97,26 +97,33 @@ static void test_join_errors(struct selftest *c)
     selftest_check(c, thread_join(thread_current(), NULL) == -EINVAL, "joining oneself is -EINVAL");
 }
 
+/* threadtest [all|many [N]|preempt|sleep [MS]]: N threads (1..10000,
+ * default 200) or a sleep of MS milliseconds (0..10000, default 100). */
 static int cmd_threadtest(int argc, char **argv)
 {
     struct selftest c = { 0, 0 };
     const char *which = argc > 1 ? argv[1] : "all";
-    bool all = strcmp(which, "all") == 0;
-    unsigned long long n = 200;
-    if (argc > 2 && (str_to_u64(argv[2], &n) < 0 || n == 0 || n > 10000)) {
-        kprintf("threadtest: count must be 1..10000\n");
-        return -EINVAL;
+    bool all = strcmp(which, "all") == 0, many = strcmp(which, "many") == 0;
+    bool sleep = strcmp(which, "sleep") == 0;
+    if (!all && !many && !sleep && strcmp(which, "preempt"))
+        return shell_usage_print(argv[0]);
+    if (argc > 2 && !many && !sleep)
+        return shell_usage_print(argv[0]);
+    unsigned long long n = many ? 200 : 100;
+    if (argc > 2) {
+        unsigned long long lo = many ? 1 : 0;
+        if (str_to_u64(argv[2], &n) < 0 || n < lo || n > 10000) {
+            kprintf("threadtest: %s must be %llu..10000 %s\n", many ? "N" : "MS", lo,
+                    many ? "threads" : "milliseconds");
+            return -EINVAL;
+        }
     }
-    if (!all && strcmp(which, "many") && strcmp(which, "preempt") && strcmp(which, "sleep")) {
-        kprintf("usage: threadtest [all|many [N]|preempt|sleep [MS]]\n");
-        return -EINVAL;
-    }
-    if (all || !strcmp(which, "many"))
-        test_many(&c, (int)n);
+    if (all || many)
+        test_many(&c, (int)(many ? n : 200));
     if (all || !strcmp(which, "preempt"))
         test_preempt(&c);
-    if (all || !strcmp(which, "sleep"))
-        test_sleep(&c, argc > 2 ? n : 100);
+    if (all || sleep)
+        test_sleep(&c, sleep ? n : 100);
     if (all)
         test_join_errors(&c);
     return selftest_report(&c, "threadtest");

@@ -256,10 +256,6 @@ static int cmd_aspacetest(int argc, char **argv)
     struct selftest c = { 0, 0 };
     struct frame_stats f0, f1;
     struct heap_stats h0, h1;
-    if (argc > 1) {
-        kprintf("usage: aspacetest\n");
-        return -EINVAL;
-    }
     frame_stats(&f0);
     heap_stats(&h0);
     test_registry(&c);

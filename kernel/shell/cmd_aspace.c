@@ -55,10 +55,8 @@ static void aspace_print_one(struct aspace *as, void *arg)
 static int cmd_ases(int argc, char **argv)
 {
     int detail = argc > 1 && strcmp(argv[1], "detail") == 0;
-    if (argc > 1 && !detail) {
-        kprintf("usage: ases [detail]\n");
-        return -EINVAL;
-    }
+    if (argc > 1 && !detail)
+        return shell_usage_print(argv[0]);
     aspace_for_each(aspace_print_one, &detail);
     return 0;
 }
@@ -97,10 +95,6 @@ static int cmd_shell(int argc, char **argv)
     if (shell_depth >= 3) {
         kprintf("shell: too deeply nested (max 3)\n");
         return -EBUSY;
-    }
-    if (argc > 2) {
-        kprintf("usage: shell [name]\n");
-        return -EINVAL;
     }
     if (argc > 1 && strlen(argv[1]) >= ASPACE_NAME_MAX) {
         kprintf("shell: name too long (max %d characters)\n", ASPACE_NAME_MAX - 1);

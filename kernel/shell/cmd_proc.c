@@ -6,17 +6,25 @@
 #include <aspace.h>
 #include <log.h>
 #include <string.h>
+#include <fmt.h>
 #include <errstr.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 
+/* urun [path [args...]]: run a program and wait for it; a name without
+ * '/' is looked up in /bin (urun hello runs /bin/hello, as argv[0] "hello"). */
 static int cmd_urun(int argc, char **argv)
 {
     char *default_argv[] = { "/init", NULL };
+    char bin_path[SHELL_LINE_MAX];
     const char *path = argc > 1 ? argv[1] : "/init";
     char **pargv = argc > 1 ? argv + 1 : default_argv;
     int pargc = argc > 1 ? argc - 1 : 1;
 
+    if (!strchr(path, '/')) {
+        snprintf(bin_path, sizeof(bin_path), "/bin/%s", path);
+        path = bin_path;
+    }
     int pid = process_spawn(path, pargc, pargv, NULL);
     if (pid < 0) {
         kprintf("urun: %s: %s\n", path, errstr(pid));
@@ -34,7 +42,8 @@ static int cmd_urun(int argc, char **argv)
         kprintf("urun: %s (pid %d) exited with status %d\n", path, pid, WEXITSTATUS(status));
     return 0;
 }
-SHELL_COMMAND(urun, "urun", "urun [path [args...]]", "run a user program (default /init: the user shell)", cmd_urun);
+SHELL_COMMAND(urun, "urun", "urun [path [args...]]",
+              "run a user program (default /init: the user shell; a name without / is in /bin)", cmd_urun);
 
 static const char *env_status_name(const struct process *p)
 {
@@ -57,10 +66,6 @@ static void proc_print(struct process *p, void *arg)
 
 static int cmd_ps(int argc, char **argv)
 {
-    if (argc > 1) {
-        kprintf("usage: ps\n");
-        return -EINVAL;
-    }
     kprintf("   PID  ENV-ID   PARENT    STATE    ENV-STATUS     RUNS  NAME             ASPACE     THREAD\n");
     process_for_each(proc_print, NULL);
     return 0;
@@ -82,8 +87,7 @@ static int cmd_envlog(int argc, char **argv)
         env_log_all(false);
         return 0;
     }
-    kprintf("usage: envlog [on|off]\n");
-    return -EINVAL;
+    return shell_usage_print(argv[0]);
 }
 SHELL_COMMAND(envlog, "envlog", "envlog [on|off]",
               "JOS's environment lines ([ID] new env ...) for every process, or only /jos/ ones", cmd_envlog);

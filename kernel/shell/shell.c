@@ -14,6 +14,7 @@
 #include <log.h>
 #include <errstr.h>
 #include <argv.h>
+#include <usage.h>
 #include <uapi/errno.h>
 
 #define HISTORY_SIZE 16
@@ -35,6 +36,13 @@ const struct shell_cmd *shell_cmd_find(const char *name)
         if (strcmp(c->name, name) == 0)
             return c;
     return NULL;
+}
+
+int shell_usage_print(const char *name)
+{
+    const struct shell_cmd *c = shell_cmd_find(name);
+    kprintf("usage: %s\n", c ? c->usage : name);
+    return -EINVAL;
 }
 
 /* ---- line editing ---- */
@@ -247,6 +255,9 @@ int shell_run_line(char *line)
         kprintf("unknown command '%s' (try 'help')\n", argv[0]);
         return -ENOENT;
     }
+    int max = usage_max_args(cmd->usage);
+    if (max != USAGE_UNBOUNDED && argc - 1 > max)
+        return shell_usage_print(cmd->name);
     return cmd->fn(argc, argv);
 }
 
@@ -264,7 +275,14 @@ void shell_loop(const char *prompt, int depth)
         char *p = ed->buf;
         while (*p == ' ')
             p++;
-        if (strcmp(p, "exit") == 0) {
+        if (strncmp(p, "exit", 4) == 0 && (p[4] == '\0' || p[4] == ' ')) {
+            const char *rest = p + 4;
+            while (*rest == ' ')
+                rest++;
+            if (*rest) {
+                kprintf("usage: exit\n");
+                continue;
+            }
             if (depth == 0) {
                 kprintf("exit: this is the root shell (use 'poweroff' or 'reboot')\n");
                 continue;

@@ -61,7 +61,8 @@ def test_ases_detail(m):
 
 def test_ases_bad_argument(m):
     check_contains(m.cmd('ases bogus'), 'usage: ases [detail]', 'ases bogus')
-    check_contains(m.cmd('ases detail extra'), 'root', 'ases detail extra')
+    # Extra arguments are refused, not ignored (issue 13).
+    check_contains(m.cmd('ases detail extra'), 'usage: ases [detail]', 'ases detail extra')
 
 
 def test_aspacetest_passes(m):

@@ -1,8 +1,11 @@
 """Boot, power off, reboot and crash the kernel (each test boots its own QEMU
 from build/strata-test.iso, whose command line has panic=exit)."""
 
-from harness import EXIT_POWEROFF, EXIT_REBOOT, TestFailure, check_contains, check_match
+from harness import (EXIT_POWEROFF, EXIT_REBOOT, TestFailure, boot, check_contains,
+                     check_match)
 from integration.common import panic_report
+
+EXIT_NO_KERNEL = 37     # tools/grub.cfg.in: GRUB found no room for the kernel
 
 
 def test_banner(m):
@@ -71,3 +74,63 @@ def test_crash_kernel_stack_overflow(m):
     check_match(out, r"PANIC: aspace_double_fault: kernel stack overflow in thread \d+ 'stack-overflow'",
                 'panic line')
     check_registers(out)
+
+
+# Every `crash` variant faults for real (issue 13: gcc -O2 once turned
+# `crash de` into a cmov that printed 0) and the report names the exception.
+
+def test_crash_divide_error(m):
+    out = panic_report(m, 'crash de')
+    check_match(out, r'\*\*\* divide error \(vector 0\b', 'exception report')
+    check_contains(out, 'PANIC: unhandled divide error', 'exception report')
+    check_registers(out)
+    check_backtrace(out)
+
+
+def test_crash_general_protection(m):
+    out = panic_report(m, 'crash gp')
+    check_match(out, r'\*\*\* general protection fault \(vector 13\b', 'exception report')
+    check_contains(out, 'PANIC: aspace_trap: unresolved general protection fault in kernel mode',
+                   'exception report')
+    check_registers(out)
+    check_backtrace(out)
+
+
+def test_crash_panic(m):
+    out = panic_report(m, 'crash panic')
+    check_contains(out, 'PANIC: cmd_crash: requested from the shell', 'panic report')
+    check_match(out, r'backtrace:\n\s+\[0\] 0x[0-9a-f]+ panic\+', 'panic backtrace')
+    check_match(out, r'\bcmd_crash\+0x[0-9a-fA-F]+', 'panic backtrace (cmd_crash frame)')
+
+
+def test_crash_page_fault_names_address(m):
+    out = panic_report(m, 'crash pf')
+    check_match(out, r'\*\*\* page fault \(vector 14\b', 'exception report')
+    check_contains(out, 'CR2 0x0000700000000000', 'exception report (the faulting address)')
+
+
+def test_banner_cpus(m):
+    check_contains(m.boot_output, 'cpus: 1 found (ACPI MADT), 1 used', 'boot banner')
+
+
+@boot(extra_args=['-smp', '2'])
+def test_banner_says_smp_is_not_used(m):
+    check_contains(m.boot_output,
+                   'cpus: 2 found (ACPI MADT), 1 used: no SMP yet, the others stay halted',
+                   'boot banner')
+
+
+@boot(extra_args=['-m', '8M'])
+def test_too_little_memory_for_the_initrd(m):
+    """GRUB cannot load the 6 MiB initrd into 8 MiB: it says so on serial,
+    and the kernel names the cause instead of 'no initrd module'."""
+    check_contains(m.boot_output, 'GRUB: cannot load the initrd: not enough memory', 'GRUB output')
+    check_match(m.boot_output, r'initrd: not loaded: out of memory \(the boot loader found no '
+                r'room for it in \d+ MiB; give QEMU more, e\.g\. -m 64\)', 'boot output')
+    check_contains(m.cmd('ls /'), '', 'ls')      # the shell works without files
+
+
+@boot(extra_args=['-m', '4M'], wait_prompt=False)
+def test_too_little_memory_for_the_kernel(m):
+    m.expect('GRUB: cannot load the kernel: not enough memory', timeout=60)
+    m.expect_exit(EXIT_NO_KERNEL)

@@ -7,7 +7,7 @@ and gives every frame back."""
 
 import re
 
-from harness import boot, check_contains, check_match
+from harness import boot, check_contains, check_match, check_not_contains
 from integration.common import selftest, user_session
 from integration.fuzzing import run_fuzz
 
@@ -55,3 +55,14 @@ def test_boot_4096m(m):
 def test_boot_smp2(m):
     exercise(m, pagingtest=False)
     selftest(m, 'threadtest', 'threadtest', 5, timeout=300)
+
+
+@boot(extra_args=['-m', '32M'])
+def test_bench_out_of_memory_is_named(m):
+    """bench's 64 MiB region cannot be filled in 32 MiB: the error says out
+    of memory (it once said "bad address"), and every frame comes back."""
+    out = m.cmd('bench remove', timeout=120)
+    check_contains(out, 'bench: ERROR touch or remove the 64 MiB ANON region: out of memory '
+                   '(give QEMU more memory: make bench uses 256 MiB)', 'bench remove under -m 32M')
+    check_not_contains(out, 'bad address', 'bench remove under -m 32M')
+    check_match(out, r'bench-check: .*: unchanged', 'bench remove under -m 32M')

@@ -83,7 +83,54 @@ def test_cat_missing_file(m):
 
 
 def test_cat_without_argument(m):
-    check_match(m.cmd('cat'), r'(?i)usage', 'cat (no argument)')
+    check_contains(m.cmd('cat'), 'usage: cat [-f] path...', 'cat (no argument)')
+    check_contains(m.cmd('cat -f'), 'usage: cat [-f] path...', 'cat -f (no path)')
+
+
+def test_cat_binary_file(m):
+    """A binary file's bytes are not sent to the terminal unless forced."""
+    size = int(check_match(m.cmd('ls /bin/hello'), r'(\d+)\s+/bin/hello', 'ls /bin/hello').group(1))
+    out = m.cmd('cat /bin/hello /etc/motd')
+    check_contains(out, f'cat: /bin/hello: binary file ({size} bytes); cat -f to print it anyway',
+                   'cat /bin/hello')
+    check_not_contains(out, 'ELF', 'cat /bin/hello')
+    check_contains(out, 'Welcome to Strata', 'cat /bin/hello /etc/motd (the text file)')
+    check_contains(m.cmd('cat -f /bin/hello'), 'ELF', 'cat -f /bin/hello')
+    check_contains(m.cmd('cat -f /etc/motd'), 'Welcome to Strata', 'cat -f /etc/motd')
+
+
+def help_commands(m):
+    """[(name, usage)] of every command `help` lists."""
+    out = m.cmd('help')
+    rows = []
+    for line in out.split('\n')[1:]:
+        if not line.startswith('  '):
+            continue
+        name = line.split()[0]
+        if name != 'exit':
+            rows.append((name, check_match(m.cmd('help ' + name), r'usage: (.*)', 'help ' + name).group(1)))
+    return rows
+
+
+def test_extra_arguments_refused(m):
+    """Every command refuses more arguments than its usage line allows, with
+    that usage line, before doing anything (`poweroff now` must not power
+    off, `crash ud x` must not crash)."""
+    rows = help_commands(m)
+    if len(rows) < 15:
+        raise TestFailure(f'help lists only {len(rows)} commands: {rows}')
+    for name, usage in rows:
+        if '...' in usage:
+            continue                    # any number of arguments
+        line = name + ' x' * 15
+        check_contains(m.cmd(line), 'usage: ' + usage, line)
+    for line, usage in [('crash ud x', 'crash ud|pf|null|gp|de|panic'), ('poweroff now', 'poweroff'),
+                        ('mem -v', 'mem'), ('threads all', 'threads'), ('asis x', 'asis'),
+                        ('ls / /etc', 'ls [path]'), ('ases detail x', 'ases [detail]'),
+                        ('threadtest sleep 5 5', 'threadtest [all|many [N]|preempt|sleep [MS]]'),
+                        ('exit now', 'exit')]:
+        check_contains(m.cmd(line), 'usage: ' + usage, line)
+    check_contains(m.cmd('help'), 'poweroff', 'help after the refused commands')
 
 
 def figure(text, word, what):
@@ -127,6 +174,7 @@ def test_bad_arguments(m):
         ('urun /bin/echo ' + ' '.join(str(i) for i in range(16)), 'shell: too many arguments (max 16)'),
         ('shell a b', 'usage: shell [name]'),
         ('urun /etc', 'urun: /etc:'),
+        ('urun nosuch', 'urun: /bin/nosuch: no such file or directory'),
         ('echo "unterminated', 'shell: unterminated quote'),
     ]
     for line, expected in cases:

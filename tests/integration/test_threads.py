@@ -72,15 +72,22 @@ def test_many_threads_leak_nothing(m):
 
 
 def test_threadtest_bad_arguments(m):
-    for line in ['threadtest many 0', 'threadtest many 10001', 'threadtest many abc',
-                 'threadtest sleep -5']:
+    for line, message in [('threadtest many 0', 'N must be 1..10000 threads'),
+                          ('threadtest many 10001', 'N must be 1..10000 threads'),
+                          ('threadtest many abc', 'N must be 1..10000 threads'),
+                          ('threadtest sleep -5', 'MS must be 0..10000 milliseconds'),
+                          ('threadtest sleep 10001', 'MS must be 0..10000 milliseconds')]:
         out = m.cmd(line)
-        check_contains(out, 'count must be 1..10000', line)
+        check_contains(out, 'threadtest: ' + message, line)
         check_not_contains(out, 'PASS', line)
-    for line in ['threadtest bogus', 'threadtest Many']:
+    for line in ['threadtest bogus', 'threadtest Many', 'threadtest preempt 5', 'threadtest all 5',
+                 'threadtest many 5 6']:
         out = m.cmd(line)
         check_contains(out, 'usage: threadtest', line)
         check_not_contains(out, 'PASS', line)
+    # sleep 0 is a sleep of no time, not a bad count (issue 13).
+    out = selftest(m, 'threadtest sleep 0', 'threadtest', 1)
+    check_contains(out, 'slept 0 ms', 'threadtest sleep 0')
     # The shell and the thread machinery still work.
     check_contains(m.cmd('threads'), 'main', 'threads after bad arguments')
     selftest(m, 'threadtest many 5', 'threadtest', 2)

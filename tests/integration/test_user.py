@@ -155,6 +155,10 @@ def test_urun_direct(m):
     check_match(out, r'hello: my pid is \d+', 'urun /bin/hello')
     check_not_contains(out, 'urun:', 'urun /bin/hello (exit status 0: no report)')
 
+    out = m.cmd('urun hello', timeout=URUN_TIMEOUT)     # a name without '/' is in /bin
+    check_contains(out, 'Hello, world!', 'urun hello')
+    check_not_contains(out, 'urun:', 'urun hello')
+
     out = m.cmd('urun /bin/echo x y', timeout=URUN_TIMEOUT)
     if out != 'x y\n':
         raise TestFailure(f"urun /bin/echo x y printed {out!r}, expected 'x y\\n'")

@@ -29,6 +29,8 @@ PTE_PS          equ 1 << 7
 
 BOOT_STACK_SIZE equ 16384
 
+%include "arch/x86_64/cfi.inc"
+
 global _start
 global boot_pml4
 global boot_stack_top
@@ -201,7 +203,9 @@ boot_gdt_ptr:
     dw boot_gdt_end - boot_gdt - 1
     dq boot_gdt
 
-section .text
+; In .boot.text too: NASM's DWARF describes one code section per file
+; well; with two, GDB warns at every stop ("pc ... not in symtab").
+section .boot.text
 bits 64
 long_mode_entry:
     mov ax, 0x10
@@ -221,6 +225,8 @@ long_mode_entry:
     cli
     hlt
     jmp .hang
+.end:
+CFI_OUTERMOST long_mode_entry, long_mode_entry.end   ; GDB's backtraces end here
 
 section .data
 boot_nx_enabled:

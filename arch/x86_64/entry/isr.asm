@@ -32,12 +32,14 @@
 bits 64
 %include "arch/x86_64/entry/trapframe.inc"
 %include "arch/x86_64/entry/smap.inc"
+%include "arch/x86_64/cfi.inc"
 section .text
 extern trap_dispatch
 extern trap_paranoid_dispatch
 global isr_stub_table
 global trap_return
 global trap_return_user_iretq
+global interrupted_user_code
 
 MSR_GS_BASE     equ 0xC0000101
 
@@ -76,6 +78,7 @@ isr_common:
     TRAPFRAME_PUSH_REGS
     push qword RFLAGS_KERNEL
     popfq
+.frame:                             ; rsp = the frame until trap_return
     mov rdi, rsp
     call trap_dispatch
 ; Also the path by which new threads and user processes first reach their
@@ -103,6 +106,7 @@ paranoid_common:
     TRAPFRAME_PUSH_REGS
     push qword RFLAGS_KERNEL
     popfq
+.frame:                             ; rsp = the frame until .restore
     xor ebx, ebx
     mov ecx, MSR_GS_BASE
     rdmsr
@@ -123,6 +127,19 @@ paranoid_common:
     TRAPFRAME_POP_REGS
     add rsp, 16
     iretq
+
+; For GDB: a backtrace from C goes on into the interrupted kernel code.
+; The range takes in trap_return's first byte (the return address of the
+; call; rsp is still the frame there).
+CFI_TRAP_FRAME isr_common.frame, trap_return + 1
+CFI_TRAP_FRAME paranoid_common.frame, paranoid_common.restore
+
+; Never runs: what GDB shows in place of interrupted user code, and where
+; its backtraces end (arch/x86_64/cfi.inc).
+interrupted_user_code:
+    ud2
+.end:
+CFI_OUTERMOST interrupted_user_code, interrupted_user_code.end
 
 section .rodata
 align 8

@@ -13,6 +13,7 @@
 
 bits 64
 %include "arch/x86_64/entry/trapframe.inc"     ; RFLAGS_KERNEL
+%include "arch/x86_64/cfi.inc"
 section .text
 
 global context_switch
@@ -45,5 +46,7 @@ thread_start:
     xor ebp, ebp                    ; end of backtraces
     call r13
     ud2                             ; the function never returns
+.end:
+CFI_OUTERMOST thread_start, thread_start.end  ; GDB's backtraces end here
 
 section .note.GNU-stack noalloc noexec nowrite progbits

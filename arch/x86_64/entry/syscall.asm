@@ -36,6 +36,7 @@
 
 bits 64
 %include "arch/x86_64/entry/trapframe.inc"
+%include "arch/x86_64/cfi.inc"
 section .text
 
 PERCPU_KSP      equ 8
@@ -59,6 +60,7 @@ FAST_RFLAGS     equ 8 * 8       ; r11 at entry
 FAST_RSP        equ 9 * 8
 
 extern syscall_dispatch
+extern interrupted_user_code
 extern trap_return
 global syscall_entry
 global syscall_compat_entry
@@ -169,8 +171,10 @@ syscall_entry:
     push qword 0                    ; tf
     mov rcx, r10
     mov r9, rax
+.fast_call:
     call syscall_dispatch           ; enables interrupts while it works
     cli
+.fast_called:
     SYSRET_FAST_CHECK rsp, syscall_fast_iret, rdi
     add rsp, 8                      ; tf
     pop r9
@@ -228,16 +232,27 @@ syscall_full_common:
     push rbx                        ; tf, the seventh argument
     mov rcx, r10
     mov r9, rax
+.call:
     call syscall_dispatch           ; enables interrupts while it works
     cli
+.called:
     mov rsp, rbx
     mov [rsp + TF_RAX], rax
     SYSRET_CHECK rsp, trap_return   ; anything unusual: iretq
+.pop:
     TRAPFRAME_POP_REGS              ; rcx = rip, r11 = rflags (checked)
     add rsp, 16                     ; vector, error code
     mov rsp, [rsp + TF_RSP - TF_RIP]
     swapgs
     o64 sysret
+
+; For GDB (arch/x86_64/cfi.inc): a backtrace from the system call's C code
+; ends in the user code that called it; on the full path the frame is 16
+; bytes above rsp during the call (alignment, the tf argument). The fast
+; path has no trap frame to unwind through: its backtraces end at
+; syscall_entry.
+CFI_TRAP_FRAME syscall_full_common.call, syscall_full_common.called, 16
+CFI_OUTERMOST syscall_entry.fast_call, syscall_entry.fast_called
 
 ; bool syscall_frame_sysret_ok(const struct trap_frame *tf): the verdict of
 ; the exit path's SYSRET_CHECK on tf (the same instructions), for the
