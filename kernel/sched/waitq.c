@@ -28,7 +28,7 @@ static int waitq_wait(struct waitq *wq, waitq_cond_fn cond, void *arg, enum wait
             continue;
         }
         struct thread *self = thread_current();
-        if (kind == WAIT_INTERRUPTIBLE && self->intr_pending) {
+        if (kind == WAIT_INTERRUPTIBLE && thread_wait_interrupted(self)) {
             irq_restore(f);
             return -EINTR;
         }

@@ -7,6 +7,8 @@
 #include <log.h>
 #include <string.h>
 #include <errstr.h>
+#include <console.h>
+#include <uapi/console.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 
@@ -17,13 +19,18 @@ static int cmd_urun(int argc, char **argv)
     char **pargv = argc > 1 ? argv + 1 : default_argv;
     int pargc = argc > 1 ? argc - 1 : 1;
 
+    console_mode_set(CONSOLE_COOKED);   /* a terminal reset, as at a login */
     int pid = process_spawn(path, pargc, pargv, NULL);
     if (pid < 0) {
         kprintf("urun: %s: %s\n", path, errstr(pid));
         return pid;
     }
+    /* Its job has the console: Ctrl-C interrupts it (a user shell takes
+     * the console for its own jobs in turn). */
+    int old_fg = console_fg_set(pid);
     int status;
     int r = process_wait(NULL, pid, &status, PROCESS_WAIT_JOB);
+    console_fg_set(old_fg);
     if (r < 0) {
         kprintf("urun: wait for pid %d: %s\n", pid, errstr(r));
         return r;
@@ -34,7 +41,7 @@ static int cmd_urun(int argc, char **argv)
         kprintf("urun: %s (pid %d) exited with status %d\n", path, pid, WEXITSTATUS(status));
     return 0;
 }
-SHELL_COMMAND(urun, "urun", "urun [path [args...]]", "run a user program (default /init: the user shell)", cmd_urun);
+SHELL_COMMAND(urun, "urun", "urun [path [args...]]", "run a user program (default /init: the user shell); Ctrl-C interrupts it", cmd_urun);
 
 static const char *env_status_name(const struct process *p)
 {

@@ -95,9 +95,9 @@ static void syscall_traced(struct process *p, struct trap_frame *tf, uint64_t n)
         trace_syscall_end(p, &ev, r);
     if (r == -EFAULT)
         process_mem_check(p);
-    if (p->killed || p->stopped)
-        process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
     tf->rax = (uint64_t)r;
+    if (p->killed || p->stopped || p->sig_pending)
+        process_user_return(tf);     /* killed: exits; stopped: waits; a signal: its handler */
 }
 
 void syscall_dispatch(struct trap_frame *tf)
@@ -118,9 +118,9 @@ void syscall_dispatch(struct trap_frame *tf)
     long r = syscall_table[n](tf, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
     if (r == -EFAULT)
         process_mem_check(p);       /* JOS environments die of bad pointers */
-    if (p->killed || p->stopped)
-        process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
-    tf->rax = (uint64_t)r;
+    tf->rax = (uint64_t)r;          /* before a signal's handler saves it */
+    if (p->killed || p->stopped || p->sig_pending)
+        process_user_return(tf);     /* killed: exits; stopped: waits; a signal: its handler */
 }
 
 /* int $0x80: the same dispatcher, returning through iretq. */
