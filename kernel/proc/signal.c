@@ -169,6 +169,9 @@ void process_signal_deliver(struct process *p, struct trap_frame *tf)
     int signo = __builtin_ctz(p->sig_pending);
     p->sig_pending &= ~SIG_BIT(signo);
     uint64_t handler = p->sig_handler;
+    /* In the handler from now on, for process_signal too: a SIGINT that
+     * comes now waits for sigreturn rather than interrupt the handler. */
+    p->in_handler = handler > SIG_IGN;
     spin_unlock_irqrestore(&env_lock, f);
     if (handler == SIG_IGN)             /* changed since it was posted */
         return;
