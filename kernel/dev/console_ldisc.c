@@ -92,6 +92,7 @@ bool console_ldisc_intr(char c)
 
 /* ---- the reader lock ---- */
 
+/* The wait condition of reader_lock. */
 static bool reader_free(void *arg)
 {
     return !reader_busy;
@@ -114,6 +115,7 @@ static int reader_lock(void)
     }
 }
 
+/* Let the next reader in. */
 static void reader_unlock(void)
 {
     reader_busy = false;
@@ -122,6 +124,7 @@ static void reader_unlock(void)
 
 /* ---- reads ---- */
 
+/* The editor's output: to the screen with CONSOLE_ECHO, else nowhere. */
 static void ldisc_echo(void *ctx, const char *s, size_t n)
 {
     if (mode & CONSOLE_ECHO)

@@ -10,12 +10,14 @@
 #define KEY_DEL         0x7f
 #define ESC_PARAM_MAX   1000        /* larger parameters are clamped: none is meaningful */
 
+/* Send n bytes to the terminal (nothing for 0). */
 static void out(struct lineedit *ed, const char *s, size_t n)
 {
     if (n)
         ed->out(ed->out_ctx, s, n);
 }
 
+/* Send a C string to the terminal. */
 static void out_str(struct lineedit *ed, const char *s)
 {
     out(ed, s, strlen(s));
@@ -66,6 +68,8 @@ static void line_replace(struct lineedit *ed, const char *text)
     ed->cursor = ed->len;
 }
 
+/* Insert c at the cursor and redraw the rest; a line that is full
+ * refuses it and remembers that (overflow). */
 static void line_insert(struct lineedit *ed, char c)
 {
     if (ed->len + 1 >= sizeof(ed->buf)) {
@@ -94,18 +98,23 @@ static void line_delete(struct lineedit *ed, size_t pos, size_t n)
     redraw_tail(ed);
 }
 
+/* Cursor to the start of the line. */
 static void cursor_home(struct lineedit *ed)
 {
     cursor_left(ed, ed->cursor);
     ed->cursor = 0;
 }
 
+/* Cursor to the end of the line (by printing what it passes over). */
 static void cursor_end(struct lineedit *ed)
 {
     out(ed, ed->buf + ed->cursor, ed->len - ed->cursor);
     ed->cursor = ed->len;
 }
 
+/* Show the next older (dir < 0) or newer (dir > 0) line of the history;
+ * the line being edited is saved on the way up and comes back below the
+ * newest. Nothing happens past either end, or without a history. */
 static void history_browse(struct lineedit *ed, int dir)
 {
     struct lineedit_history *h = ed->hist;

@@ -187,6 +187,9 @@ void process_signal_deliver(struct process *p, struct trap_frame *tf)
     }
 }
 
+/* signal(handler, trampoline): a handler for the fault signals and SIGINT
+ * (both addresses user code, else -EFAULT and nothing changes), or SIG_DFL
+ * or SIG_IGN (the trampoline is not looked at). 0. */
 long sys_signal(struct trap_frame *tf, uint64_t handler, uint64_t trampoline, uint64_t a2, uint64_t a3, uint64_t a4)
 {
     struct process *p = process_current();

@@ -274,6 +274,8 @@ static int fd_console_check(uint64_t fd)
     return console_file_is(f) ? 0 : -ENOTTY;
 }
 
+/* console_mode(fd, mode): the old mode, or -EBADF/-ENOTTY/-EINVAL (unknown
+ * bits); nothing changes on failure. */
 long sys_console_mode(struct trap_frame *tf, uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4)
 {
     int err = fd_console_check(fd);
@@ -286,6 +288,8 @@ long sys_console_mode(struct trap_frame *tf, uint64_t fd, uint64_t mode, uint64_
     return console_mode_set((uint32_t)mode);
 }
 
+/* console_fg(fd, pgid): the old foreground group (pgid 0: only read it),
+ * or -EBADF/-ENOTTY/-EINVAL/-ESRCH/-EPERM with the console unchanged. */
 long sys_console_fg(struct trap_frame *tf, uint64_t fd, uint64_t pgid, uint64_t a2, uint64_t a3, uint64_t a4)
 {
     int err = fd_console_check(fd);
