@@ -13,6 +13,11 @@
  * sequences a serial terminal sends, so readers see a single input
  * language. Bytes that arrive while the ring is full are dropped and
  * counted; the next reader reports the count.
+ *
+ * The line discipline (kernel/dev/console_ldisc.c) stands between the ring
+ * and user processes reading the console: the mode (uapi/console.h: echo,
+ * cooked lines, Ctrl-C as a signal) and the foreground process group.
+ * The kernel's own readers (console_getc: the root shell) take raw bytes.
  */
 #ifndef STRATA_CONSOLE_H
 #define STRATA_CONSOLE_H
@@ -50,12 +55,47 @@ int console_trygetc(void);
 
 /* Bytes dropped because the ring was full, since boot. */
 uint64_t console_input_dropped(void);
+/* Throw away every byte waiting in the ring (Ctrl-C did, as a terminal's
+ * interrupt flushes its input). Interrupts off. */
+void console_input_flush(void);
+
+/* ---- the line discipline (kernel/dev/console_ldisc.c) ---- */
+
+/* Send a signal for Ctrl-C to process group pgid: how many processes the
+ * group has (0: none, nobody got it). Called from the input interrupt. */
+typedef int (*console_intr_fn)(int pgid);
+/* The process layer's, installed at boot (dev is below proc). */
+void console_set_intr_hook(console_intr_fn fn);
+
+/* The mode (CONSOLE_* of uapi/console.h); setting returns the old one. A
+ * change of CONSOLE_CANON drops a line half typed. */
+uint32_t console_mode_get(void);
+uint32_t console_mode_set(uint32_t mode);
+
+/* The foreground process group (0: none); setting returns the old one.
+ * Nothing is checked here: permission is the caller's business. */
+int console_fg_get(void);
+int console_fg_set(int pgid);
+
+/* Called for each input byte in interrupt context, before it is queued:
+ * true if the byte was taken as Ctrl-C for the foreground group (with
+ * CONSOLE_ISIG, and the group has a live process), which flushes the
+ * input, drops the line being typed and echoes "^C". */
+bool console_ldisc_intr(char c);
+
+/* A user process's read of the console in the current mode: up to n bytes
+ * into the kernel buffer buf, 0 for end of file (Ctrl-D, cooked), or
+ * -EINTR if the reader was interrupted while it waited (what it had typed
+ * of a cooked line stays for the next read). Sleeps. */
+long console_ldisc_read(char *buf, size_t n);
 
 /* A new open file on the console (kernel/dev/console_file.c), opened
- * O_RDONLY, O_WRONLY or O_RDWR: reads take one input byte (sleeping,
- * interruptibly), writes print. 0 or -ENOMEM. */
+ * O_RDONLY, O_WRONLY or O_RDWR: reads go through the line discipline
+ * (sleeping, interruptibly), writes print. 0 or -ENOMEM. */
 struct file;
 int console_file_open(uint32_t flags, struct file **out);
+/* Is f an open file on the console? */
+bool console_file_is(const struct file *f);
 
 /* ---- devices (arch/x86_64/dev/) ---- */
 void serial_init(void);             /* registers COM1 for output */

@@ -9,7 +9,8 @@
  * process's env_alive/killed fields and its IPC state (include/ipc.h).
  * It is never held while sleeping. Lock order: env_lock before any address
  * space's lock (IPC page transfer maps pages with env_lock held); never the
- * other way round.
+ * other way round. proc_lock (kernel/proc/proc.c) before env_lock: a
+ * signal to a process group walks the processes under proc_lock.
  *
  * Lifetime rule: with env_lock held, a process found through the table and
  * env_alive cannot be freed: it must first exit (which clears env_alive

@@ -62,9 +62,11 @@ struct process {
     struct aspace *as;
     struct file *files[PROC_MAX_FILES];     /* open files by descriptor (0-2: stdio) */
     int exit_status;                /* WAIT_EXITED / WAIT_SIGNALED encoding */
-    uint64_t sig_handler;           /* 0: none */
+    uint64_t sig_handler;           /* a handler, or SIG_DFL (0) / SIG_IGN */
     uint64_t sig_trampoline;
-    bool in_handler;                /* a fault in the handler kills */
+    bool in_handler;                /* a fault in the handler kills; a SIGINT waits */
+    uint32_t sig_pending;           /* signals due (bit 1 << signo), under env_lock:
+                                       delivered at the next return to user mode */
     uint64_t entry;                 /* program entry point */
     uint64_t mmap_next;             /* hint for the next map() */
     int nregions;                   /* user regions, at most PROC_MAX_REGIONS: each
@@ -113,7 +115,10 @@ enum process_wait_flags {
 /* Wait for a child of parent (NULL: a kernel-started process, then pid
  * must name it) to exit; pid -1 means any child. Returns its pid and sets
  * *status; 0 with PROCESS_WAIT_NOHANG if none has exited yet; -ECHILD if
- * there is no such child; -EINTR if the caller is being killed. */
+ * there is no such child; -EINTR if the caller is being killed, or a
+ * signal came before a child was reaped (one that comes while
+ * PROCESS_WAIT_JOB waits for the rest of the job ends that wait early,
+ * and the child's pid is returned: its status is never lost). */
 int process_wait(struct process *parent, int pid, int *status, uint32_t flags);
 
 /* ---- internal to kernel/proc (proc.c, exec.c) ---- */
@@ -174,9 +179,44 @@ enum process_kill_flags {
 int process_kill(struct process *target, int status, int killer_id, uint32_t flags);
 
 /* Called on every return towards user mode (the trap layer's user-return
- * hook and the end of every system call): a killed process exits here. */
+ * hook and the end of every system call): a killed process exits here, a
+ * stopped one waits, and a signal that is due is delivered (tf is pointed
+ * at the handler; the result of the system call is already in tf->rax).
+ * With tf NULL (a system call on the fast path, which has no frame) a due
+ * signal stays pending and the verdict says so: the caller must come back
+ * with a frame. */
 struct trap_frame;
-void process_user_return(struct trap_frame *tf);
+enum process_return_verdict {
+    PROCESS_RETURN_DONE,            /* nothing (more) is due */
+    PROCESS_RETURN_NEEDS_FRAME,     /* tf was NULL and a signal is due */
+};
+enum process_return_verdict process_user_return(struct trap_frame *tf);
+
+/* ---- asynchronous signals (kernel/proc/signal.c) ---- */
+
+/* Send signo (SIGINT) to p on behalf of environment sender (0: the
+ * kernel): with a handler, it is delivered at p's next return to user
+ * mode (a wait p is blocked in returns -EINTR); with SIG_IGN it is thrown
+ * away; with SIG_DFL p is killed (process_kill). 0, or -ESRCH if p has
+ * exited. Callable from interrupt handlers. */
+int process_signal(struct process *p, int signo, int sender);
+
+/* Send signo to every live process of group pgid (the console's Ctrl-C,
+ * from its interrupt handler). Returns how many processes the group has:
+ * 0 if none is alive (nobody got the signal). */
+int process_group_signal(int pgid, int signo, int sender);
+
+/* Deliver a due signal to the current process p, returning to user mode
+ * through tf: push the handler's frame, or exit for SIG_DFL (or when the
+ * frame cannot be written: SIGSEGV). Nothing if p is in its handler (the
+ * signal waits for sigreturn) or nothing is due. */
+void process_signal_deliver(struct process *p, struct trap_frame *tf);
+
+/* May self make group pgid the console's foreground group? 0 if the group
+ * has a live process that is self or one of its descendants; -ESRCH if no
+ * live process is in the group, -EPERM if it belongs to others, -EINVAL
+ * for pgid <= 0. (kernel/proc/proc.c) */
+int process_group_check_own(struct process *self, int pgid);
 
 /* A user access of a system call failed at va (usercopy.c): remember it
  * for JOS's user_mem_check rule. */

@@ -67,6 +67,8 @@ struct thread {
     struct waitq joiners;
     bool intr_pending;              /* thread_interrupt() was called: interruptible
                                        waits return -EINTR from now on */
+    bool signal_pending;            /* thread_signal() was called: interruptible
+                                       waits return -EINTR until thread_signal_clear() */
     bool intr_blocked;              /* blocked in an interruptible wait */
     uint32_t *run_counter;          /* if set, incremented every time the
                                        scheduler switches to this thread
@@ -101,6 +103,19 @@ void thread_yield(void);
  * stays set (it marks a thread whose process is being torn down).
  * Callable with interrupts off. */
 void thread_interrupt(struct thread *t);
+/* The same for a signal the process layer has for t: its interruptible
+ * waits return -EINTR (and one it is blocked in wakes at once) until the
+ * signal is taken and t calls thread_signal_clear(). Callable with
+ * interrupts off, from interrupt handlers too. */
+void thread_signal(struct thread *t);
+/* The calling thread's signal has been taken: waits are undisturbed again
+ * (unless thread_interrupt was called). */
+void thread_signal_clear(void);
+/* Would an interruptible wait of t return -EINTR now? (Interrupts off.) */
+static inline bool thread_wait_interrupted(const struct thread *t)
+{
+    return t->intr_pending || t->signal_pending;
+}
 /* Sleep ms milliseconds (at least one tick). 0, or -EINTR if an
  * interruptible sleep was interrupted. */
 int thread_sleep_ms(uint64_t ms, enum sched_sleep_kind kind);

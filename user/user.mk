@@ -13,9 +13,10 @@
 # ET_EXEC with no dynamic relocations (ld relaxes the GOT loads into LEAs).
 # -mcmodel=large would also work but turns every call into movabs+call *%rax.
 #
-# The library (build/user/libstrata.a) is user/lib/*.c plus three pure
+# The library (build/user/libstrata.a) is user/lib/*.c plus the pure
 # kernel files compiled again with the user flags: kernel/lib/fmt.c (printf
-# formatting), kernel/lib/string.c, kernel/lib/errstr.c.
+# formatting), string.c, errstr.c, argv.c, signame.c (signal names) and
+# lineedit.c (readline's editor).
 #
 #   make build/user/bin/hello     one program
 #   make user                     all of them (USER_BINS)
@@ -31,7 +32,8 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
                 -z noexecstack --build-id=none --orphan-handling=error \
                 -T user/user.ld
 
-USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/lib/fmt.c kernel/lib/string.c kernel/lib/errstr.c kernel/lib/argv.c
+USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/lib/fmt.c kernel/lib/string.c kernel/lib/errstr.c kernel/lib/argv.c \
+                kernel/lib/signame.c kernel/lib/lineedit.c
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OUT)/obj/%.o,$(filter-out user/lib/crt0.c,$(USER_LIB_SRC)))
 USER_CRT0    := $(USER_OUT)/obj/user/lib/crt0.o
 USER_LIB     := $(USER_OUT)/libstrata.a

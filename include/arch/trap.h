@@ -121,6 +121,11 @@ extern uint64_t syscall_fast_calls;
 /* The exit path's verdict on tf (the same instructions): may it leave by
  * sysret, or must it take iretq? */
 bool syscall_frame_sysret_ok(const struct trap_frame *tf);
+/* From a call on the fast path (interrupts on or off): leave through
+ * syscall_fast_iret, which builds the full frame and passes it to
+ * syscall_fast_exit_work (the system-call layer's) before the iretq. */
+void syscall_fast_exit_divert(void);
+void syscall_fast_exit_work(struct trap_frame *tf);
 /* The iretq back to user mode: a fault there is a "bad iret". */
 extern const char trap_return_user_iretq[];
 

@@ -31,6 +31,7 @@
     X(EISDIR,        21, "is a directory") \
     X(EINVAL,        22, "invalid argument") \
     X(EMFILE,        24, "too many open files") \
+    X(ENOTTY,        25, "not a terminal") \
     X(ENOSPC,        28, "no space left on device") \
     X(ESPIPE,        29, "illegal seek") \
     X(EROFS,         30, "read-only file system") \

@@ -68,7 +68,9 @@
     X(GETPPID,      getppid,      SR_PID,  SA_NONE,   SA_NONE,   SA_NONE,   SA_NONE,   SA_NONE, "the parent's pid (0: started by the kernel)") \
     X(SETPGID,      setpgid,      SR_INT,  SA_PID,    SA_PID,    SA_NONE,   SA_NONE,   SA_NONE, "put process pid (0: the caller; or a child) in process group pgid (0: its own id): a job") \
     X(TRACE,        trace,        SR_INT,  SA_FD,     SA_INT,    SA_NONE,   SA_NONE,   SA_NONE, "trace the caller's system calls into the pipe at fd (flags TRACE_FOLLOW: its children too); fd -1 stops") \
-    X(MAP_FILE,     map_file,     SR_PTR,  SA_PTR,    SA_LEN,    SA_PROT,   SA_FD,     SA_UINT, "a private copy of len bytes of the open file fd from offset (page aligned): its address")
+    X(MAP_FILE,     map_file,     SR_PTR,  SA_PTR,    SA_LEN,    SA_PROT,   SA_FD,     SA_UINT, "a private copy of len bytes of the open file fd from offset (page aligned): its address") \
+    X(CONSOLE_MODE, console_mode, SR_INT,  SA_FD,     SA_INT,    SA_NONE,   SA_NONE,   SA_NONE, "set the mode of the console fd refers to (CONSOLE_ECHO, CONSOLE_CANON, CONSOLE_ISIG: uapi/console.h; CONSOLE_MODE_GET: only read it): the old mode") \
+    X(CONSOLE_FG,   console_fg,   SR_PID,  SA_FD,     SA_PID,    SA_NONE,   SA_NONE,   SA_NONE, "make pgid the console's foreground group, which Ctrl-C interrupts (tcsetpgrp; the group must hold the caller or a descendant; 0: only read it): the old one")
 
 enum syscall_no {
 #define SYSCALL_ENUM_(NAME, name, ret, a0, a1, a2, a3, a4, doc) SYS_##NAME,

@@ -1,7 +1,8 @@
 /*
  * The console as an open file (descriptors 0, 1 and 2 of a process started
- * by the kernel): reads take one byte from the console input, as a
- * terminal does; writes go to every console device.
+ * by the kernel): reads go through the line discipline (a cooked line, or
+ * raw bytes, as the mode says), as a terminal's do; writes go to every
+ * console device.
  */
 #include <console.h>
 #include <file.h>
@@ -12,13 +13,7 @@
 
 static long console_file_read(struct file *f, void *buf, size_t n)
 {
-    if (n == 0)
-        return 0;
-    int c = console_getc_interruptible();
-    if (c < 0)
-        return c;
-    *(char *)buf = (char)c;
-    return 1;
+    return n ? console_ldisc_read(buf, n) : 0;
 }
 
 static long console_file_write(struct file *f, const void *buf, size_t n)
@@ -46,6 +41,11 @@ static const struct file_ops console_file_ops = {
     .fstat = console_file_fstat,
     .release = console_file_release,
 };
+
+bool console_file_is(const struct file *f)
+{
+    return f && f->ops == &console_file_ops;
+}
 
 int console_file_open(uint32_t flags, struct file **out)
 {

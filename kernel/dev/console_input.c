@@ -21,6 +21,8 @@ _Static_assert((CONSOLE_INPUT_SIZE & (CONSOLE_INPUT_SIZE - 1)) == 0,
 
 void console_input_push(char c)
 {
+    if (console_ldisc_intr(c))
+        return;                 /* Ctrl-C, taken as a signal */
     if (input_head - input_tail < CONSOLE_INPUT_SIZE) {
         input_ring[input_head % CONSOLE_INPUT_SIZE] = c;
         input_head++;
@@ -28,6 +30,13 @@ void console_input_push(char c)
         input_dropped++;
     }
     waitq_wake_all(&input_waiters);
+}
+
+void console_input_flush(void)
+{
+    bool f = irq_save();
+    input_tail = input_head;
+    irq_restore(f);
 }
 
 uint64_t console_input_dropped(void)

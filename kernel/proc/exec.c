@@ -23,6 +23,7 @@
 #include <mm.h>
 #include <uapi/layout.h>
 #include <uapi/errno.h>
+#include <uapi/signal.h>
 #include <uapi/fs.h>
 
 static uint32_t region_prot_of(uint32_t pf)
@@ -172,7 +173,10 @@ int process_exec(struct process *p, const char *path, int argc, char *const argv
         kprintf("[%08x] new env %08x\n", p->parent ? p->parent->pid : 0, p->pid);
     }
     p->nregions = nregions;
-    p->sig_handler = p->sig_trampoline = 0;
+    /* A handler is gone with the image; SIG_IGN stays (POSIX). */
+    if (p->sig_handler != SIG_IGN)
+        p->sig_handler = SIG_DFL;
+    p->sig_trampoline = 0;
     p->in_handler = false;
     p->pgfault_upcall = p->pgfault_xstacktop = 0;
     p->entry = entry;

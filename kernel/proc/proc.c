@@ -544,8 +544,10 @@ int process_wait(struct process *parent, int pid, int *status, uint32_t flags)
          * JOS program's forked children may outlive it). */
         if (flags & PROCESS_WAIT_JOB) {
             int err = process_wait_sleep(parent, job_done, &j);
-            if (err)
+            if (err && parent->killed)
                 return err;
+            /* Interrupted by a signal: the child is reaped and its status
+             * must not be lost; the rest of its job may still run. */
         }
         return zpid;
     }
@@ -581,15 +583,75 @@ static bool process_not_stopped(void *arg)
     return !((struct process *)arg)->stopped;
 }
 
-void process_user_return(struct trap_frame *tf)
+enum process_return_verdict process_user_return(struct trap_frame *tf)
 {
     struct process *p = process_current();
-    if (!p || !(p->stopped || p->killed))
-        return;
-    if (p->stopped)     /* sys_set_env_status(NOT_RUNNABLE): wait to be resumed (or killed) */
+    if (!p || !(p->stopped || p->killed || p->sig_pending))
+        return PROCESS_RETURN_DONE;
+    /* sys_set_env_status(NOT_RUNNABLE): wait to be resumed (or killed). A
+     * signal waits for the end of the stop: it only wakes this wait. */
+    while (p->stopped && !p->killed) {
+        thread_signal_clear();
         waitq_wait_interruptible(&p->stop_wq, process_not_stopped, p);
+    }
     if (p->killed)
         process_exit(p->kill_status);
+    if (p->sig_pending) {
+        if (!tf)
+            return PROCESS_RETURN_NEEDS_FRAME;
+        process_signal_deliver(p, tf);
+    }
+    return PROCESS_RETURN_DONE;
+}
+
+/* The trap layer's hook: a trap always has its frame. */
+static void process_user_return_hook(struct trap_frame *tf)
+{
+    process_user_return(tf);
+}
+
+/* ---- process groups and the console ---- */
+
+int process_group_signal(int pgid, int signo, int sender)
+{
+    int members = 0;
+    bool f = spin_lock_irqsave(&proc_lock);
+    list_for_each(n, &all_procs) {
+        struct process *c = list_entry(n, struct process, all_link);
+        if (c->pgid == pgid && c->state == PROC_RUNNING && process_signal(c, signo, sender) == 0)
+            members++;
+    }
+    spin_unlock_irqrestore(&proc_lock, f);
+    return members;
+}
+
+/* Under proc_lock: is c self or one of self's descendants? */
+static bool process_descends_from(const struct process *c, const struct process *self)
+{
+    for (; c; c = c->parent)
+        if (c == self)
+            return true;
+    return false;
+}
+
+int process_group_check_own(struct process *self, int pgid)
+{
+    if (pgid <= 0)
+        return -EINVAL;
+    int err = -ESRCH;
+    bool f = spin_lock_irqsave(&proc_lock);
+    list_for_each(n, &all_procs) {
+        struct process *c = list_entry(n, struct process, all_link);
+        if (c->pgid != pgid || c->state != PROC_RUNNING)
+            continue;
+        if (process_descends_from(c, self)) {
+            err = 0;
+            break;
+        }
+        err = -EPERM;
+    }
+    spin_unlock_irqrestore(&proc_lock, f);
+    return err;
 }
 
 void process_uaccess_failed(uint64_t va)
@@ -640,11 +702,19 @@ static void *reaper_main(void *arg)
     return NULL;
 }
 
+/* Ctrl-C on the console (the console's interrupt hook): SIGINT to the
+ * foreground group, from the kernel (sender 0). */
+static int process_console_intr(int pgid)
+{
+    return process_group_signal(pgid, SIGINT, 0);
+}
+
 void proc_init(void)
 {
     env_init();
+    console_set_intr_hook(process_console_intr);
     trap_set_user_fault_hook(process_fault_signal);
-    trap_set_user_return_hook(process_user_return);
+    trap_set_user_return_hook(process_user_return_hook);
     if (thread_create("reaper", NULL, reaper_main, NULL, THREAD_DETACHED, NULL) < 0)
         panic("%s: cannot start the reaper thread", __func__);
 }

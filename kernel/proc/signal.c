@@ -1,5 +1,5 @@
 /*
- * Fault signals for user processes (ABI in uapi/signal.h).
+ * Signals for user processes (ABI in uapi/signal.h).
  *
  * A user-mode fault nobody could fix arrives here from the trap path. If
  * the process registered a handler and is not already in it, the kernel
@@ -7,9 +7,23 @@
  * and makes the trap return into the handler; sigreturn restores them
  * (possibly edited). Otherwise the process is killed and its parent's
  * wait() reports the signal.
+ *
+ * SIGINT is asynchronous: it is posted (process_signal, from the console's
+ * interrupt handler for Ctrl-C) and delivered by the process itself at its
+ * next return to user mode (process_signal_deliver), through the same
+ * frame as a fault's: after a system call (whose result is saved in the
+ * context, -EINTR if it was waiting), or after an interrupt, the timer's
+ * included, so a loop that makes no system call is reached too.
+ *
+ * Invariants (env_lock held): a bit in p->sig_pending is a signal posted
+ * to a process with a handler and not yet delivered; p->main's
+ * signal_pending flag is set only while such a bit is and p is not in its
+ * handler (a signal never interrupts its handler's waits).
  */
 #include <syscall.h>
 #include <proc.h>
+#include <env.h>
+#include <thread.h>
 #include <trace.h>
 #include <aspace.h>
 #include <usercopy.h>
@@ -19,6 +33,7 @@
 #include <arch/gdt.h>
 #include <arch/cpu.h>
 #include <string.h>
+#include <signame.h>
 #include <uapi/signal.h>
 #include <uapi/syscall.h>
 #include <uapi/layout.h>
@@ -86,18 +101,6 @@ static int signal_deliver(struct process *p, struct trap_frame *tf, int signo, u
     return 0;
 }
 
-static const char *signal_name(int signo)
-{
-    switch (signo) {
-    case SIGILL:  return "SIGILL";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGFPE:  return "SIGFPE";
-    case SIGKILL: return "SIGKILL";
-    case SIGSEGV: return "SIGSEGV";
-    default:      return "signal";
-    }
-}
-
 void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const char *why,
                           enum trap_fault_action action)
 {
@@ -110,7 +113,7 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
      * its signal handler; otherwise it dies. */
     if (action == TRAP_FAULT_SIGNAL && tf->vector == VEC_PF && process_upcall(p, tf, addr))
         return;
-    if (action == TRAP_FAULT_SIGNAL && p->sig_handler && !p->in_handler &&
+    if (action == TRAP_FAULT_SIGNAL && p->sig_handler > SIG_IGN && !p->in_handler &&
         signal_deliver(p, tf, signo, addr) == 0)
         return;
     /* Fatal: a tracer sees the signal, then the end (as strace shows it). */
@@ -127,22 +130,81 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
         kprintf("[pid %d] user fault va %#lx ip %#lx (%s)\n", p->pid, addr, tf->rip, why);
     else
         kprintf("[pid %d] user fault ip %#lx (%s)\n", p->pid, tf->rip, why ? why : "exception");
-    kprintf("[pid %d] %s killed by %s (%d)%s\n", p->pid, p->name, signal_name(signo), signo,
+    kprintf("[pid %d] %s killed by %s (%d)%s\n", p->pid, p->name, signame(signo), signo,
             p->in_handler ? " while in its signal handler" : "");
     process_exit(WAIT_SIGNALED(signo));
 }
 
+/* ---- asynchronous signals ---- */
+
+#define SIG_BIT(signo)  (1u << (signo))
+
+int process_signal(struct process *p, int signo, int sender)
+{
+    bool f = spin_lock_irqsave(&env_lock);
+    if (!p->env_alive) {
+        spin_unlock_irqrestore(&env_lock, f);
+        return -ESRCH;
+    }
+    uint64_t handler = p->sig_handler;
+    if (handler > SIG_IGN && !p->killed) {
+        p->sig_pending |= SIG_BIT(signo);
+        if (!p->in_handler)
+            thread_signal(p->main);
+    }
+    spin_unlock_irqrestore(&env_lock, f);
+    if (handler == SIG_DFL) {
+        int err = process_kill(p, WAIT_SIGNALED(signo), sender, PROCESS_KILL_ASYNC);
+        return err == -ESRCH ? err : 0;
+    }
+    return 0;
+}
+
+void process_signal_deliver(struct process *p, struct trap_frame *tf)
+{
+    bool f = spin_lock_irqsave(&env_lock);
+    thread_signal_clear();      /* taken now, or left for after the handler */
+    if (p->in_handler || !p->sig_pending || p->killed) {
+        spin_unlock_irqrestore(&env_lock, f);
+        return;
+    }
+    int signo = __builtin_ctz(p->sig_pending);
+    p->sig_pending &= ~SIG_BIT(signo);
+    uint64_t handler = p->sig_handler;
+    /* In the handler from now on, for process_signal too: a SIGINT that
+     * comes now waits for sigreturn rather than interrupt the handler. */
+    p->in_handler = handler > SIG_IGN;
+    spin_unlock_irqrestore(&env_lock, f);
+    if (handler == SIG_IGN)             /* changed since it was posted */
+        return;
+    if (handler == SIG_DFL) {
+        trace_note(p, TRACE_SIGNAL, signo, 0, 0);
+        process_exit(WAIT_SIGNALED(signo));
+    }
+    if (signal_deliver(p, tf, signo, 0) < 0) {
+        kprintf("[pid %d] %s: cannot push the frame for %s at rsp %#lx\n", p->pid, p->name,
+                signame(signo), tf->rsp);
+        kprintf("[pid %d] %s killed by %s (%d)\n", p->pid, p->name, signame(SIGSEGV), SIGSEGV);
+        process_exit(WAIT_SIGNALED(SIGSEGV));
+    }
+}
+
+/* signal(handler, trampoline): a handler for the fault signals and SIGINT
+ * (both addresses user code, else -EFAULT and nothing changes), or SIG_DFL
+ * or SIG_IGN (the trampoline is not looked at). 0. */
 long sys_signal(struct trap_frame *tf, uint64_t handler, uint64_t trampoline, uint64_t a2, uint64_t a3, uint64_t a4)
 {
     struct process *p = process_current();
-    if (handler == 0) {             /* remove the handler */
-        p->sig_handler = 0;
-        return 0;
-    }
-    if (!user_range_ok(handler, 1) || !user_range_ok(trampoline, 1))
+    if (handler > SIG_IGN && (!user_range_ok(handler, 1) || !user_range_ok(trampoline, 1)))
         return -EFAULT;
+    bool f = spin_lock_irqsave(&env_lock);
     p->sig_handler = handler;
-    p->sig_trampoline = trampoline;
+    if (handler > SIG_IGN)
+        p->sig_trampoline = trampoline;
+    if (handler == SIG_IGN)
+        p->sig_pending = 0;     /* ignoring throws away what is due (POSIX); with
+                                   SIG_DFL it stays due, and kills when delivered */
+    spin_unlock_irqrestore(&env_lock, f);
     return 0;
 }
 

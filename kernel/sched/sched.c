@@ -264,7 +264,7 @@ int sched_sleep_until(uint64_t wake, enum sched_sleep_kind kind)
 {
     bool f = irq_save();
     struct thread *self = thread_current();
-    if (kind == SCHED_SLEEP_INTERRUPTIBLE && self->intr_pending) {
+    if (kind == SCHED_SLEEP_INTERRUPTIBLE && thread_wait_interrupted(self)) {
         irq_restore(f);
         return -EINTR;
     }
@@ -278,7 +278,8 @@ int sched_sleep_until(uint64_t wake, enum sched_sleep_kind kind)
     list_insert_between(&self->sched_link, pos->prev, pos);
     sched_switch();
     self->intr_blocked = false;
-    int r = kind == SCHED_SLEEP_INTERRUPTIBLE && self->intr_pending && sched_ticks() < wake ? -EINTR : 0;
+    int r = kind == SCHED_SLEEP_INTERRUPTIBLE && thread_wait_interrupted(self) &&
+            sched_ticks() < wake ? -EINTR : 0;
     irq_restore(f);
     return r;
 }

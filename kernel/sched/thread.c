@@ -171,18 +171,39 @@ void thread_yield(void)
     irq_restore(f);
 }
 
-void thread_interrupt(struct thread *t)
+/* Wake t if it is blocked in an interruptible wait (interrupts off): the
+ * wait sees the flag its caller has just set and returns -EINTR. */
+static void thread_wake_interruptible(struct thread *t)
 {
-    bool f = irq_save();
-    thread_check(t, __func__);
-    t->intr_pending = true;
     if (t->state == THREAD_BLOCKED && t->intr_blocked) {
         list_remove(&t->sched_link);        /* off its wait queue */
         sched_wakeup(t);
     } else if (t->state == THREAD_SLEEPING && t->intr_blocked) {
         sched_wakeup(t);                    /* off the sleep list */
     }
+}
+
+void thread_interrupt(struct thread *t)
+{
+    bool f = irq_save();
+    thread_check(t, __func__);
+    t->intr_pending = true;
+    thread_wake_interruptible(t);
     irq_restore(f);
+}
+
+void thread_signal(struct thread *t)
+{
+    bool f = irq_save();
+    thread_check(t, __func__);
+    t->signal_pending = true;
+    thread_wake_interruptible(t);
+    irq_restore(f);
+}
+
+void thread_signal_clear(void)
+{
+    thread_current()->signal_pending = false;
 }
 
 int thread_sleep_ms(uint64_t ms, enum sched_sleep_kind kind)

@@ -18,7 +18,7 @@ int waitq_sleep(struct waitq *wq, enum waitq_kind kind)
         return 0;
     }
     struct thread *self = thread_current();
-    if (kind == WAITQ_INTERRUPTIBLE && self->intr_pending)
+    if (kind == WAITQ_INTERRUPTIBLE && thread_wait_interrupted(self))
         return -EINTR;
     self->state = THREAD_BLOCKED;
     self->intr_blocked = kind == WAITQ_INTERRUPTIBLE;

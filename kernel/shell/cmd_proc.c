@@ -8,6 +8,8 @@
 #include <string.h>
 #include <fmt.h>
 #include <errstr.h>
+#include <console.h>
+#include <uapi/console.h>
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 
@@ -25,13 +27,18 @@ static int cmd_urun(int argc, char **argv)
         snprintf(bin_path, sizeof(bin_path), "/bin/%s", path);
         path = bin_path;
     }
+    console_mode_set(CONSOLE_COOKED);   /* a terminal reset, as at a login */
     int pid = process_spawn(path, pargc, pargv, NULL);
     if (pid < 0) {
         kprintf("urun: %s: %s\n", path, errstr(pid));
         return pid;
     }
+    /* Its job has the console: Ctrl-C interrupts it (a user shell takes
+     * the console for its own jobs in turn). */
+    int old_fg = console_fg_set(pid);
     int status;
     int r = process_wait(NULL, pid, &status, PROCESS_WAIT_JOB);
+    console_fg_set(old_fg);
     if (r < 0) {
         kprintf("urun: wait for pid %d: %s\n", pid, errstr(r));
         return r;
@@ -43,7 +50,8 @@ static int cmd_urun(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND(urun, "urun", "urun [path [args...]]",
-              "run a user program (default /init: the user shell; a name without / is in /bin)", cmd_urun);
+              "run a user program (default /init: the user shell; a name without / is in /bin); "
+              "Ctrl-C interrupts it", cmd_urun);
 
 static const char *env_status_name(const struct process *p)
 {

@@ -1,6 +1,7 @@
 /*
  * File and descriptor system calls: open, close, read, write, seek, stat,
- * fstat, readdir, dup, dup2, pipe, unlink, mkdir.
+ * fstat, readdir, dup, dup2, pipe, unlink, mkdir; and the two calls on a
+ * console descriptor (a terminal's ioctls): console_mode, console_fg.
  *
  * A descriptor is an index into the process's table (p->files); each slot
  * holds one reference on an open file (include/file.h), so dup'ed and
@@ -22,6 +23,8 @@
 #include <uapi/syscall.h>
 #include <uapi/fs.h>
 #include <uapi/errno.h>
+#include <uapi/console.h>
+#include <console.h>
 
 #define IO_CHUNK 512
 
@@ -257,4 +260,45 @@ long sys_mkdir(struct trap_frame *tf, uint64_t upath, uint64_t mode, uint64_t a2
     if (mode > 07777)
         return -EINVAL;
     return vfs_mkdir(path, (uint32_t)mode);
+}
+
+/* ---- the console as a terminal ---- */
+
+/* The console behind fd: 0, -EBADF (no such descriptor), -ENOTTY (not the
+ * console). */
+static int fd_console_check(uint64_t fd)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    return console_file_is(f) ? 0 : -ENOTTY;
+}
+
+/* console_mode(fd, mode): the old mode, or -EBADF/-ENOTTY/-EINVAL (unknown
+ * bits); nothing changes on failure. */
+long sys_console_mode(struct trap_frame *tf, uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    int err = fd_console_check(fd);
+    if (err)
+        return err;
+    if ((int64_t)mode == CONSOLE_MODE_GET)
+        return console_mode_get();
+    if (mode & ~(uint64_t)CONSOLE_MODES)
+        return -EINVAL;
+    return console_mode_set((uint32_t)mode);
+}
+
+/* console_fg(fd, pgid): the old foreground group (pgid 0: only read it),
+ * or -EBADF/-ENOTTY/-EINVAL/-ESRCH/-EPERM with the console unchanged. */
+long sys_console_fg(struct trap_frame *tf, uint64_t fd, uint64_t pgid, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    int err = fd_console_check(fd);
+    if (err)
+        return err;
+    if (pgid == 0)
+        return console_fg_get();
+    if (pgid > INT32_MAX)
+        return -EINVAL;
+    err = process_group_check_own(process_current(), (int)pgid);
+    return err ? err : console_fg_set((int)pgid);
 }

@@ -99,16 +99,30 @@ long sys_batch(struct trap_frame *tf, uint64_t ureqs, uint64_t n, uint64_t a2, u
 
 /* What must happen before a call returns to user mode, when it does:
  * a JOS environment that passed a bad pointer dies (user_mem_check), a
- * killed process exits here and a stopped one waits to be resumed. Out of
- * line: the fast path only tests for it. Returns r. */
+ * killed process exits here, a stopped one waits to be resumed, and a
+ * signal that is due gets its handler. On the fast path there is no frame
+ * to point at the handler yet: the exit is diverted through
+ * syscall_fast_iret, which builds one and calls syscall_fast_exit_work.
+ * Out of line: the fast path only tests for it. Returns r. */
 static __attribute__((noinline)) long syscall_exit_work(struct process *p, long r,
                                                         struct trap_frame *tf)
 {
     if (r == -EFAULT)
         process_mem_check(p);
-    if (p->killed || p->stopped)
-        process_user_return(tf);     /* killed: exits; stopped: waits to be resumed */
+    if (tf)
+        tf->rax = (uint64_t)r;      /* before a handler's frame saves it */
+    if (process_user_return(tf) == PROCESS_RETURN_NEEDS_FRAME)
+        syscall_fast_exit_divert();
     return r;
+}
+
+/* Called by syscall_fast_iret (interrupts off) when syscall_exit_work
+ * diverted a fast call: tf is the frame it built, rax the call's result. */
+void syscall_fast_exit_work(struct trap_frame *tf)
+{
+    sti();
+    process_user_return(tf);
+    cli();
 }
 
 /* The path of a traced process (strace), from either entry: the same
@@ -145,7 +159,7 @@ static inline long syscall_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t 
         return syscall_traced(p, nr, args, tf);
     }
     long r = syscall_table[nr].fn(tf, a0, a1, a2, a3, a4);
-    if (unlikely(r == -EFAULT || p->killed || p->stopped))
+    if (unlikely(r == -EFAULT || p->killed || p->stopped || p->sig_pending))
         return syscall_exit_work(p, r, tf);
     return r;
 }

@@ -422,7 +422,8 @@ static bool call_must_fail(const struct call *c, long r)
     case SYS_READDIR: return bad_ptr(&a[0]) || a[0].v == 0 || bad_ptr(&a[2]) || a[2].v == 0;
     case SYS_MAP:     return kernel_ptr(&a[0]);
     case SYS_UNMAP:   return bad_ptr(&a[0]) || a[0].v == 0;
-    case SYS_SIGNAL:  return a[0].v != 0 && (kernel_ptr(&a[0]) || kernel_ptr(&a[1]) || a[1].v == 0);
+    case SYS_SIGNAL:  return a[0].v > SIG_IGN &&      /* SIG_DFL and SIG_IGN need no pointer */
+                             (kernel_ptr(&a[0]) || kernel_ptr(&a[1]) || a[1].v == 0);
     default:          return c->nr >= SYS_COUNT;
     }
 }

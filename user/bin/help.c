@@ -11,6 +11,7 @@ static const struct {
     { "bigargv",       "hostile: oversized and malformed spawn arguments" },
     { "brkpt",         "int3 with a SIGTRAP handler, then resume" },
     { "cat",           "print files, or standard input: cat [FILE...]" },
+    { "consoletest",   "hostile: console_mode and console_fg (foreground group) edge cases" },
     { "cp",            "copy a file: cp FROM TO" },
     { "divzero",       "divide by zero without a handler (killed, SIGFPE)" },
     { "echo",          "print the arguments" },
@@ -41,8 +42,9 @@ static const struct {
     { "readdirleak",   "hostile: readdir/stat must not leak kernel bytes" },
     { "rm",            "remove files or empty directories of /tmp: rm PATH..." },
     { "run-fork",      "fork, exec `sh -c ls`, wait (the lecture)" },
-    { "sh",            "the user shell: pipes, < > >> 2>, ; &, quotes, $?" },
+    { "sh",            "the user shell: line editing, history, Ctrl-C, pipes, < > >> 2>, ; &, quotes, $?" },
     { "sigfault",      "SIGSEGV handler that skips the faulting instruction" },
+    { "sigint",        "a SIGINT handler catching Ctrl-C in a loop, a sleep, a read: sigint [-n N]" },
     { "singlestep",    "single-step with TF and a SIGTRAP handler" },
     { "sleep",         "sleep: sleep SECONDS | sleep NUMBERms" },
     { "spawnexit",     "hostile: spawn a child and exit at once, reaped at once" },
@@ -97,5 +99,7 @@ int main(int argc, char **argv)
     printf("Programs in /bin (type a name to run it; 'exit' leaves the shell):\n");
     for (i = 0; i < n; i++)
         printf("  %-14s %s\n", names[i], describe(names[i]));
+    printf("Line editing: arrows, Home/End, Delete, Backspace, Ctrl-A/E/U/K; up/down: history.\n"
+           "Ctrl-C interrupts the program running in the foreground (the shell ignores it).\n");
     return 0;
 }

@@ -14,20 +14,31 @@
  * character. A name without '/' runs /bin/<name>. There is no working
  * directory (paths are absolute; a relative one is taken from /).
  *
+ * A command has at most 16 words (what exec takes), the name included.
+ *
  * Each command runs in a process of its own made with fork and exec (xv6
  * and the 6.828 lecture's way); a pipeline is one job (process group): the
  * shell waits for its processes and for whatever they started.
  *
+ * On the console the shell edits its lines with readline (user/lib/
+ * readline.c: arrows, Home/End, Delete, Ctrl-A/E/U/K, history with up and
+ * down), and does job control: the console's foreground group is the
+ * running foreground job's, so Ctrl-C (SIGINT) interrupts that job, in
+ * cooked mode; the shell itself ignores SIGINT, and Ctrl-C while it edits
+ * abandons the line. A non-interactive shell (sh -c, a script on standard
+ * input) that leads the foreground job hands the console to its own jobs
+ * the same way, and stops (status 130) when one of them is interrupted.
+ *
  * Built in: exit [STATUS], wait (every background job), kill PID.
  *
- * Reports: "sh: NAME: command not found", "sh: NAME: killed by signal N",
- * "sh: NAME: exit status N" (nonzero), and for background jobs that ended,
- * before the next prompt, "[N] done NAME" (or its status).
+ * Reports: "sh: NAME: command not found", "sh: NAME: killed by signal N
+ * (SIGNAME)", "sh: NAME: exit status N" (nonzero), and for background jobs
+ * that ended, before the next prompt, "[N] done NAME" (or its status).
  */
 #include <ulib.h>
 
-#define LINE_MAX    256
-#define MAX_WORDS   32          /* words of one command */
+#define LINE_MAX    LINEEDIT_LINE_MAX
+#define MAX_WORDS   SYSCALL_ARGV_MAX    /* words of one command: what exec takes */
 #define MAX_CMDS    8           /* commands in one pipeline */
 #define MAX_JOBS    16
 #define PROMPT      "user# "
@@ -51,16 +62,25 @@ struct job {
     char name[32];
 };
 
+/* Whether the shell moves the console's foreground group with its jobs. */
+enum job_control { JOB_CONTROL_OFF, JOB_CONTROL_ON };
+
 static struct job jobs[MAX_JOBS];
 static int last_status;         /* $? */
 static char words_buf[LINE_MAX * 2];    /* the words of the line being run */
+static bool interactive;        /* reading the console: prompts, editing */
+static enum job_control job_control;
+static int shell_pgid;          /* the shell's group (with job control) */
+static int fg_at_start;         /* the foreground group found at start, given back at exit */
+static bool sigint_ignored;     /* we ignore SIGINT: our children must not */
 
 /* ---- reporting ---- */
 
 static void status_report(const char *prefix, const char *name, int status)
 {
     if (WIFSIGNALED(status))
-        dprintf(2, "%s%s: killed by signal %d\n", prefix, name, WTERMSIG(status));
+        dprintf(2, "%s%s: killed by signal %d (%s)\n", prefix, name, WTERMSIG(status),
+                signame(WTERMSIG(status)));
     else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 126 && WEXITSTATUS(status) != 127)
         dprintf(2, "%s%s: exit status %d\n", prefix, name, WEXITSTATUS(status));
     /* 126 and 127: the shell's child has said why already (cannot run, not found) */
@@ -170,7 +190,8 @@ static bool parse_pipeline(struct lexer *lx, struct pipeline *pl, enum tok *sep)
         switch (t) {
         case T_WORD:
             if (c->argc == MAX_WORDS) {
-                dprintf(2, "sh: too many words in one command (max %d)\n", MAX_WORDS);
+                dprintf(2, "sh: too many arguments (at most %d words, the command's name included)\n",
+                        MAX_WORDS);
                 return false;
             }
             c->argv[c->argc++] = w;
@@ -328,6 +349,38 @@ static void jobs_reap(bool block)
     }
 }
 
+/* ---- job control ---- */
+
+/* Take the console's foreground, if we may: an interactive shell always
+ * (in a group of its own, ignoring SIGINT), a non-interactive one only
+ * when it leads the foreground job (sh -c typed at a prompt). */
+static void job_control_start(void)
+{
+    int fg = console_fg(FD_STDIN, 0);
+    if (fg < 0)
+        return;                 /* standard input is not the console */
+    if (interactive) {
+        signal_ignore();
+        sigint_ignored = true;
+        setpgid(0, 0);
+    } else if (fg != getpid()) {
+        return;                 /* not ours to move */
+    }
+    shell_pgid = getpid();
+    if (console_fg(FD_STDIN, shell_pgid) < 0)
+        return;
+    fg_at_start = fg;
+    job_control = JOB_CONTROL_ON;
+}
+
+/* Give the foreground back to the group that had it (if it still may
+ * have it: it is refused when that group is not ours). */
+static void job_control_end(void)
+{
+    if (job_control == JOB_CONTROL_ON && fg_at_start)
+        console_fg(FD_STDIN, fg_at_start);
+}
+
 /* Run a pipeline; false if the shell should exit (`exit`). */
 static bool run_pipeline(struct pipeline *pl, bool *quit)
 {
@@ -337,6 +390,9 @@ static bool run_pipeline(struct pipeline *pl, bool *quit)
         return !*quit;
     int pids[MAX_CMDS] = { 0 };
     int prev_read = -1, leader = 0;
+    bool fg_job = !pl->background && job_control == JOB_CONTROL_ON;
+    if (fg_job)
+        console_mode(FD_STDIN, CONSOLE_COOKED);     /* what a program reading lines expects */
     for (int i = 0; i < pl->n; i++) {
         int fds[2] = { -1, -1 };
         if (i < pl->n - 1 && pipe(fds) < 0) {
@@ -346,6 +402,10 @@ static bool run_pipeline(struct pipeline *pl, bool *quit)
         int pid = fork();
         if (pid == 0) {
             setpgid(0, leader);
+            if (sigint_ignored)
+                signal_default();
+            if (fg_job)             /* as the parent does: whoever runs first */
+                console_fg(FD_STDIN, leader ? leader : getpid());
             if (prev_read >= 0) {
                 dup2(prev_read, 0);
                 close(prev_read);
@@ -363,6 +423,8 @@ static bool run_pipeline(struct pipeline *pl, bool *quit)
             if (!leader)
                 leader = pid;
             setpgid(pid, leader);       /* also here: no race with the child */
+            if (fg_job && i == 0)
+                console_fg(FD_STDIN, leader);
             pids[i] = pid;
         }
         if (prev_read >= 0)
@@ -381,8 +443,15 @@ static bool run_pipeline(struct pipeline *pl, bool *quit)
         return true;
     }
     int status = pipeline_wait(pids, pl->n, name);
+    if (fg_job)
+        console_fg(FD_STDIN, shell_pgid);
     status_report("sh: ", name, status);
     last_status = exit_code_of(status);
+    /* A script stops when Ctrl-C interrupted one of its commands. */
+    if (!interactive && WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) {
+        *quit = true;
+        return false;
+    }
     return true;
 }
 
@@ -464,39 +533,63 @@ static long line_read_fd(char *buf, size_t n)
     return (long)len;
 }
 
-int main(int argc, char **argv)
+/* Read and run lines from the console until `exit`. */
+static int shell_interactive(void)
 {
     static char line[LINE_MAX];
-
-    if (argc >= 2 && strcmp(argv[1], "-c") == 0) {
-        if (argc != 3) {
-            dprintf(2, "usage: sh [-c LINE]\n");
-            return 2;
-        }
-        run_line(argv[2]);
-        return last_status;
-    }
-    struct fs_stat st;
-    bool interactive = fstat(0, &st) == 0 && st.type == FS_TYPE_CHAR;
     for (;;) {
         jobs_reap(false);
-        long n;
-        if (interactive) {
-            printf("%s", PROMPT);
-            n = readline(line, sizeof(line));
-            if (n == -E2BIG) {
-                dprintf(2, "sh: line too long (max %d characters); ignored\n", LINE_MAX - 1);
-                continue;
-            }
-            if (n < 0) {
-                dprintf(2, "sh: cannot read the console: %s\n", errstr((int)n));
-                return 1;
-            }
-        } else if ((n = line_read_fd(line, sizeof(line))) < 0) {
+        int st = readline(PROMPT, line, sizeof(line));
+        if (st == LINEEDIT_TOO_LONG) {
+            dprintf(2, "sh: line too long (max %d characters); ignored\n", LINE_MAX - 1);
+            continue;
+        }
+        if (st == LINEEDIT_CANCEL)
+            continue;           /* Ctrl-C: the line is abandoned, a new prompt */
+        if (st == LINEEDIT_EOF) {
+            dprintf(2, "\nsh: use \"exit\" to leave the shell\n");
+            continue;
+        }
+        if (st < 0) {
+            dprintf(2, "sh: cannot read the console: %s\n", errstr(st));
+            return 1;
+        }
+        if (!run_line(line))
+            return last_status;
+    }
+}
+
+/* Read and run lines from a standard input that is not the console. */
+static int shell_script(void)
+{
+    static char line[LINE_MAX];
+    for (;;) {
+        jobs_reap(false);
+        if (line_read_fd(line, sizeof(line)) < 0) {
             jobs_reap(true);
             return last_status;
         }
         if (!run_line(line))
             return last_status;
     }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "-c") == 0) {
+        if (argc != 3) {
+            dprintf(2, "usage: sh [-c LINE]\n");
+            return 2;
+        }
+        job_control_start();
+        run_line(argv[2]);
+        job_control_end();
+        return last_status;
+    }
+    struct fs_stat st;
+    interactive = fstat(0, &st) == 0 && st.type == FS_TYPE_CHAR;
+    job_control_start();
+    int status = interactive ? shell_interactive() : shell_script();
+    job_control_end();
+    return status;
 }

@@ -191,18 +191,6 @@ static void put_arg(struct out *o, const struct trace_event *ev, int i, int type
     }
 }
 
-static const char *signame(long s)
-{
-    switch (s) {
-    case SIGILL:  return "SIGILL";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGFPE:  return "SIGFPE";
-    case SIGKILL: return "SIGKILL";
-    case SIGSEGV: return "SIGSEGV";
-    default:      return "SIG?";
-    }
-}
-
 /* " = result", the '=' in column COLUMN if the call is shorter. */
 static void put_result(struct out *o, const struct trace_event *ev)
 {
@@ -252,7 +240,7 @@ static void show(const struct trace_event *ev, int first_pid, bool follow)
         break;
     }
     case TRACE_SIGNAL:
-        put(&o, "--- %s {si_signo=%s, si_addr=", signame(ev->result), signame(ev->result));
+        put(&o, "--- %s {si_signo=%s, si_addr=", signame((int)ev->result), signame((int)ev->result));
         put(&o, ev->addr ? "%#lx} ---" : "NULL} ---", ev->addr);
         break;
     case TRACE_UPCALL:

@@ -23,7 +23,10 @@
 #include <string.h>
 #include <fmt.h>
 #include <errstr.h>
+#include <signame.h>
+#include <lineedit.h>
 #include <uapi/errno.h>
+#include <uapi/console.h>
 #include <uapi/syscall.h>
 #include <uapi/signal.h>
 #include <uapi/layout.h>
@@ -69,6 +72,14 @@ int fork(void);
 int sleep_ms(unsigned ms);
 int getppid(void);
 int setpgid(int pid, int pgid);       /* 0: self / own id */
+/* The console behind fd as a terminal (uapi/console.h): set its mode
+ * (CONSOLE_COOKED, CONSOLE_RAW, or CONSOLE_MODE_GET to only read it), or
+ * make pgid its foreground group, the one Ctrl-C interrupts (0: only read
+ * it). Both return the old value, or -EBADF / -ENOTTY (fd is not the
+ * console) / -EINVAL, and for console_fg -ESRCH (no such group) or -EPERM
+ * (the group holds neither the caller nor one of its descendants). */
+int console_mode(int fd, int mode);
+int console_fg(int fd, int pgid);
 int trace(int fd, int flags);           /* strace's: uapi/trace.h */
 void *map(void *hint, size_t len, int prot);
 /* A private copy of a file's bytes [offset, offset+len) (offset page
@@ -81,13 +92,19 @@ int unmap(void *addr, size_t len);
 #define IS_ERR(p)   ((uintptr_t)(p) >= (uintptr_t)-4095)
 #define PTR_ERR(p)  ((long)(intptr_t)(p))
 
-/* ---- fault signals (user/lib/signal.c) ----
- * handler(sig, fault_addr, ctx): may edit *ctx (e.g. ctx->rip) and return,
- * which resumes the interrupted code through __sigtramp and SYS_SIGRETURN,
- * or may exit(). Registers __sigtramp as the trampoline (the frame
- * contract is in user/lib/signal.c). Returns 0 or -error. */
+/* ---- signals (user/lib/signal.c) ----
+ * handler(sig, fault_addr, ctx), for the fault signals and SIGINT (Ctrl-C;
+ * fault_addr 0): may edit *ctx (e.g. ctx->rip) and return, which resumes
+ * the interrupted code through __sigtramp and SYS_SIGRETURN, or may
+ * exit(). A system call that SIGINT interrupted returns -EINTR once the
+ * handler is done. Registers __sigtramp as the trampoline (the frame
+ * contract is in user/lib/signal.c). Returns 0 or -error.
+ * signal_default: no handler (the signal kills); signal_ignore: SIGINT is
+ * thrown away (faults still kill; exec keeps it). */
 typedef void (*sighandler_t)(int sig, uint64_t fault_addr, struct sigcontext *ctx);
 int signal(sighandler_t handler);
+int signal_default(void);
+int signal_ignore(void);
 void __sigtramp(void);                  /* the trampoline; never call it */
 int sigreturn(struct sigcontext *ctx);  /* raw SYS_SIGRETURN (for tests) */
 /* A made-up context for sigreturn (tests): resume at rip with every
@@ -104,11 +121,19 @@ int puts(const char *s);                /* s and a newline */
 int putchar(int c);
 long write_all(int fd, const void *buf, size_t len);
 
-/* Read a line from the console with echo and editing (backspace, Ctrl-U,
- * Ctrl-C; escape sequences are ignored; CR, LF or CRLF ends the line).
- * Stores at most n-1 characters and a NUL. Returns the length, -E2BIG if
- * the line was too long (the line is discarded), or a negative getc error. */
-long readline(char *buf, size_t n);
+/* ---- line input (user/lib/readline.c) ----
+ * Print prompt and read a line from standard input with the line editor
+ * of include/lineedit.h (the root shell's: arrows, Home/End, Delete,
+ * Backspace, Ctrl-A/E/U/K, history with up/down). The console is put in
+ * raw mode while the line is edited and given back its mode after. The
+ * line (at most n-1 bytes, cut if longer) and a NUL go to buf. Returns
+ * LINEEDIT_DONE, LINEEDIT_TOO_LONG, LINEEDIT_CANCEL (Ctrl-C: buf is
+ * empty), LINEEDIT_EOF (Ctrl-D on an empty line, or the end of a
+ * standard input that is not the console), or the negative error of a
+ * read. Lines that are DONE go to the history (readline_history). */
+int readline(const char *prompt, char *buf, size_t n);
+/* The history readline keeps (LINEEDIT_HISTORY lines). */
+struct lineedit_history *readline_history(void);
 
 /* ---- memory (user/lib/malloc.c) ---- */
 void *malloc(size_t n);

@@ -1,5 +1,6 @@
 /*
- * Fault-signal registration and the return trampoline.
+ * Signal registration (a handler for the fault signals and SIGINT, or
+ * SIG_DFL / SIG_IGN) and the return trampoline.
  *
  * ---- Signal frame contract (kernel <-> user library) ----------------------
  *
@@ -65,6 +66,16 @@ __asm__(
 int signal(sighandler_t handler)
 {
     return (int)syscall(SYS_SIGNAL, (long)handler, (long)__sigtramp);
+}
+
+int signal_default(void)
+{
+    return (int)syscall(SYS_SIGNAL, (long)SIG_DFL, 0L);
+}
+
+int signal_ignore(void)
+{
+    return (int)syscall(SYS_SIGNAL, (long)SIG_IGN, 0L);
 }
 
 void sigcontext_forge(struct sigcontext *ctx, void (*rip)(void), void *stack_end)

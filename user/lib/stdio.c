@@ -1,5 +1,5 @@
 /*
- * Console output through write(fd 1/2) and line input through getc().
+ * Console output through write(fd 1/2) (line input: user/lib/readline.c).
  *
  * printf and friends format with the kernel's fmt_vformat into a small
  * buffer on the stack and write it out when full and at the end of each
@@ -91,84 +91,4 @@ int putchar(int c)
 {
     char ch = (char)c;
     return write(FD_STDOUT, &ch, 1) == 1 ? (unsigned char)c : -1;
-}
-
-/* ---- line input ---- */
-
-static void echo(const char *s, size_t n)
-{
-    write_all(FD_STDOUT, s, n);
-}
-
-/* Skip the rest of an escape sequence (ESC already read): CSI/SS3
- * parameters up to the final byte. Arrow keys and the like are ignored. */
-static int skip_escape(void)
-{
-    int c = getc();
-    if (c < 0)
-        return c;
-    if (c != '[' && c != 'O')
-        return 0;
-    for (int i = 0; i < 16; i++) {
-        c = getc();
-        if (c < 0)
-            return c;
-        if (c >= 0x40 && c <= 0x7e)
-            break;
-    }
-    return 0;
-}
-
-long readline(char *buf, size_t n)
-{
-    static bool last_was_cr;
-    size_t len = 0;
-    bool overflow = false;
-
-    if (n == 0)
-        return -EINVAL;
-    for (;;) {
-        int c = getc();
-        if (c < 0)
-            return c;
-        if (c == '\n' && last_was_cr) {     /* the LF of a CRLF */
-            last_was_cr = false;
-            continue;
-        }
-        last_was_cr = c == '\r';
-        if (c == '\r' || c == '\n') {
-            echo("\n", 1);
-            buf[len] = '\0';
-            return overflow ? -E2BIG : (long)len;
-        }
-        if (c == 0x7f || c == '\b') {       /* backspace / DEL */
-            if (len > 0) {
-                len--;
-                echo("\b \b", 3);
-            }
-        } else if (c == 0x15) {             /* Ctrl-U: erase the line */
-            while (len > 0) {
-                len--;
-                echo("\b \b", 3);
-            }
-            overflow = false;
-        } else if (c == 0x03) {             /* Ctrl-C: abandon the line */
-            echo("^C\n", 3);
-            buf[0] = '\0';
-            return 0;
-        } else if (c == 0x1b) {
-            int r = skip_escape();
-            if (r < 0)
-                return r;
-        } else if (c >= 0x20 && c < 0x7f) {
-            if (len + 1 < n) {
-                buf[len++] = (char)c;
-                char ch = (char)c;
-                echo(&ch, 1);
-            } else {
-                overflow = true;            /* not stored, not echoed */
-            }
-        }
-        /* other control characters: ignored */
-    }
 }

@@ -208,3 +208,13 @@ int setpgid(int pid, int pgid)
 {
     return (int)sc2(SYS_SETPGID, pid, pgid);
 }
+
+int console_mode(int fd, int mode)
+{
+    return (int)sc2(SYS_CONSOLE_MODE, fd, mode);
+}
+
+int console_fg(int fd, int pgid)
+{
+    return (int)sc2(SYS_CONSOLE_FG, fd, pgid);
+}

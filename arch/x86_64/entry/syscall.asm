@@ -58,13 +58,21 @@ FAST_RDI        equ 6 * 8
 FAST_RIP        equ 7 * 8       ; rcx at entry
 FAST_RFLAGS     equ 8 * 8       ; r11 at entry
 FAST_RSP        equ 9 * 8
+FAST_SIZE       equ 10 * 8
+; Set in the area's saved rflags by syscall_fast_exit_divert: VM, which a
+; 64-bit `syscall` never saves set, fails SYSRET_FAST_CHECK at no extra
+; cost on the fast path; syscall_fast_iret clears it again.
+FAST_DIVERT     equ RFLAGS_VM
+FAST_DIVERT_BIT equ 17
 
 extern syscall_dispatch
+extern syscall_fast_exit_work
 extern interrupted_user_code
 extern trap_return
 global syscall_entry
 global syscall_compat_entry
 global syscall_frame_sysret_ok
+global syscall_fast_exit_divert
 global syscall_fast_calls
 global user_enter
 global user_enter_frame
@@ -192,9 +200,11 @@ syscall_entry:
 ; The fast path's rare way out through iretq (e.g. the user set TF before
 ; the call): turn the save area and the live registers (rax = the result;
 ; rbx, rbp and r12-r15 are still the user's) into a full trap frame below
-; it, as the full path would have built, and leave like an interrupt.
+; it, as the full path would have built, and leave like an interrupt. A
+; diverted exit (FAST_DIVERT) first has syscall_fast_exit_work(frame) run.
 syscall_fast_iret:
     mov rdi, rsp
+    btr qword [rdi + FAST_RFLAGS], FAST_DIVERT_BIT  ; CF = diverted; no push changes it
     push qword SEL_UDATA | RPL_USER ; ss
     push qword [rdi + FAST_RSP]
     push qword [rdi + FAST_RFLAGS]
@@ -217,7 +227,19 @@ syscall_fast_iret:
     push r13
     push r14
     push r15
+    jnc trap_return
+    mov rdi, rsp                    ; 16-byte aligned: 10 + 22 words below the top
+    call syscall_fast_exit_work
     jmp trap_return
+
+; void syscall_fast_exit_divert(void): mark the current fast call's save
+; area (at the top of this thread's kernel stack) so that its exit fails
+; SYSRET_FAST_CHECK and goes through syscall_fast_iret.
+syscall_fast_exit_divert:
+    mov rax, [gs:PERCPU_KSP]
+    or qword [rax - FAST_SIZE + FAST_RFLAGS], FAST_DIVERT
+    ret
+
 
 ; The full path: a complete trap frame, then
 ; syscall_dispatch(rdi, rsi, rdx, r10, r8, nr = rax, tf = the frame); the
