@@ -173,11 +173,19 @@ test: setup
 	$(MAKE) all host-tests
 	tools/check-layers $(BUILD)
 	tools/gen-syscall-doc --check
+	tools/gen-bench-tables --check
 	TEST_ISO=$(BUILD)/strata-test.iso $(PYTHON) tests/run_tests.py
+
+# Both save their figures in docs/bench/ and rewrite the tables of STATUS
+# and docs/benchmarks.md from them (tools/gen-bench-tables); a DEBUG=1
+# build's figures are printed only.
+BENCH_SAVE = $(if $(filter 1,$(DEBUG)),,--json docs/bench/$(1).json)
+BENCH_TABLES = $(if $(filter 1,$(DEBUG)),true,tools/gen-bench-tables)
 
 bench: setup
 	$(MAKE) all
-	$(PYTHON) tests/bench.py
+	$(PYTHON) tests/bench.py $(call BENCH_SAVE,strata)
+	$(BENCH_TABLES)
 
 # The long fuzzing campaign (a million system calls, console bytes, bad ELF
 # files, exhaustion); not part of `make test`. Options: FUZZ_ARGS="--seeds 4".
@@ -190,7 +198,8 @@ fuzz: setup
 # part of `make test`.
 bench-linux: setup
 	$(MAKE) all
-	$(PYTHON) tools/bench-linux
+	$(PYTHON) tools/bench-linux $(call BENCH_SAVE,linux)
+	$(BENCH_TABLES)
 
 # ./run reads DEBUG, CMDLINE and GRUB_MENU from the environment (exported above).
 run:

@@ -65,8 +65,20 @@ struct process {
     uint64_t sig_handler;           /* a handler, or SIG_DFL (0) / SIG_IGN */
     uint64_t sig_trampoline;
     bool in_handler;                /* a fault in the handler kills; a SIGINT waits */
-    uint32_t sig_pending;           /* signals due (bit 1 << signo), under env_lock:
-                                       delivered at the next return to user mode */
+    /* What the next return to user mode must do: one word, so that the end
+     * of every system call tests all of it with one compare
+     * (process_return_work). The pad is never written: it stays 0. */
+    union {
+        struct {
+            bool killed;            /* asked to die (env_lock): it exits at its
+                                       next return towards user mode */
+            bool stopped;           /* sys_set_env_status(NOT_RUNNABLE) */
+            uint16_t return_pad;
+            uint32_t sig_pending;   /* signals due (bit 1 << signo), under
+                                       env_lock: delivered at that return */
+        };
+        uint64_t return_work;
+    };
     uint64_t entry;                 /* program entry point */
     uint64_t mmap_next;             /* hint for the next map() */
     int nregions;                   /* user regions, at most PROC_MAX_REGIONS: each
@@ -78,13 +90,10 @@ struct process {
     struct Env *view;               /* its slot of the user-visible table */
     uint32_t env_flags;             /* enum proc_env_flags */
     bool env_alive;                 /* can be named by id (started, not exited) */
-    bool killed;                    /* asked to die: it exits at its next
-                                       return towards user mode */
     int kill_status;                /* the wait() status it will exit with */
     int killer;                     /* id of the environment that asked */
     struct ipc_endpoint ipc;        /* kernel/proc/ipc.c */
     struct waitq stop_wq;           /* a stopped process waits here */
-    bool stopped;                   /* sys_set_env_status(NOT_RUNNABLE) */
     bool started;                   /* its thread has been let run */
     struct trap_frame *start_frame; /* exofork child: its first user state */
     struct file *trace;             /* strace: the tracer's pipe, or NULL */

@@ -229,15 +229,15 @@ def main(argv):
         if r['check'] and 'CHANGED' in r['check']:
             print(f"  WARNING: `bench` did not leave memory as it found it ({r['mode']} boot)")
 
-    if opts.json:
-        with open(opts.json, 'w') as f:
-            json.dump(results, f, indent=2)
-
     if problems:
         print('\nbench: FAILED (functional, not timing):', file=sys.stderr)
         for p in problems:
             print('  ' + p, file=sys.stderr)
         return 1
+    if opts.json:       # only a complete run replaces the saved figures
+        with open(opts.json, 'w') as f:
+            json.dump(results, f, indent=2)
+            f.write('\n')
     print(f'\nbench: {len(order)} figures from {len(results)} boots')
     return 0
 

@@ -586,7 +586,7 @@ static bool process_not_stopped(void *arg)
 enum process_return_verdict process_user_return(struct trap_frame *tf)
 {
     struct process *p = process_current();
-    if (!p || !(p->stopped || p->killed || p->sig_pending))
+    if (!p || !p->return_work)
         return PROCESS_RETURN_DONE;
     /* sys_set_env_status(NOT_RUNNABLE): wait to be resumed (or killed). A
      * signal waits for the end of the stop: it only wakes this wait. */

@@ -159,7 +159,7 @@ static inline long syscall_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t 
         return syscall_traced(p, nr, args, tf);
     }
     long r = syscall_table[nr].fn(tf, a0, a1, a2, a3, a4);
-    if (unlikely(r == -EFAULT || p->killed || p->stopped || p->sig_pending))
+    if (unlikely(r == -EFAULT || p->return_work))
         return syscall_exit_work(p, r, tf);
     return r;
 }

@@ -3,6 +3,7 @@ tools/setup, ./run and its options, tools/qemu-args, tools/gdb, make's
 DEBUG/CMDLINE/GRUB_MENU, and run_tests.py itself. Most need no boot; the
 ./run and GDB tests boot through the real scripts."""
 
+import json
 import os
 import re
 import shutil
@@ -290,3 +291,62 @@ def test_run_tests_counts_tests_and_clears_stale_logs():
     lines = out.strip().split('\n')
     assert lines[-1] == '2 passed, 0 failed', f'closing line: {lines[-1]!r}\n{out}'
     assert not os.path.exists(stale), 'a stale log survived the run'
+
+
+# ---- tools/gen-bench-tables ------------------------------------------------------
+
+def bench_tables_copy():
+    """A scratch tree with the generator, its inputs and its targets."""
+    d = tempfile.mkdtemp(prefix='strata-bench-tables-')
+    for rel in ['tools/gen-bench-tables', 'STATUS', 'docs/benchmarks.md',
+                'docs/bench/strata.json', 'docs/bench/linux.json']:
+        os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, rel), os.path.join(d, rel))
+    return d
+
+
+@noboot
+def test_bench_tables_cannot_drift():
+    """STATUS's and docs/benchmarks.md's figure tables are what the saved
+    make bench results say: a figure edited by hand fails the check (and
+    a run puts it back), a figure the results lack or an unknown block is
+    an error, not a silent gap."""
+    d = bench_tables_copy()
+    try:
+        gen = os.path.join(d, 'tools', 'gen-bench-tables')
+        rc, out = run([gen, '--check'])
+        assert rc == 0, f'a fresh copy is out of date:\n{out}'
+        status = os.path.join(d, 'STATUS')
+        with open(status) as f:
+            text = f.read()
+        m = re.search(r'^  null syscall via syscall \(user\) +([\d,]+)', text, re.M)
+        assert m, 'no null syscall row in the generated STATUS table'
+        with open(status, 'w') as f:
+            f.write(text[:m.start(1)] + '1' + text[m.end(1):])
+        rc, out = run([gen, '--check'])
+        assert rc == 1, f'a hand-edited figure passed the check:\n{out}'
+        check_contains(out, 'out of date: STATUS', 'gen-bench-tables --check')
+        rc, out = run([gen])
+        assert rc == 0, out
+        with open(status) as f:
+            assert f.read() == text, 'a run did not restore the table'
+
+        results = os.path.join(d, 'docs', 'bench', 'strata.json')
+        with open(results) as f:
+            saved = json.load(f)
+        for boot in saved:
+            del boot['figures']['sysbench_pipe_roundtrip']
+        with open(results, 'w') as f:
+            json.dump(saved, f)
+        rc, out = run([gen, '--check'])
+        assert rc == 1, out
+        check_contains(out, 'no figure sysbench_pipe_roundtrip', 'gen-bench-tables')
+
+        shutil.copy2(os.path.join(ROOT, 'docs', 'bench', 'strata.json'), results)
+        with open(status, 'a') as f:
+            f.write('<!-- gen-bench-tables: bogus -->\n<!-- end gen-bench-tables -->\n')
+        rc, out = run([gen])
+        assert rc == 1, out
+        check_contains(out, "unknown block 'bogus'", 'gen-bench-tables')
+    finally:
+        shutil.rmtree(d)
