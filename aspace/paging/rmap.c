@@ -33,8 +33,11 @@
  *                      ends last (I4), so [s, e) is free iff that one ends
  *                      at or before s. One walk down (plus one step back
  *                      when it is the region being changed). O(log n).
- *   insert             overlap check, then the usual BST walk down to a
- *                      NULL link, then retrace(). O(log n).
+ *   insert             the usual BST walk down to a NULL link, which also
+ *                      meets the new region's neighbours: it is free iff
+ *                      the one before ends at or before s and the one
+ *                      after starts at or after e (the overlap check in
+ *                      the same walk); then retrace(). O(log n).
  *   remove             unlink as in any BST (a node with two children is
  *                      replaced by its in-order successor, whose links are
  *                      moved, never its data: callers hold node pointers),
@@ -317,33 +320,59 @@ static void gap_set(struct rmap_node *n, uint64_t gap)
     }
 }
 
-/* Put n, whose region is already set and fits (no overlap), in the tree. */
-static void node_link(struct rmap *m, struct rmap_node *n)
-{
-    struct rmap_node *parent = NULL, *prev = NULL, *next = NULL;
-    struct rmap_node **link = &m->root;
+/* Where a region starting at `start` goes: the empty link to fill, its
+ * parent, and the regions before and after it in address order. */
+struct rmap_slot {
+    struct rmap_node *parent, **link;
+    struct rmap_node *prev;             /* greatest start <= start, or NULL */
+    struct rmap_node *next;             /* least start > start, or NULL */
+};
 
-    while (*link) {
-        parent = *link;
-        /* No two regions share a start (no overlap), so never equal. */
-        if (node_start(n) < node_start(parent)) {
-            next = parent;              /* the last node we went left at */
-            link = &parent->left;
+static void slot_find(struct rmap *m, uint64_t start, struct rmap_slot *s)
+{
+    s->parent = s->prev = s->next = NULL;
+    s->link = &m->root;
+    while (*s->link) {
+        s->parent = *s->link;
+        if (start < node_start(s->parent)) {
+            s->next = s->parent;        /* the last node we went left at */
+            s->link = &s->parent->left;
         } else {
-            prev = parent;              /* the last node we went right at */
-            link = &parent->right;
+            s->prev = s->parent;        /* the last node we went right at */
+            s->link = &s->parent->right;
         }
     }
+}
+
+/* Does [start, start + len) overlap neither of the slot's neighbours (and
+ * so no region at all: every other one lies beyond them)? */
+static bool slot_free(const struct rmap_slot *s, uint64_t start, uint64_t len)
+{
+    return (!s->prev || node_end(s->prev) <= start) &&
+           (!s->next || start + len <= node_start(s->next));
+}
+
+/* Put n, whose region is already set and fits (no overlap), in the tree
+ * at slot s (found for its start, the tree unchanged since). */
+static void node_link_at(struct rmap *m, struct rmap_node *n, const struct rmap_slot *s)
+{
     n->left = n->right = NULL;
-    n->parent = parent;
-    n->gap_before = node_start(n) - (prev ? node_end(prev) : 0);
+    n->parent = s->parent;
+    n->gap_before = node_start(n) - (s->prev ? node_end(s->prev) : 0);
     n->height = 0;
     node_update(n);
-    *link = n;
+    *s->link = n;
     m->count++;
-    retrace(m, parent, NULL);
-    if (next)
-        gap_set(next, node_start(next) - node_end(n));
+    retrace(m, s->parent, NULL);
+    if (s->next)
+        gap_set(s->next, node_start(s->next) - node_end(n));
+}
+
+static void node_link(struct rmap *m, struct rmap_node *n)
+{
+    struct rmap_slot s;
+    slot_find(m, node_start(n), &s);
+    node_link_at(m, n, &s);
 }
 
 /* Take n out of the tree without freeing it. */
@@ -402,16 +431,19 @@ int rmap_insert(struct rmap *m, const struct region *r, struct rmap_node **out)
 {
     if (!range_valid(r->va_start, r->len))
         return -EINVAL;
-    if (!range_free(m, r->va_start, r->len, NULL))
+    /* One descent both checks for overlap and finds the place. */
+    struct rmap_slot slot;
+    slot_find(m, r->va_start, &slot);
+    if (!slot_free(&slot, r->va_start, r->len))
         return -EEXIST;
 
-    struct rmap_node *n = kmalloc(sizeof(*n));
+    struct rmap_node *n = kmalloc(sizeof(*n));     /* does not touch the map */
     if (!n)
         return -ENOMEM;
     n->magic = RMAP_NODE_MAGIC;
     n->region = *r;                     /* a copy: never keep r itself */
     n->pager_data = NULL;
-    node_link(m, n);
+    node_link_at(m, n, &slot);
     if (out)
         *out = n;
     return 0;
