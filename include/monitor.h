@@ -13,6 +13,8 @@
 #ifndef STRATA_MONITOR_H
 #define STRATA_MONITOR_H
 
+#include <compiler.h>
+
 struct process;
 struct trap_frame;
 
@@ -27,6 +29,13 @@ void monitor_release(struct process *p);
 /* p (debugged) now runs the program at path: the old image's
  * breakpoints, step and symbols are gone with it. */
 void monitor_exec(struct process *p, const char *path);
+
+/* child got a copy of parent's memory [va, va + len) (fork): where
+ * parent (debugged) has planted breakpoints, the child's copy gets the
+ * program's own bytes back (a private page of its own), or the child
+ * would die of the parent's int3s. Nothing for a parent without a
+ * monitor; a byte that cannot be restored (out of memory) is said. */
+void monitor_fork(struct process *parent, struct process *child, uint64_t va, uint64_t len);
 
 enum monitor_verdict {
     MONITOR_PASS,       /* not the monitor's: a signal as without it */

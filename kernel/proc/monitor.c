@@ -128,6 +128,22 @@ void monitor_exec(struct process *p, const char *path)
     strlcpy(m->path, path, sizeof(m->path));
 }
 
+void monitor_fork(struct process *parent, struct process *child, uint64_t va, uint64_t len)
+{
+    struct monitor *m = parent->monitor;
+    if (!m)
+        return;
+    for (int i = 0; i < MONITOR_BREAKPOINTS; i++) {
+        struct monitor_bp *bp = &m->bp[i];
+        if (!bp->set || bp->addr - va >= len)
+            continue;
+        int err = process_aspace_write(child->as, bp->addr, &bp->orig, 1, PROCESS_WRITE_POKE);
+        if (err)
+            kprintf("monitor: pid %d's copy keeps the int3 of breakpoint %d at %#lx: %s\n",
+                    child->pid, i + 1, bp->addr, errstr(err));
+    }
+}
+
 /* ---- symbols and user memory ---- */
 
 /* The program's symbols, loaded at the first need (a failure is said
