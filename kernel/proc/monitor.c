@@ -274,7 +274,7 @@ static enum monitor_next monitor_cmd_regs(struct monitor_stop *s, int argc, char
 {
     char where[MONITOR_WHERE_MAX];
     const struct trap_frame *tf = s->tf;
-    kprintf("RIP %#018lx%s\n", tf->rip, monitor_where(s->m, tf->rip, where, sizeof(where)));
+    kprintf("RIP 0x%016lx%s\n", tf->rip, monitor_where(s->m, tf->rip, where, sizeof(where)));
     kprintf("RFLAGS %#lx  CS %#lx  SS %#lx\n", tf->rflags, tf->cs, tf->ss);
     trap_regs_print(tf);
     return MONITOR_NEXT_STAY;
@@ -304,9 +304,9 @@ static enum monitor_next monitor_cmd_x(struct monitor_stop *s, int argc, char **
             break;
         }
         monitor_bp_hide(s->m, va, (uint8_t *)w, n * 8);
-        kprintf("%#018lx%s:", va, monitor_where(s->m, va, where, sizeof(where)));
+        kprintf("0x%016lx%s:", va, monitor_where(s->m, va, where, sizeof(where)));
         for (size_t k = 0; k < n; k++)
-            kprintf("  %#018lx", w[k]);
+            kprintf("  0x%016lx", w[k]);
         kprintf("\n");
     }
     return MONITOR_NEXT_STAY;
@@ -316,7 +316,7 @@ static enum monitor_next monitor_cmd_x(struct monitor_stop *s, int argc, char **
 static void monitor_bt_line(struct monitor *m, int n, uint64_t rip)
 {
     char where[MONITOR_WHERE_MAX];
-    kprintf("#%-2d %#018lx%s\n", n, rip, monitor_where(m, rip, where, sizeof(where)));
+    kprintf("#%-2d 0x%016lx%s\n", n, rip, monitor_where(m, rip, where, sizeof(where)));
 }
 
 static enum monitor_next monitor_cmd_bt(struct monitor_stop *s, int argc, char **argv)
