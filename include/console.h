@@ -53,6 +53,28 @@ int console_getc_interruptible(void);
 /* The next byte if one is waiting (0-255), else -1; never blocks. */
 int console_trygetc(void);
 
+/* A kernel reader's line (the root shell's, the monitor's): print prompt
+ * and run the line editor ed (include/lineedit.h, set up with
+ * console_line_echo as its output) over console input until Enter; Ctrl-C
+ * abandons the line and prompts again, Ctrl-D on an empty line does
+ * nothing. CONSOLE_LINE_DONE: the line is in ed->buf; TOO_LONG: it was
+ * refused (ed->buf holds what fitted); INTERRUPTED: only with
+ * CONSOLE_WAIT_INTERRUPTIBLE, the thread is being killed. */
+enum console_wait {
+    CONSOLE_WAIT_UNINTERRUPTIBLE,
+    CONSOLE_WAIT_INTERRUPTIBLE,
+};
+enum console_line_status {
+    CONSOLE_LINE_DONE,
+    CONSOLE_LINE_TOO_LONG,
+    CONSOLE_LINE_INTERRUPTED,
+};
+struct lineedit;
+enum console_line_status console_line_read(struct lineedit *ed, const char *prompt,
+                                           enum console_wait wait);
+/* The line editor's output callback for console_line_read: the console. */
+void console_line_echo(void *ctx, const char *s, size_t n);
+
 /* Bytes dropped because the ring was full, since boot. */
 uint64_t console_input_dropped(void);
 /* Throw away every byte waiting in the ring (Ctrl-C did, as a terminal's

@@ -37,6 +37,30 @@ typedef struct {
 
 #define ELF_MAX_PHDRS   16
 
+/* Section headers and symbols: only the monitor reads them (a program's
+ * .symtab and its .strtab, kernel/proc/usyms.c); exec never does. */
+#define SHT_SYMTAB      2
+#define SHN_UNDEF       0
+#define SHN_LORESERVE   0xff00      /* from here on: ABS, COMMON..., no section */
+#define STT_NOTYPE      0
+#define STT_OBJECT      1
+#define STT_FUNC        2
+#define ELF64_ST_TYPE(info)     ((info) & 0xf)
+
+typedef struct {
+    uint32_t sh_name, sh_type;
+    uint64_t sh_flags, sh_addr, sh_offset, sh_size;
+    uint32_t sh_link, sh_info;
+    uint64_t sh_addralign, sh_entsize;
+} Elf64_Shdr;
+
+typedef struct {
+    uint32_t st_name;
+    unsigned char st_info, st_other;
+    uint16_t st_shndx;
+    uint64_t st_value, st_size;
+} Elf64_Sym;
+
 /* A loadable segment, checked. */
 struct elf_segment {
     uint64_t vaddr, memsz;      /* memory image [vaddr, vaddr+memsz) */

@@ -105,6 +105,9 @@ struct process {
      * not use (a JOS environment dies of it; others get -EFAULT). */
     bool mem_check_failed;
     uint64_t mem_check_va;
+    /* The monitor (include/monitor.h): a process started by `urun -d`;
+     * NULL for every other. Its own thread's business only. */
+    struct monitor *monitor;
 };
 
 void proc_init(void);
@@ -113,6 +116,15 @@ void proc_init(void);
  * of parent (NULL: of the kernel). Returns the new pid, or -ENOENT,
  * -ENOEXEC (with the reason printed), -ENOMEM, -E2BIG. */
 int process_spawn(const char *path, int argc, char *const argv[], struct process *parent);
+
+enum process_spawn_mode {
+    PROCESS_SPAWN_PLAIN,
+    PROCESS_SPAWN_DEBUG,            /* under the monitor (include/monitor.h) */
+};
+/* process_spawn, and with PROCESS_SPAWN_DEBUG its breakpoints stop in the
+ * monitor (`urun -d`). The same results. */
+int process_spawn_mode(const char *path, int argc, char *const argv[], struct process *parent,
+                       enum process_spawn_mode mode);
 
 enum process_wait_flags {
     PROCESS_WAIT_BLOCK = 0,
@@ -143,9 +155,19 @@ int process_files_inherit(struct process *p, struct process *parent);
 /* Close every descriptor of p. */
 void process_files_close(struct process *p);
 /* Copy len bytes to va in as, which need not be loaded (through its page
- * slots, filling lazy pages). 0, -EFAULT (no writable region there), or
- * -ENOMEM. (kernel/proc/pagemap.c) */
-int process_aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len);
+ * slots, filling lazy pages). PROCESS_WRITE_USER writes only where the
+ * program may write; PROCESS_WRITE_POKE is a debugger's write (the
+ * monitor's breakpoints): read-only pages too, but never into a frame
+ * another mapping shares (the page gets a private copy, its protection
+ * unchanged). 0, -EFAULT (no such region, kernel-only, or not writable for
+ * USER), or -ENOMEM; pages before the failing one are written.
+ * (kernel/proc/pagemap.c) */
+enum process_write_mode {
+    PROCESS_WRITE_USER,
+    PROCESS_WRITE_POKE,
+};
+int process_aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len,
+                         enum process_write_mode mode);
 
 /* xv6's exec: replace p's image by the program at path with argv, built
  * completely in a new address space before the old one is touched. On
@@ -278,6 +300,11 @@ int process_count(void);
 void user_enter(uint64_t entry, uint64_t sp) __noreturn;
 /* Enter user mode with every register from *tf (copied first). */
 void user_enter_frame(const struct trap_frame *tf) __noreturn;
+
+/* exec.c: open the program file at path for reading: 0 with *f (one
+ * reference: file_put it) and its *size; -ENOENT or another open error;
+ * -EACCES with *why if it is not a regular file. */
+int exec_file_open(const char *path, struct file **f, uint64_t *size, const char **why);
 
 /* exec.c: load the ELF program at path into the empty address space as.
  * Sets *entry and adds the number of regions it added to *nregions. On

@@ -101,6 +101,10 @@ void trap_set_preempt_hook(trap_preempt_fn fn);
 /* Name of an exception vector ("page fault"), or NULL for non-exceptions. */
 const char *trap_name(unsigned vector);
 
+/* Print the sixteen general registers of tf, four lines (trap_dump's and
+ * the monitor's `regs`). */
+void trap_regs_print(const struct trap_frame *tf);
+
 /* Print the full register dump and backtrace for tf (used by panics). */
 void trap_dump(const struct trap_frame *tf);
 

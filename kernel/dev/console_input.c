@@ -8,6 +8,7 @@
 #include <console.h>
 #include <waitq.h>
 #include <log.h>
+#include <lineedit.h>
 #include <arch/cpu.h>
 #include <uapi/errno.h>
 
@@ -88,4 +89,27 @@ int console_trygetc(void)
     int c = input_head != input_tail ? (unsigned char)input_ring[input_tail++ % CONSOLE_INPUT_SIZE] : -1;
     irq_restore(f);
     return c;
+}
+
+void console_line_echo(void *ctx, const char *s, size_t n)
+{
+    console_write(s, n);
+}
+
+enum console_line_status console_line_read(struct lineedit *ed, const char *prompt,
+                                           enum console_wait wait)
+{
+    for (;;) {
+        kprintf("%s", prompt);
+        lineedit_start(ed);
+        enum lineedit_status st;
+        do {
+            int c = console_input_take(wait == CONSOLE_WAIT_INTERRUPTIBLE);
+            if (c < 0)
+                return CONSOLE_LINE_INTERRUPTED;
+            st = lineedit_feed(ed, (char)c);
+        } while (st == LINEEDIT_MORE || st == LINEEDIT_EOF);  /* Ctrl-D: nothing to end here */
+        if (st != LINEEDIT_CANCEL)
+            return st == LINEEDIT_DONE ? CONSOLE_LINE_DONE : CONSOLE_LINE_TOO_LONG;
+    }
 }

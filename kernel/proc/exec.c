@@ -12,6 +12,7 @@
 #include <vfs.h>
 #include <file.h>
 #include <env.h>
+#include <monitor.h>
 #include <thread.h>
 #include <string.h>
 #include <fmt.h>
@@ -70,32 +71,49 @@ static int exec_segment_map(struct aspace *as, struct file *f, const struct elf_
     return 0;
 }
 
-int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregions,
-              const char **why)
+int exec_file_open(const char *path, struct file **out, uint64_t *size, const char **why)
 {
     struct file *f;
     struct fs_stat st;
-    Elf64_Ehdr eh;
-    Elf64_Phdr ph[ELF_MAX_PHDRS];
-    struct elf_image img;
     int err;
 
     *why = NULL;
     if ((err = vfs_open(path, O_RDONLY, 0, &f)) < 0)
         return err;
     if ((err = f->ops->fstat(f, &st)) < 0)
-        goto out;
+        goto fail;
     if (st.type != FS_TYPE_FILE) {
         err = -EACCES;
         *why = "not a regular file";
-        goto out;
+        goto fail;
     }
+    *out = f;
+    *size = st.size;
+    return 0;
+
+fail:
+    file_put(f);
+    return err;
+}
+
+int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregions,
+              const char **why)
+{
+    struct file *f;
+    uint64_t size;
+    Elf64_Ehdr eh;
+    Elf64_Phdr ph[ELF_MAX_PHDRS];
+    struct elf_image img;
+    int err;
+
+    if ((err = exec_file_open(path, &f, &size, why)) < 0)
+        return err;
     err = -ENOEXEC;
     if (file_pread(f, &eh, sizeof(eh), 0) != (long)sizeof(eh)) {
         *why = "file too small for an ELF header";
         goto out;
     }
-    if ((err = elf_header_check(&eh, st.size, why)) < 0)
+    if ((err = elf_header_check(&eh, size, why)) < 0)
         goto out;
     size_t phbytes = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
     if (file_pread(f, ph, phbytes, eh.e_phoff) != (long)phbytes) {
@@ -103,7 +121,7 @@ int exec_load(struct aspace *as, const char *path, uint64_t *entry, int *nregion
         *why = "cannot read the program headers";
         goto out;
     }
-    if ((err = elf_segments_check(&eh, ph, st.size, USER_LOAD_MIN, USER_MMAP_BASE, &img, why)) < 0)
+    if ((err = elf_segments_check(&eh, ph, size, USER_LOAD_MIN, USER_MMAP_BASE, &img, why)) < 0)
         goto out;
     for (unsigned i = 0; i < img.nseg; i++)
         if ((err = exec_segment_map(as, f, &img.seg[i], nregions)) < 0)
@@ -180,6 +198,7 @@ int process_exec(struct process *p, const char *path, int argc, char *const argv
     p->in_handler = false;
     p->pgfault_upcall = p->pgfault_xstacktop = 0;
     p->entry = entry;
+    monitor_exec(p, path);
     exec_frame_set(tf, entry, sp);
     return 0;
 }

@@ -91,21 +91,50 @@ int process_page_share(struct process *from, uint64_t srcva, struct process *to,
     return err ? jos_error_of(err) : 0;
 }
 
-int process_aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len)
+/* Put piece bytes of src at offset off of the page va of as, whose frame
+ * (referenced by the caller) is frame with flags. A debugger's write
+ * (PROCESS_POKE_PRIVATE) never changes a frame someone else maps too: the
+ * page gets a private copy first, mapped with the same flags. 0, or
+ * -ENOMEM / -EFAULT (nothing changed). */
+static int process_page_poke(struct aspace *as, uint64_t va, uint64_t frame, uint32_t flags,
+                             uint64_t off, const void *src, size_t piece)
+{
+    /* One reference is the caller's, one the mapping's: nobody else's. */
+    if (frame_refcount(frame) <= 2) {
+        memcpy((uint8_t *)phys_to_virt(frame) + off, src, piece);
+        return 0;
+    }
+    uint64_t copy = frame_alloc(FRAME_NONE);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(phys_to_virt(copy), phys_to_virt(frame), PAGE_SIZE);
+    memcpy((uint8_t *)phys_to_virt(copy) + off, src, piece);
+    int err = aspace_page_insert(as, va, copy, flags);
+    frame_unref(copy);          /* the mapping holds its own reference */
+    return err && err != -ENOMEM ? -EFAULT : err;     /* -EPERM: a pinned region */
+}
+
+int process_aspace_write(struct aspace *as, uint64_t va, const void *src, size_t len,
+                         enum process_write_mode mode)
 {
     size_t done = 0;
     while (done < len) {
         uint64_t page = ALIGN_DOWN(va + done, PAGE_SIZE), off = (va + done) - page, frame;
         size_t piece = (size_t)MIN((uint64_t)(len - done), PAGE_SIZE - off);
+        const uint8_t *from = (const uint8_t *)src + done;
         uint32_t flags;
         int err = aspace_page_lookup(as, page, &frame, &flags);
         if (err)
             return err == -ENOMEM ? -ENOMEM : -EFAULT;
-        if (flags & PAGE_WRITE)
-            memcpy((uint8_t *)phys_to_virt(frame) + off, (const uint8_t *)src + done, piece);
+        if (mode == PROCESS_WRITE_POKE)
+            err = process_page_poke(as, page, frame, flags, off, from, piece);
+        else if (flags & PAGE_WRITE)
+            memcpy((uint8_t *)phys_to_virt(frame) + off, from, piece);
+        else
+            err = -EFAULT;
         frame_unref(frame);
-        if (!(flags & PAGE_WRITE))
-            return -EFAULT;
+        if (err)
+            return err;
         done += piece;
     }
     return 0;

@@ -16,6 +16,7 @@
 #include <proc.h>
 #include <trace.h>
 #include <env.h>
+#include <monitor.h>
 #include <thread.h>
 #include <aspace.h>
 #include <kmap.h>
@@ -63,7 +64,7 @@ int process_args_place(struct aspace *as, int argc, char *const argv[], uint64_t
     for (int i = argc - 1; i >= 0; i--) {
         size_t n = strlen(argv[i]) + 1;
         sp -= n;
-        int err = process_aspace_write(as, sp, argv[i], n);
+        int err = process_aspace_write(as, sp, argv[i], n, PROCESS_WRITE_USER);
         if (err)
             return err;
         ptrs[i] = sp;
@@ -72,9 +73,10 @@ int process_args_place(struct aspace *as, int argc, char *const argv[], uint64_t
     /* argc, argv[], NULL below them; rsp 16-byte aligned at argc (SysV). */
     sp = ALIGN_DOWN(sp - (2 + (uint64_t)argc) * 8, 16);
     uint64_t count = (uint64_t)argc;
-    int err = process_aspace_write(as, sp, &count, 8);
+    int err = process_aspace_write(as, sp, &count, 8, PROCESS_WRITE_USER);
     if (!err)
-        err = process_aspace_write(as, sp + 8, ptrs, ((uint64_t)argc + 1) * 8);
+        err = process_aspace_write(as, sp + 8, ptrs, ((uint64_t)argc + 1) * 8,
+                                    PROCESS_WRITE_USER);
     if (!err)
         *sp_out = sp;
     return err;
@@ -148,6 +150,7 @@ fail_free:
 /* Undo process_alloc (and whatever was added to the address space). */
 static void process_free_unstarted(struct process *p)
 {
+    monitor_release(p);
     aspace_destroy(p->as);
     env_slot_free(p);
     p->magic = PROC_DEAD_MAGIC;
@@ -188,6 +191,12 @@ static void process_first_run(struct process *p)
 
 int process_spawn(const char *path, int argc, char *const argv[], struct process *parent)
 {
+    return process_spawn_mode(path, argc, argv, parent, PROCESS_SPAWN_PLAIN);
+}
+
+int process_spawn_mode(const char *path, int argc, char *const argv[], struct process *parent,
+                       enum process_spawn_mode mode)
+{
     const char *why = NULL;
     int err;
 
@@ -202,7 +211,8 @@ int process_spawn(const char *path, int argc, char *const argv[], struct process
     /* A spawned program starts a job of its own; its forks join it. */
     p->pgid = p->pid;
     p->nregions = 1;            /* the stack */
-    if ((err = process_stack_add(p->as)) < 0 ||
+    if ((mode == PROCESS_SPAWN_DEBUG && (err = monitor_attach(p, path)) < 0) ||
+        (err = process_stack_add(p->as)) < 0 ||
         (err = exec_load(p->as, path, &p->entry, &p->nregions, &why)) < 0) {
         if (why)
             kprintf("spawn: %s: %s\n", path, why);
@@ -400,6 +410,7 @@ void process_exit(int status)
     trace_note(p, TRACE_EXIT, status, 0, 0);
     trace_detach(p);
     process_files_close(p);
+    monitor_release(p);
     bool f = spin_lock_irqsave(&proc_lock);
     /* Children outlive us as orphans; zombie ones go to the reaper now. */
     list_for_each_safe(n, tmp, &p->children) {

@@ -23,6 +23,7 @@
 #include <syscall.h>
 #include <proc.h>
 #include <env.h>
+#include <monitor.h>
 #include <thread.h>
 #include <trace.h>
 #include <aspace.h>
@@ -112,6 +113,9 @@ void process_fault_signal(struct trap_frame *tf, int signo, uint64_t addr, const
     /* A page fault goes to the environment's upcall first (JOS), then to
      * its signal handler; otherwise it dies. */
     if (action == TRAP_FAULT_SIGNAL && tf->vector == VEC_PF && process_upcall(p, tf, addr))
+        return;
+    /* A breakpoint or a single step of a program under the monitor. */
+    if (action == TRAP_FAULT_SIGNAL && monitor_trap(p, tf) == MONITOR_TAKEN)
         return;
     if (action == TRAP_FAULT_SIGNAL && p->sig_handler > SIG_IGN && !p->in_handler &&
         signal_deliver(p, tf, signo, addr) == 0)

@@ -13,11 +13,18 @@
 #include <uapi/syscall.h>
 #include <uapi/errno.h>
 
-/* urun [path [args...]]: run a program and wait for it; a name without
- * '/' is looked up in /bin (urun hello runs /bin/hello, as argv[0] "hello"). */
+/* urun [-d] [path [args...]]: run a program and wait for it; a name
+ * without '/' is looked up in /bin (urun hello runs /bin/hello, as argv[0]
+ * "hello"). -d: under the monitor (include/monitor.h). */
 static int cmd_urun(int argc, char **argv)
 {
     char *default_argv[] = { "/init", NULL };
+    enum process_spawn_mode mode = PROCESS_SPAWN_PLAIN;
+    if (argc > 1 && strcmp(argv[1], "-d") == 0) {
+        mode = PROCESS_SPAWN_DEBUG;
+        argc--;
+        argv++;
+    }
     char bin_path[SHELL_LINE_MAX];
     const char *path = argc > 1 ? argv[1] : "/init";
     char **pargv = argc > 1 ? argv + 1 : default_argv;
@@ -28,7 +35,7 @@ static int cmd_urun(int argc, char **argv)
         path = bin_path;
     }
     console_mode_set(CONSOLE_COOKED);   /* a terminal reset, as at a login */
-    int pid = process_spawn(path, pargc, pargv, NULL);
+    int pid = process_spawn_mode(path, pargc, pargv, NULL, mode);
     if (pid < 0) {
         kprintf("urun: %s: %s\n", path, errstr(pid));
         return pid;
@@ -49,9 +56,9 @@ static int cmd_urun(int argc, char **argv)
         kprintf("urun: %s (pid %d) exited with status %d\n", path, pid, WEXITSTATUS(status));
     return 0;
 }
-SHELL_COMMAND(urun, "urun", "urun [path [args...]]",
+SHELL_COMMAND(urun, "urun", "urun [-d] [path [args...]]",
               "run a user program (default /init: the user shell; a name without / is in /bin); "
-              "Ctrl-C interrupts it", cmd_urun);
+              "Ctrl-C interrupts it; -d: its breakpoints stop in the monitor", cmd_urun);
 
 static const char *env_status_name(const struct process *p)
 {

@@ -40,28 +40,6 @@ int shell_usage_print(const char *name)
     return -EINVAL;
 }
 
-/* ---- line editing ---- */
-
-static void shell_echo(void *ctx, const char *s, size_t n)
-{
-    console_write(s, n);
-}
-
-/* Read one line into ed->buf, the prompt first (again after Ctrl-C).
- * Returns false if the line was refused (too long). */
-static bool shell_line_read(struct lineedit *ed, const char *prompt)
-{
-    for (;;) {
-        kprintf("%s", prompt);
-        lineedit_start(ed);
-        enum lineedit_status st;
-        while ((st = lineedit_feed(ed, console_getc())) == LINEEDIT_MORE || st == LINEEDIT_EOF)
-            ;       /* Ctrl-D on an empty line: nothing to end here */
-        if (st != LINEEDIT_CANCEL)
-            return st == LINEEDIT_DONE;
-    }
-}
-
 /* ---- parsing and dispatch ---- */
 
 int shell_run_line(char *line)
@@ -93,10 +71,11 @@ void shell_loop(const char *prompt, int depth)
 {
     static struct lineedit_history histories[SHELL_DEPTHS];
     struct lineedit ed_storage, *ed = &ed_storage;
-    lineedit_init(ed, &histories[depth < SHELL_DEPTHS ? depth : SHELL_DEPTHS - 1], shell_echo, NULL);
+    lineedit_init(ed, &histories[depth < SHELL_DEPTHS ? depth : SHELL_DEPTHS - 1],
+                  console_line_echo, NULL);
 
     for (;;) {
-        if (!shell_line_read(ed, prompt)) {
+        if (console_line_read(ed, prompt, CONSOLE_WAIT_UNINTERRUPTIBLE) != CONSOLE_LINE_DONE) {
             kprintf("shell: line too long (max %d characters); ignored\n", SHELL_LINE_MAX - 1);
             continue;
         }

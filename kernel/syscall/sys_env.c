@@ -6,6 +6,7 @@
  */
 #include <syscall.h>
 #include <proc.h>
+#include <monitor.h>
 #include <env.h>
 #include <ipc.h>
 #include <console.h>
@@ -212,5 +213,7 @@ long sys_vm_copy(struct trap_frame *tf, uint64_t dstenv, uint64_t va, uint64_t l
         return -E_INVAL;
     int err = aspace_range_copy(self->as, dst->as, va, len,
                                 mode == VM_COPY_COW ? ASPACE_COPY_COW : ASPACE_COPY_SHARE);
+    if (!err)
+        monitor_fork(self, dst, va, len);   /* the monitor's int3s stay the parent's */
     return err == -ENOMEM ? -E_NO_MEM : err ? -E_INVAL : 0;
 }

@@ -13,6 +13,7 @@ static const struct {
     { "cat",           "print files, or standard input: cat [FILE...]" },
     { "consoletest",   "hostile: console_mode and console_fg (foreground group) edge cases" },
     { "cp",            "copy a file: cp FROM TO" },
+    { "debugme",       "for the monitor (urun -d debugme): int3, calls to break on: debugme [nobreak|handler|fork]" },
     { "divzero",       "divide by zero without a handler (killed, SIGFPE)" },
     { "echo",          "print the arguments" },
     { "envtest",       "hostile: environment ids, IPC and env_destroy edge cases" },

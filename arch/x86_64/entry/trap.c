@@ -148,6 +148,14 @@ bool trap_fixup(struct trap_frame *tf)
     return false;
 }
 
+void trap_regs_print(const struct trap_frame *tf)
+{
+    kprintf("RAX %016lx  RBX %016lx  RCX %016lx  RDX %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+    kprintf("RSI %016lx  RDI %016lx  RBP %016lx  RSP %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+    kprintf("R8  %016lx  R9  %016lx  R10 %016lx  R11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
+    kprintf("R12 %016lx  R13 %016lx  R14 %016lx  R15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+}
+
 void trap_dump(const struct trap_frame *tf)
 {
     const char *name = trap_name(tf->vector);
@@ -163,10 +171,7 @@ void trap_dump(const struct trap_frame *tf)
         kprintf("RIP %#018lx\n", tf->rip);
     kprintf("CR2 0x%016lx  CR3 0x%016lx  CS %#lx  SS %#lx  RFLAGS %#lx\n",
             read_cr2(), read_cr3(), tf->cs, tf->ss, tf->rflags);
-    kprintf("RAX %016lx  RBX %016lx  RCX %016lx  RDX %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
-    kprintf("RSI %016lx  RDI %016lx  RBP %016lx  RSP %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
-    kprintf("R8  %016lx  R9  %016lx  R10 %016lx  R11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
-    kprintf("R12 %016lx  R13 %016lx  R14 %016lx  R15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+    trap_regs_print(tf);
     if (!trap_from_user(tf))
         backtrace_print(tf->rip, tf->rbp);
 }
