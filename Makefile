@@ -173,6 +173,7 @@ test: setup
 	$(MAKE) all host-tests
 	tools/check-layers $(BUILD)
 	tools/gen-syscall-doc --check
+	tools/gen-figures --check
 	TEST_ISO=$(BUILD)/strata-test.iso $(PYTHON) tests/run_tests.py
 
 bench: setup
