@@ -54,7 +54,7 @@ def cited(text):
 
 
 def looks_like_path(s):
-    return ('/' in s and ' ' not in s and not s.startswith(('-', '/bin', '/jos', '/tmp', '/etc', '/init'))
+    return ('/' in s and ' ' not in s and not any(c in s for c in '("[') and not s.startswith(('-', '/bin', '/jos', '/tmp', '/etc', '/init'))
             and re.search(r'[a-z]', s) and not s.startswith('0x'))
 
 
