@@ -174,6 +174,7 @@ test: setup
 	tools/check-layers $(BUILD)
 	tools/gen-syscall-doc --check
 	tools/gen-bench-tables --check
+	tools/gen-figures --check
 	TEST_ISO=$(BUILD)/strata-test.iso $(PYTHON) tests/run_tests.py
 
 # Both save their figures in docs/bench/ and rewrite the tables of STATUS
