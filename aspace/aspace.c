@@ -9,6 +9,7 @@
  *  - this_cpu()->aspace is the address space whose translation is loaded.
  */
 #include <aspace.h>
+#include <ktrace.h>
 #include <thread.h>
 #include <percpu.h>
 #include <string.h>
@@ -414,6 +415,16 @@ void aspace_thread_detach(struct aspace *as, struct thread *t)
     /* t->aspace is kept: a dying thread still runs on this translation. */
 }
 
+/* `trace switches`: one line per switch; t is the thread that the switch
+ * is for (the scheduler sets it current first). */
+static __attribute__((noinline)) void aspace_switch_trace(const struct aspace *from,
+                                                          const struct aspace *to,
+                                                          const struct thread *t)
+{
+    ktrace_printf(KTRACE_SWITCHES, "switch '%s' -> '%s' thread=%d '%s'", from ? from->name : "-",
+                  to->name, t ? t->tid : 0, t ? t->name : "?");
+}
+
 void aspace_switch(struct aspace *to)
 {
     struct cpu *cpu = this_cpu();
@@ -431,6 +442,8 @@ void aspace_switch(struct aspace *to)
     to->impl->ops->switch_to(to);
     to->cpus_loaded++;
     cpu->aspace = to;
+    if (ktrace_on(KTRACE_SWITCHES))
+        aspace_switch_trace(from, to, cpu->current);
 }
 
 int aspace_thread_move(struct aspace *as)

@@ -25,6 +25,7 @@
 #include <thread.h>
 #include <percpu.h>
 #include <kstack.h>
+#include <ktrace.h>
 #include <uapi/signal.h>
 
 static const char *fault_response_name(enum fault_response r)
@@ -125,20 +126,56 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
             t ? t->name : "?", aspace_current() ? aspace_current()->name : "?");
 }
 
+/* `trace faults`: one line for fault f, whose handling (up to the
+ * verdict, not what follows: a signal, a fixup) took `cycles`. */
+static __attribute__((noinline)) void aspace_fault_trace(const struct aspace_fault *f,
+                                                         enum fault_response r,
+                                                         const struct fault_detail *d,
+                                                         uint64_t cycles)
+{
+    struct thread *t = this_cpu()->current;
+    char region[64] = "none", fl[16];
+    if (d->has_region)
+        snprintf(region, sizeof(region), "[%#lx-%#lx) %s", d->region.va_start,
+                 region_end(&d->region), region_flags_str(d->region.flags, fl));
+    if (f->kind != FAULT_PAGE) {
+        ktrace_printf(KTRACE_FAULTS, "fault #GP %s error=%#lx verdict=%s%s%s cycles=%lu thread=%d '%s'",
+                      f->access & FAULT_USER ? "user" : "kernel", f->error_code,
+                      fault_response_name(r), d->reason ? ": " : "", d->reason ? d->reason : "",
+                      cycles, t ? t->tid : 0, t ? t->name : "?");
+        return;
+    }
+    ktrace_printf(KTRACE_FAULTS, "fault va=%#lx %s,%s%s verdict=%s%s%s region=%s pager=%s "
+                  "cycles=%lu thread=%d '%s'", f->address,
+                  f->access & FAULT_WRITE ? "w" : f->access & FAULT_EXEC ? "x" : "r",
+                  f->access & FAULT_USER ? "user" : "kernel",
+                  f->access & FAULT_PROTECTION ? ",present" : "",
+                  fault_response_name(r), d->reason ? ": " : "", d->reason ? d->reason : "",
+                  region, d->pager ? d->pager : "none", cycles, t ? t->tid : 0, t ? t->name : "?");
+}
+
 static void aspace_trap(struct trap_frame *tf)
 {
     struct aspace_fault f;
     struct fault_detail d;              /* region only read if has_region */
     d.reason = NULL;
+    d.pager = NULL;
     d.has_region = false;
     struct aspace *as = aspace_current();
     enum fault_response r = FAULT_SIGNAL;
+    /* Traced: the cost is measured around the verdict, the line printed
+     * after it (one test of the mask when off). */
+    bool traced = ktrace_on(KTRACE_FAULTS);
+    uint64_t t0 = traced ? rdtsc() : 0;
 
     fault_decode(tf, &f);
+    f.detail = traced ? FAULT_DETAIL_ALWAYS : FAULT_DETAIL_FAILURES;
     if (fault_is_smep_smap(as, &f, &d))
         r = FAULT_SIGNAL;
     else if (as && as->impl->ops->exception)
         r = as->impl->ops->exception(as, &f, &d);
+    if (unlikely(traced))
+        aspace_fault_trace(&f, r, &d, rdtsc() - t0);
     if (r == FAULT_RESOLVED)
         return;
     if (!d.reason && f.kind == FAULT_PAGE && kstack_guard_owner(f.address, NULL, NULL))

@@ -116,6 +116,12 @@ enum fault_access {
     FAULT_PROTECTION = 1u << 4, /* the page was present: a permission fault */
 };
 
+/* When the exception slot fills its struct fault_detail. */
+enum fault_detail_mode {
+    FAULT_DETAIL_FAILURES,      /* only for a fault it does not resolve (the report) */
+    FAULT_DETAIL_ALWAYS,        /* for a resolved one too (a trace: include/ktrace.h) */
+};
+
 /* A fault, as the CPU reported it (input to the exception slot). */
 struct aspace_fault {
     enum fault_kind kind;
@@ -123,12 +129,16 @@ struct aspace_fault {
     uint32_t access;            /* enum fault_access bits */
     uint64_t error_code;        /* as pushed by the CPU */
     struct trap_frame *tf;
+    enum fault_detail_mode detail;
 };
 
-/* What the exception slot found out about a fault it did not resolve, for
- * the report (output of the slot: the caller zeroes it first). */
+/* What the exception slot found out about a fault, for the report and
+ * traces (output of the slot: the caller zeroes it first). */
 struct fault_detail {
-    const char *reason;         /* why, e.g. "write to a read-only region" */
+    const char *reason;         /* why it was not resolved, e.g. "write to a
+                                   read-only region" */
+    const char *pager;          /* what filled the page or was asked to (a
+                                   pager's name, "copy-on-write"), or NULL */
     bool has_region;            /* whether `region` says something */
     struct region region;       /* a copy of the region involved */
 };
@@ -200,8 +210,10 @@ typedef void (*aspace_switch_fn)(struct aspace *as);
 
 /* OPTIONAL. Resolve a fault f taken while this address space was loaded.
  * When the answer is not FAULT_RESOLVED, say why in *out (zeroed by the
- * caller; left alone on FAULT_RESOLVED). NULL behaves as if every fault
- * returned FAULT_SIGNAL with nothing in *out. */
+ * caller), with the region and pager involved if there are; on
+ * FAULT_RESOLVED, *out gets the region and pager only if f->detail is
+ * FAULT_DETAIL_ALWAYS (else it is left alone). NULL behaves as if every
+ * fault returned FAULT_SIGNAL with nothing in *out. */
 typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f,
                                                    struct fault_detail *out);
 
