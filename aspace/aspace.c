@@ -383,6 +383,13 @@ void aspace_print(struct aspace *as, int detail)
     }
 }
 
+int aspace_region_draw(struct aspace *as, uint64_t va)
+{
+    if (!va_is_canonical(va))
+        return -ENONCANON;
+    return ASPACE_REGION_CALL(as, region_draw, va);
+}
+
 /* ---- threads and switching ---- */
 
 void aspace_thread_attach(struct aspace *as, struct thread *t)
@@ -476,6 +483,13 @@ const char *region_flags_str(uint32_t flags, char *buf)
                        flags & REGION_KSTACKS ? "kstack" : "phys";
     strlcpy(buf + 8, kind, 8);
     return buf;
+}
+
+const char *region_flags_legend(void)
+{
+    /* Kept beside region_flags_str: the two say the same. */
+    return "flags: r always, w writable, x executable; P pinned; K kernel-only, U user; "
+           "E eager, L lazy (filled on fault); kind phys|anon|file|kstack";
 }
 
 void aspace_init(void)

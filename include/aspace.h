@@ -296,6 +296,12 @@ typedef int (*aspace_range_copy_fn)(struct aspace *src, struct aspace *dst, uint
  * figures) with kprintf; detail > 0 asks for more. */
 typedef void (*aspace_print_fn)(struct aspace *as, int detail);
 
+/* OPTIONAL. Draw, with kprintf, how the region that contains va is held
+ * (for students: `ases detail NAME`): e.g. the page-table pages of each
+ * level that cover it, its leaves by size and which of its pages are
+ * present. -ENOENT if no region contains va. Nothing changes. */
+typedef int (*aspace_region_draw_fn)(struct aspace *as, uint64_t va);
+
 struct aspace_ops {
     aspace_create_fn         create;            /* REQUIRED */
     aspace_destroy_fn        destroy;           /* REQUIRED */
@@ -316,6 +322,7 @@ struct aspace_ops {
     aspace_page_insert_fn    page_insert;       /* OPTIONAL */
     aspace_page_remove_fn    page_remove;       /* OPTIONAL */
     aspace_range_copy_fn     range_copy;        /* OPTIONAL */
+    aspace_region_draw_fn    region_draw;       /* OPTIONAL */
 };
 
 /* ---- implementations --------------------------------------------------- */
@@ -421,6 +428,8 @@ int aspace_region_query(struct aspace *as, uint64_t va, enum region_query_mode m
  * non-canonical bounds. */
 int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
 void aspace_print(struct aspace *as, int detail);
+/* -ENONCANON for a non-canonical va; -ENOTSUP for a NULL slot. */
+int aspace_region_draw(struct aspace *as, uint64_t va);
 /* Page-granular wrappers: -EALIGN for an unaligned va, -EFAULT for one
  * outside the user half, -EINVAL for unknown flags, -ENOTSUP for a NULL
  * slot; then the slot's contract. */
@@ -465,7 +474,9 @@ static inline bool va_is_canonical(uint64_t va)
 
 #define USER_HALF_START 0xffff800000000000ull
 
-/* Human-readable "RWX-PK-EAF" style flag string into buf (>= 16 bytes). */
+/* Human-readable "rwx PUL anon" style flag string into buf (>= 16 bytes). */
 const char *region_flags_str(uint32_t flags, char *buf);
+/* One line that explains region_flags_str's letters (no newline). */
+const char *region_flags_legend(void);
 
 #endif

@@ -475,6 +475,7 @@ static const struct aspace_ops paging_ops = {
     .page_insert = paging_page_insert,
     .page_remove = paging_page_remove,
     .range_copy = paging_range_copy,
+    .region_draw = paging_region_draw,
 };
 
 static const struct aspace_impl paging_impl = {
