@@ -136,16 +136,16 @@ static __attribute__((noinline)) void aspace_fault_trace(const struct aspace_fau
     struct thread *t = this_cpu()->current;
     char region[64] = "none", fl[16];
     if (d->has_region)
-        snprintf(region, sizeof(region), "[%#lx-%#lx) %s", d->region.va_start,
+        snprintf(region, sizeof(region), "[0x%lx-0x%lx) %s", d->region.va_start,
                  region_end(&d->region), region_flags_str(d->region.flags, fl));
     if (f->kind != FAULT_PAGE) {
-        ktrace_printf(KTRACE_FAULTS, "fault #GP %s error=%#lx verdict=%s%s%s cycles=%lu thread=%d '%s'",
+        ktrace_printf(KTRACE_FAULTS, "fault #GP %s error=0x%lx verdict=%s%s%s cycles=%lu thread=%d '%s'",
                       f->access & FAULT_USER ? "user" : "kernel", f->error_code,
                       fault_response_name(r), d->reason ? ": " : "", d->reason ? d->reason : "",
                       cycles, t ? t->tid : 0, t ? t->name : "?");
         return;
     }
-    ktrace_printf(KTRACE_FAULTS, "fault va=%#lx %s,%s%s verdict=%s%s%s region=%s pager=%s "
+    ktrace_printf(KTRACE_FAULTS, "fault va=0x%lx %s,%s%s verdict=%s%s%s region=%s pager=%s "
                   "cycles=%lu thread=%d '%s'", f->address,
                   f->access & FAULT_WRITE ? "w" : f->access & FAULT_EXEC ? "x" : "r",
                   f->access & FAULT_USER ? "user" : "kernel",
@@ -154,27 +154,28 @@ static __attribute__((noinline)) void aspace_fault_trace(const struct aspace_fau
                   region, d->pager ? d->pager : "none", cycles, t ? t->tid : 0, t ? t->name : "?");
 }
 
-static void aspace_trap(struct trap_frame *tf)
+/* The fault handler; mode is a constant in each of its two copies
+ * (aspace_trap): traced, the cost is measured around the verdict and the
+ * line printed after it, before a signal or a fixup. */
+static inline __attribute__((always_inline)) void aspace_trap_handle(struct trap_frame *tf,
+                                                                     enum fault_detail_mode mode)
 {
     struct aspace_fault f;
     struct fault_detail d;              /* region only read if has_region */
+    uint64_t t0 = mode == FAULT_DETAIL_ALWAYS ? rdtsc() : 0;
     d.reason = NULL;
     d.pager = NULL;
     d.has_region = false;
     struct aspace *as = aspace_current();
     enum fault_response r = FAULT_SIGNAL;
-    /* Traced: the cost is measured around the verdict, the line printed
-     * after it (one test of the mask when off). */
-    bool traced = ktrace_on(KTRACE_FAULTS);
-    uint64_t t0 = traced ? rdtsc() : 0;
 
     fault_decode(tf, &f);
-    f.detail = traced ? FAULT_DETAIL_ALWAYS : FAULT_DETAIL_FAILURES;
+    f.detail = mode;
     if (fault_is_smep_smap(as, &f, &d))
         r = FAULT_SIGNAL;
     else if (as && as->impl->ops->exception)
         r = as->impl->ops->exception(as, &f, &d);
-    if (unlikely(traced))
+    if (mode == FAULT_DETAIL_ALWAYS)
         aspace_fault_trace(&f, r, &d, rdtsc() - t0);
     if (r == FAULT_RESOLVED)
         return;
@@ -197,8 +198,22 @@ static void aspace_trap(struct trap_frame *tf)
         return;
     aspace_fault_report(&f, r, &d);
     trap_dump(tf);
-    panic("%s: unresolved %s in kernel mode", __func__,
+    panic("%s: unresolved %s in kernel mode", "aspace_trap",
           f.kind == FAULT_PAGE ? "page fault" : "general protection fault");
+}
+
+static __attribute__((noinline)) void aspace_trap_traced(struct trap_frame *tf)
+{
+    aspace_trap_handle(tf, FAULT_DETAIL_ALWAYS);
+}
+
+/* #PF and #GP. `trace faults` off costs one test of the mask here. */
+static void aspace_trap(struct trap_frame *tf)
+{
+    if (ktrace_on(KTRACE_FAULTS))
+        aspace_trap_traced(tf);
+    else
+        aspace_trap_handle(tf, FAULT_DETAIL_FAILURES);
 }
 
 /* A double fault: the CPU could not deliver an exception. The usual cause

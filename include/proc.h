@@ -90,8 +90,8 @@ struct process {
     struct trap_frame *start_frame; /* exofork child: its first user state */
     struct file *trace;             /* strace: the tracer's pipe, or NULL */
     uint32_t trace_flags;           /* TRACE_* (uapi/trace.h) */
-    uint32_t trace_sinks;           /* enum trace_sink: where its system calls
-                                       are reported; the one word the
+    uint8_t trace_sinks;            /* enum trace_sink: where its system calls
+                                       are reported; the one byte the
                                        dispatcher tests (changed atomically) */
     /* JOS's page-fault upcall (kernel/proc/upcall.c): 0 = none. */
     uint64_t pgfault_upcall;

@@ -339,7 +339,6 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
             goto out_region;
         }
         uint64_t end;
-        const struct pager *p = pager_of(&n->region);
         int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
         if (err == 0) {
             if (n->region.flags & REGION_ANON)
@@ -348,10 +347,11 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
                 pa->faults_file++;
             else
                 pa->faults_phys++;
-            pager = p->name;
+            pager = NULL;               /* the region's own: named below */
             goto resolved;
         }
         if (err != -EEXIST) {
+            const struct pager *p = pager_of(&n->region);
             d->pager = p->name;
             d->reason = err == -ENOMEM ? "no free frame" :
                         p->explain ? p->explain(&n->region, f->address) : "the pager failed";
@@ -406,8 +406,8 @@ resolved:
     /* The region and what filled the page only for a caller that asked
      * (a trace): the untraced fault pays this one test. */
     resp = FAULT_RESOLVED;
-    if (f->detail == FAULT_DETAIL_ALWAYS) {
-        d->pager = pager;
+    if (unlikely(f->detail == FAULT_DETAIL_ALWAYS)) {
+        d->pager = pager ? pager : pager_of(&n->region)->name;
         goto out_region;
     }
     goto out;

@@ -54,7 +54,7 @@ int trace_attach(struct process *p, struct file *f, uint32_t flags)
 void trace_detach(struct process *p)
 {
     struct file *f = p->trace;
-    __atomic_fetch_and(&p->trace_sinks, ~(uint32_t)TRACE_SINK_PIPE, __ATOMIC_RELAXED);
+    __atomic_fetch_and(&p->trace_sinks, (uint8_t)~TRACE_SINK_PIPE, __ATOMIC_RELAXED);
     p->trace = NULL;
     file_put(f);
 }
@@ -73,7 +73,7 @@ void trace_console_sink_set(struct process *p, bool on)
     if (on)
         __atomic_fetch_or(&p->trace_sinks, TRACE_SINK_CONSOLE, __ATOMIC_RELAXED);
     else
-        __atomic_fetch_and(&p->trace_sinks, ~(uint32_t)TRACE_SINK_CONSOLE, __ATOMIC_RELAXED);
+        __atomic_fetch_and(&p->trace_sinks, (uint8_t)~TRACE_SINK_CONSOLE, __ATOMIC_RELAXED);
 }
 
 /* The console sink: ev as strace would print it, after who made it. */
