@@ -39,7 +39,10 @@ static const char *fault_response_name(enum fault_response r)
     return "?";
 }
 
-static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
+/* Inlined in both copies of the handler (aspace_trap), as it was in the
+ * one there was before tracing: a call here costs the untraced fault. */
+static inline __attribute__((always_inline)) void fault_decode(struct trap_frame *tf,
+                                                               struct aspace_fault *f)
 {
     f->tf = tf;
     f->error_code = tf->error;
@@ -68,8 +71,9 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
  * RFLAGS.AC holds (SDM 4.6.1). At CPL 0, SMAP refuses only with AC clear,
  * i.e. outside the user-copy routines. Fills *d (reason, region) and
  * returns true if so. */
-static bool fault_is_smep_smap(struct aspace *as, const struct aspace_fault *f,
-                               struct fault_detail *d)
+static inline __attribute__((always_inline)) bool fault_is_smep_smap(struct aspace *as,
+                                                                     const struct aspace_fault *f,
+                                                                     struct fault_detail *d)
 {
     if (f->kind != FAULT_PAGE || (f->error_code & PF_USER) || !(f->access & FAULT_PROTECTION))
         return false;

@@ -86,7 +86,8 @@ static void ases_regions_draw(struct aspace *as, struct ases_pick *pick)
     }
     struct region r;
     uint64_t va = 0;
-    while (aspace_region_query(as, va, REGION_QUERY_FROM, &r) == 0) {
+    int qerr;
+    while ((qerr = aspace_region_query(as, va, REGION_QUERY_FROM, &r)) == 0) {
         int err = aspace_region_draw(as, r.va_start);
         if (err) {
             pick->err = err;
@@ -98,6 +99,8 @@ static void ases_regions_draw(struct aspace *as, struct ases_pick *pick)
         if (!va_is_canonical(va))
             va = USER_HALF_START;               /* across the hole */
     }
+    if (qerr == -ENOTSUP)
+        pick->err = qerr;                       /* no regions to walk (base) */
 }
 
 static void ases_pick_one(struct aspace *as, void *arg)
