@@ -9,6 +9,7 @@
  *  - this_cpu()->aspace is the address space whose translation is loaded.
  */
 #include <aspace.h>
+#include <ktrace.h>
 #include <thread.h>
 #include <percpu.h>
 #include <string.h>
@@ -382,6 +383,13 @@ void aspace_print(struct aspace *as, int detail)
     }
 }
 
+int aspace_region_draw(struct aspace *as, uint64_t va)
+{
+    if (!va_is_canonical(va))
+        return -ENONCANON;
+    return ASPACE_REGION_CALL(as, region_draw, va);
+}
+
 /* ---- threads and switching ---- */
 
 void aspace_thread_attach(struct aspace *as, struct thread *t)
@@ -414,6 +422,16 @@ void aspace_thread_detach(struct aspace *as, struct thread *t)
     /* t->aspace is kept: a dying thread still runs on this translation. */
 }
 
+/* `trace switches`: one line per switch; t is the thread that the switch
+ * is for (the scheduler sets it current first). */
+static __attribute__((noinline)) void aspace_switch_trace(const struct aspace *from,
+                                                          const struct aspace *to,
+                                                          const struct thread *t)
+{
+    ktrace_printf(KTRACE_SWITCHES, "switch '%s' -> '%s' thread=%d '%s'", from ? from->name : "-",
+                  to->name, t ? t->tid : 0, t ? t->name : "?");
+}
+
 void aspace_switch(struct aspace *to)
 {
     struct cpu *cpu = this_cpu();
@@ -431,6 +449,8 @@ void aspace_switch(struct aspace *to)
     to->impl->ops->switch_to(to);
     to->cpus_loaded++;
     cpu->aspace = to;
+    if (ktrace_on(KTRACE_SWITCHES))
+        aspace_switch_trace(from, to, cpu->current);
 }
 
 int aspace_thread_move(struct aspace *as)
@@ -463,6 +483,13 @@ const char *region_flags_str(uint32_t flags, char *buf)
                        flags & REGION_KSTACKS ? "kstack" : "phys";
     strlcpy(buf + 8, kind, 8);
     return buf;
+}
+
+const char *region_flags_legend(void)
+{
+    /* Kept beside region_flags_str: the two say the same. */
+    return "flags: r always, w writable, x executable; P pinned; K kernel-only, U user; "
+           "E eager, L lazy (filled on fault); kind phys|anon|file|kstack";
 }
 
 void aspace_init(void)

@@ -25,6 +25,7 @@
 #include <thread.h>
 #include <percpu.h>
 #include <kstack.h>
+#include <ktrace.h>
 #include <uapi/signal.h>
 
 static const char *fault_response_name(enum fault_response r)
@@ -38,7 +39,10 @@ static const char *fault_response_name(enum fault_response r)
     return "?";
 }
 
-static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
+/* Inlined in both copies of the handler (aspace_trap), as it was in the
+ * one there was before tracing: a call here costs the untraced fault. */
+static inline __attribute__((always_inline)) void fault_decode(struct trap_frame *tf,
+                                                               struct aspace_fault *f)
 {
     f->tf = tf;
     f->error_code = tf->error;
@@ -67,8 +71,9 @@ static void fault_decode(struct trap_frame *tf, struct aspace_fault *f)
  * RFLAGS.AC holds (SDM 4.6.1). At CPL 0, SMAP refuses only with AC clear,
  * i.e. outside the user-copy routines. Fills *d (reason, region) and
  * returns true if so. */
-static bool fault_is_smep_smap(struct aspace *as, const struct aspace_fault *f,
-                               struct fault_detail *d)
+static inline __attribute__((always_inline)) bool fault_is_smep_smap(struct aspace *as,
+                                                                     const struct aspace_fault *f,
+                                                                     struct fault_detail *d)
 {
     if (f->kind != FAULT_PAGE || (f->error_code & PF_USER) || !(f->access & FAULT_PROTECTION))
         return false;
@@ -125,20 +130,57 @@ void aspace_fault_report(const struct aspace_fault *f, enum fault_response r,
             t ? t->name : "?", aspace_current() ? aspace_current()->name : "?");
 }
 
-static void aspace_trap(struct trap_frame *tf)
+/* `trace faults`: one line for fault f, whose handling (up to the
+ * verdict, not what follows: a signal, a fixup) took `cycles`. */
+static __attribute__((noinline)) void aspace_fault_trace(const struct aspace_fault *f,
+                                                         enum fault_response r,
+                                                         const struct fault_detail *d,
+                                                         uint64_t cycles)
+{
+    struct thread *t = this_cpu()->current;
+    char region[64] = "none", fl[16];
+    if (d->has_region)
+        snprintf(region, sizeof(region), "[0x%lx-0x%lx) %s", d->region.va_start,
+                 region_end(&d->region), region_flags_str(d->region.flags, fl));
+    if (f->kind != FAULT_PAGE) {
+        ktrace_printf(KTRACE_FAULTS, "fault #GP %s error=0x%lx verdict=%s%s%s cycles=%lu thread=%d '%s'",
+                      f->access & FAULT_USER ? "user" : "kernel", f->error_code,
+                      fault_response_name(r), d->reason ? ": " : "", d->reason ? d->reason : "",
+                      cycles, t ? t->tid : 0, t ? t->name : "?");
+        return;
+    }
+    ktrace_printf(KTRACE_FAULTS, "fault va=0x%lx %s,%s%s verdict=%s%s%s region=%s pager=%s "
+                  "cycles=%lu thread=%d '%s'", f->address,
+                  f->access & FAULT_WRITE ? "w" : f->access & FAULT_EXEC ? "x" : "r",
+                  f->access & FAULT_USER ? "user" : "kernel",
+                  f->access & FAULT_PROTECTION ? ",present" : "",
+                  fault_response_name(r), d->reason ? ": " : "", d->reason ? d->reason : "",
+                  region, d->pager ? d->pager : "none", cycles, t ? t->tid : 0, t ? t->name : "?");
+}
+
+/* The fault handler; mode is a constant in each of its two copies
+ * (aspace_trap): traced, the cost is measured around the verdict and the
+ * line printed after it, before a signal or a fixup. */
+static inline __attribute__((always_inline)) void aspace_trap_handle(struct trap_frame *tf,
+                                                                     enum fault_detail_mode mode)
 {
     struct aspace_fault f;
     struct fault_detail d;              /* region only read if has_region */
+    uint64_t t0 = mode == FAULT_DETAIL_ALWAYS ? rdtsc() : 0;
     d.reason = NULL;
+    d.pager = NULL;
     d.has_region = false;
     struct aspace *as = aspace_current();
     enum fault_response r = FAULT_SIGNAL;
 
     fault_decode(tf, &f);
+    f.detail = mode;
     if (fault_is_smep_smap(as, &f, &d))
         r = FAULT_SIGNAL;
     else if (as && as->impl->ops->exception)
         r = as->impl->ops->exception(as, &f, &d);
+    if (mode == FAULT_DETAIL_ALWAYS)
+        aspace_fault_trace(&f, r, &d, rdtsc() - t0);
     if (r == FAULT_RESOLVED)
         return;
     if (!d.reason && f.kind == FAULT_PAGE && kstack_guard_owner(f.address, NULL, NULL))
@@ -160,8 +202,22 @@ static void aspace_trap(struct trap_frame *tf)
         return;
     aspace_fault_report(&f, r, &d);
     trap_dump(tf);
-    panic("%s: unresolved %s in kernel mode", __func__,
+    panic("%s: unresolved %s in kernel mode", "aspace_trap",
           f.kind == FAULT_PAGE ? "page fault" : "general protection fault");
+}
+
+static __attribute__((noinline)) void aspace_trap_traced(struct trap_frame *tf)
+{
+    aspace_trap_handle(tf, FAULT_DETAIL_ALWAYS);
+}
+
+/* #PF and #GP. `trace faults` off costs one test of the mask here. */
+static void aspace_trap(struct trap_frame *tf)
+{
+    if (ktrace_on(KTRACE_FAULTS))
+        aspace_trap_traced(tf);
+    else
+        aspace_trap_handle(tf, FAULT_DETAIL_FAILURES);
 }
 
 /* A double fault: the CPU could not deliver an exception. The usual cause

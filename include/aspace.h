@@ -116,6 +116,12 @@ enum fault_access {
     FAULT_PROTECTION = 1u << 4, /* the page was present: a permission fault */
 };
 
+/* When the exception slot fills its struct fault_detail. */
+enum fault_detail_mode {
+    FAULT_DETAIL_FAILURES,      /* only for a fault it does not resolve (the report) */
+    FAULT_DETAIL_ALWAYS,        /* for a resolved one too (a trace: include/ktrace.h) */
+};
+
 /* A fault, as the CPU reported it (input to the exception slot). */
 struct aspace_fault {
     enum fault_kind kind;
@@ -123,12 +129,16 @@ struct aspace_fault {
     uint32_t access;            /* enum fault_access bits */
     uint64_t error_code;        /* as pushed by the CPU */
     struct trap_frame *tf;
+    enum fault_detail_mode detail;
 };
 
-/* What the exception slot found out about a fault it did not resolve, for
- * the report (output of the slot: the caller zeroes it first). */
+/* What the exception slot found out about a fault, for the report and
+ * traces (output of the slot: the caller zeroes it first). */
 struct fault_detail {
-    const char *reason;         /* why, e.g. "write to a read-only region" */
+    const char *reason;         /* why it was not resolved, e.g. "write to a
+                                   read-only region" */
+    const char *pager;          /* what filled the page or was asked to (a
+                                   pager's name, "copy-on-write"), or NULL */
     bool has_region;            /* whether `region` says something */
     struct region region;       /* a copy of the region involved */
 };
@@ -200,8 +210,10 @@ typedef void (*aspace_switch_fn)(struct aspace *as);
 
 /* OPTIONAL. Resolve a fault f taken while this address space was loaded.
  * When the answer is not FAULT_RESOLVED, say why in *out (zeroed by the
- * caller; left alone on FAULT_RESOLVED). NULL behaves as if every fault
- * returned FAULT_SIGNAL with nothing in *out. */
+ * caller), with the region and pager involved if there are; on
+ * FAULT_RESOLVED, *out gets the region and pager only if f->detail is
+ * FAULT_DETAIL_ALWAYS (else it is left alone). NULL behaves as if every
+ * fault returned FAULT_SIGNAL with nothing in *out. */
 typedef enum fault_response (*aspace_exception_fn)(struct aspace *as, const struct aspace_fault *f,
                                                    struct fault_detail *out);
 
@@ -284,6 +296,12 @@ typedef int (*aspace_range_copy_fn)(struct aspace *src, struct aspace *dst, uint
  * figures) with kprintf; detail > 0 asks for more. */
 typedef void (*aspace_print_fn)(struct aspace *as, int detail);
 
+/* OPTIONAL. Draw, with kprintf, how the region that contains va is held
+ * (for students: `ases detail NAME`): e.g. the page-table pages of each
+ * level that cover it, its leaves by size and which of its pages are
+ * present. -ENOENT if no region contains va. Nothing changes. */
+typedef int (*aspace_region_draw_fn)(struct aspace *as, uint64_t va);
+
 struct aspace_ops {
     aspace_create_fn         create;            /* REQUIRED */
     aspace_destroy_fn        destroy;           /* REQUIRED */
@@ -304,6 +322,7 @@ struct aspace_ops {
     aspace_page_insert_fn    page_insert;       /* OPTIONAL */
     aspace_page_remove_fn    page_remove;       /* OPTIONAL */
     aspace_range_copy_fn     range_copy;        /* OPTIONAL */
+    aspace_region_draw_fn    region_draw;       /* OPTIONAL */
 };
 
 /* ---- implementations --------------------------------------------------- */
@@ -409,6 +428,8 @@ int aspace_region_query(struct aspace *as, uint64_t va, enum region_query_mode m
  * non-canonical bounds. */
 int aspace_find_gap(struct aspace *as, uint64_t lo, uint64_t hi, uint64_t len, uint64_t *va);
 void aspace_print(struct aspace *as, int detail);
+/* -ENONCANON for a non-canonical va; -ENOTSUP for a NULL slot. */
+int aspace_region_draw(struct aspace *as, uint64_t va);
 /* Page-granular wrappers: -EALIGN for an unaligned va, -EFAULT for one
  * outside the user half, -EINVAL for unknown flags, -ENOTSUP for a NULL
  * slot; then the slot's contract. */
@@ -453,7 +474,9 @@ static inline bool va_is_canonical(uint64_t va)
 
 #define USER_HALF_START 0xffff800000000000ull
 
-/* Human-readable "RWX-PK-EAF" style flag string into buf (>= 16 bytes). */
+/* Human-readable "rwx PUL anon" style flag string into buf (>= 16 bytes). */
 const char *region_flags_str(uint32_t flags, char *buf);
+/* One line that explains region_flags_str's letters (no newline). */
+const char *region_flags_legend(void);
 
 #endif

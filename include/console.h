@@ -35,6 +35,13 @@ struct console_dev {
 /* Add an output device; everything written from now on reaches it. */
 void console_register(struct console_dev *dev);
 void console_write(const char *s, size_t n);
+/* Is output being written right now (the console lock held)? With one
+ * CPU and interrupts off, that writer is this very code path: a trace
+ * point asks, to drop its line rather than deadlock (include/ktrace.h). */
+bool console_busy(void);
+/* Did the output so far end a line? (A trace line that comes in the middle
+ * of an echoed command line starts a line of its own.) */
+bool console_at_line_start(void);
 /* From now on write without taking the console lock (panics only). */
 void console_panic_mode(void);
 

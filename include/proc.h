@@ -21,6 +21,7 @@
 #include <ipc.h>
 #include <thread.h>
 #include <arch/trap.h>
+#include <ktrace.h>
 
 #define PROC_MAGIC          0x50524F43u     /* "PROC" */
 #define PROC_DEAD_MAGIC     0x44454144u
@@ -98,6 +99,9 @@ struct process {
     struct trap_frame *start_frame; /* exofork child: its first user state */
     struct file *trace;             /* strace: the tracer's pipe, or NULL */
     uint32_t trace_flags;           /* TRACE_* (uapi/trace.h) */
+    uint8_t trace_sinks;            /* enum trace_sink: where its system calls
+                                       are reported; the one byte the
+                                       dispatcher tests (changed atomically) */
     /* JOS's page-fault upcall (kernel/proc/upcall.c): 0 = none. */
     uint64_t pgfault_upcall;
     uint64_t pgfault_xstacktop;
@@ -294,6 +298,11 @@ static inline struct process *process_current(void)
 }
 
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+
+/* `trace syscalls on|off`: set KTRACE_SYSCALLS in the trace mask and the
+ * console sink of every process (include/trace.h), and of every process
+ * started from now on, under the process-table lock. */
+void process_trace_console_set(enum ktrace_state state);
 int process_count(void);
 
 /* Enter user mode at entry with stack pointer sp; never returns. */

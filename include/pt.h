@@ -138,6 +138,20 @@ int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uin
 bool pt_next_present(const struct pt *pt, uint64_t va, uint64_t end, uint64_t *leaf_va,
                      uint64_t *pa, uint32_t *flags, uint64_t *size);
 
+/* What the tree holds for a range (a read-only walk, for pictures). */
+struct pt_range_stats {
+    uint64_t tables[4];         /* table pages the range's walk goes through,
+                                   by level: [3] the PML4 (1), [2] PDPTs, [1]
+                                   PDs, [0] PTs (shared windows' included) */
+    uint64_t leaves[3];         /* present leaves of 4 KiB, 2 MiB, 1 GiB that
+                                   lie in the range or overlap it */
+};
+
+/* Count into *st what [va, va+len) touches in the tree, without changing
+ * anything; absent subtrees are skipped whole. 0 (an empty range: all
+ * zero), or -EINVAL (the range rules above; *st zeroed). */
+int pt_range_stats(const struct pt *pt, uint64_t va, uint64_t len, struct pt_range_stats *st);
+
 /* The most table pages a pt_range_map of this range could need (as if
  * the tree were empty). */
 uint64_t pt_map_tables_max(uint64_t va, uint64_t pa, uint64_t len, uint32_t sizes);

@@ -15,8 +15,8 @@
 #
 # The library (build/user/libstrata.a) is user/lib/*.c plus the pure
 # kernel files compiled again with the user flags: kernel/lib/fmt.c (printf
-# formatting), string.c, errstr.c, argv.c, signame.c (signal names) and
-# lineedit.c (readline's editor).
+# formatting), string.c, errstr.c, argv.c, signame.c (signal names),
+# trace_format.c (strace's lines) and lineedit.c (readline's editor).
 #
 #   make build/user/bin/hello     one program
 #   make user                     all of them (USER_BINS)
@@ -32,7 +32,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
                 -z noexecstack --build-id=none --orphan-handling=error \
                 -T user/user.ld
 
-USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/lib/fmt.c kernel/lib/string.c kernel/lib/errstr.c kernel/lib/argv.c \
+USER_LIB_SRC := $(sort $(wildcard user/lib/*.c)) kernel/lib/fmt.c kernel/lib/string.c kernel/lib/errstr.c kernel/lib/argv.c kernel/lib/trace_format.c \
                 kernel/lib/signame.c kernel/lib/lineedit.c
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OUT)/obj/%.o,$(filter-out user/lib/crt0.c,$(USER_LIB_SRC)))
 USER_CRT0    := $(USER_OUT)/obj/user/lib/crt0.o

@@ -305,6 +305,7 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
 {
     struct paging_aspace *pa = to_paging(as);
     enum fault_response resp;
+    const char *pager;                  /* what resolved it */
 
     if (f->kind != FAULT_PAGE) {
         d->reason = "general protection (not a paging fault)";
@@ -340,17 +341,18 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
         uint64_t end;
         int err = region_fill(pa, &n->region, f->address, PAGER_FILL_FAULT, &end);
         if (err == 0) {
-            resp = FAULT_RESOLVED;
             if (n->region.flags & REGION_ANON)
                 pa->faults_anon++;
             else if (n->region.flags & REGION_FILE)
                 pa->faults_file++;
             else
                 pa->faults_phys++;
-            goto out;
+            pager = NULL;               /* the region's own: named below */
+            goto resolved;
         }
         if (err != -EEXIST) {
             const struct pager *p = pager_of(&n->region);
+            d->pager = p->name;
             d->reason = err == -ENOMEM ? "no free frame" :
                         p->explain ? p->explain(&n->region, f->address) : "the pager failed";
             resp = err == -ENOMEM ? FAULT_OUT_OF_MEMORY : FAULT_SIGNAL;
@@ -377,8 +379,8 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
                !((f->access & FAULT_USER) && (as->policy & ASPACE_POLICY_USER_COW))) {
         int err = paging_page_cow_break(pa, &n->region, ALIGN_DOWN(f->address, PAGE_SIZE));
         if (!err) {
-            resp = FAULT_RESOLVED;
-            goto out;
+            pager = "copy-on-write";
+            goto resolved;
         }
         d->reason = "no free frame for a copy-on-write copy";
         resp = FAULT_OUT_OF_MEMORY;
@@ -390,8 +392,8 @@ static enum fault_response paging_exception(struct aspace *as, const struct aspa
         d->reason = "instruction fetch from a no-execute page";
         resp = FAULT_SIGNAL;
     } else {
-        resp = FAULT_RESOLVED;
-        goto out;
+        pager = "none (already mapped)";
+        goto resolved;
     }
 out_region:
     d->has_region = true;
@@ -399,6 +401,16 @@ out_region:
 out:
     spin_unlock_irqrestore(&as->lock, irq);
     return resp;
+
+resolved:
+    /* The region and what filled the page only for a caller that asked
+     * (a trace): the untraced fault pays this one test. */
+    resp = FAULT_RESOLVED;
+    if (unlikely(f->detail == FAULT_DETAIL_ALWAYS)) {
+        d->pager = pager ? pager : pager_of(&n->region)->name;
+        goto out_region;
+    }
+    goto out;
 }
 
 static void paging_print(struct aspace *as, int detail)
@@ -463,6 +475,7 @@ static const struct aspace_ops paging_ops = {
     .page_insert = paging_page_insert,
     .page_remove = paging_page_remove,
     .range_copy = paging_range_copy,
+    .region_draw = paging_region_draw,
 };
 
 static const struct aspace_impl paging_impl = {

@@ -73,4 +73,7 @@ int paging_page_cow_break(struct paging_aspace *pa, const struct region *r, uint
 int paging_range_copy(struct aspace *src, struct aspace *dst, uint64_t va, uint64_t len,
                       enum aspace_copy_mode mode);
 
+/* ---- paging_draw.c: the region_draw slot ---- */
+int paging_region_draw(struct aspace *as, uint64_t va);
+
 #endif

@@ -15,6 +15,7 @@
  */
 #include <proc.h>
 #include <trace.h>
+#include <ktrace.h>
 #include <env.h>
 #include <monitor.h>
 #include <thread.h>
@@ -171,6 +172,9 @@ static int process_publish(struct process *p, thread_fn fn, uint32_t status)
     t->proc = p;
     t->run_counter = &p->view->env_runs;
     p->main = t;
+    /* Under proc_lock, as process_trace_console_set: no process starts
+     * between its loop and the mask. */
+    trace_console_sink_set(p, ktrace_on(KTRACE_SYSCALLS));
     list_push_back(&all_procs, &p->all_link);
     if (p->parent)
         list_push_back(&p->parent->children, &p->sibling);
@@ -735,6 +739,15 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
     bool f = spin_lock_irqsave(&proc_lock);
     list_for_each(n, &all_procs)
         fn(list_entry(n, struct process, all_link), arg);
+    spin_unlock_irqrestore(&proc_lock, f);
+}
+
+void process_trace_console_set(enum ktrace_state state)
+{
+    bool f = spin_lock_irqsave(&proc_lock);
+    ktrace_set(KTRACE_SYSCALLS, state);
+    list_for_each(n, &all_procs)
+        trace_console_sink_set(list_entry(n, struct process, all_link), state == KTRACE_ON);
     spin_unlock_irqrestore(&proc_lock, f);
 }
 

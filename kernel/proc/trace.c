@@ -11,10 +11,14 @@
  * the process's own bad access (JOS's user_mem_check): it uses the raw
  * fault-recovering copies.
  *
- * Nothing here runs unless p->trace is set: an untraced system call pays
- * one test in the dispatcher.
+ * The same events can go to the console instead, or as well, as one
+ * line each (the root shell's `trace syscalls on`, include/ktrace.h):
+ * p->trace_sinks says where. Nothing here runs unless it is set: an
+ * untraced system call pays one test in the dispatcher.
  */
 #include <trace.h>
+#include <trace_format.h>
+#include <ktrace.h>
 #include <proc.h>
 #include <file.h>
 #include <string.h>
@@ -42,12 +46,15 @@ int trace_attach(struct process *p, struct file *f, uint32_t flags)
     trace_detach(p);
     p->trace = f ? file_get(f) : NULL;
     p->trace_flags = flags;
+    if (f)
+        __atomic_fetch_or(&p->trace_sinks, TRACE_SINK_PIPE, __ATOMIC_RELAXED);
     return 0;
 }
 
 void trace_detach(struct process *p)
 {
     struct file *f = p->trace;
+    __atomic_fetch_and(&p->trace_sinks, (uint8_t)~TRACE_SINK_PIPE, __ATOMIC_RELAXED);
     p->trace = NULL;
     file_put(f);
 }
@@ -57,7 +64,24 @@ void trace_inherit(struct process *child, struct process *parent)
     if (parent && parent->trace && (parent->trace_flags & TRACE_FOLLOW)) {
         child->trace = file_get(parent->trace);
         child->trace_flags = parent->trace_flags & ~(uint32_t)TRACE_FROM_EXEC;
+        __atomic_fetch_or(&child->trace_sinks, TRACE_SINK_PIPE, __ATOMIC_RELAXED);
     }
+}
+
+void trace_console_sink_set(struct process *p, bool on)
+{
+    if (on)
+        __atomic_fetch_or(&p->trace_sinks, TRACE_SINK_CONSOLE, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_and(&p->trace_sinks, (uint8_t)~TRACE_SINK_CONSOLE, __ATOMIC_RELAXED);
+}
+
+/* The console sink: ev as strace would print it, after who made it. */
+static void trace_console_print(struct process *p, const struct trace_event *ev)
+{
+    char line[400];
+    trace_event_format(ev, line, sizeof(line));
+    ktrace_printf(KTRACE_SYSCALLS, "syscall pid=%d '%s': %s", p->pid, p->name, line);
 }
 
 /* Write ev into the tracer's pipe; if nobody reads it any more (or we are
@@ -184,7 +208,7 @@ void trace_syscall_begin(struct process *p, uint64_t nr, const uint64_t args[5],
     ev->pad = (uint32_t)used;           /* where end-of-call captures go */
 }
 
-void trace_syscall_end(struct process *p, struct trace_event *ev, long result)
+void trace_syscall_end(struct process *p, struct trace_event *ev, long result, uint32_t sinks)
 {
     ev->result = result;
     int used = (int)ev->pad;
@@ -198,17 +222,25 @@ void trace_syscall_end(struct process *p, struct trace_event *ev, long result)
                 capture_bytes(ev, i, &used, ev->args[i], 2 * sizeof(int));
         }
     }
-    trace_emit(p, ev);
+    if (sinks & TRACE_SINK_CONSOLE)
+        trace_console_print(p, ev);
+    if (sinks & TRACE_SINK_PIPE)
+        trace_emit(p, ev);
 }
 
 void trace_note(struct process *p, enum trace_kind kind, int64_t result, uint64_t addr, uint64_t code)
 {
-    if (!p->trace || (p->trace_flags & TRACE_FROM_EXEC))
+    bool to_pipe = p->trace && !(p->trace_flags & TRACE_FROM_EXEC);
+    bool to_console = p->trace_sinks & TRACE_SINK_CONSOLE;
+    if (!to_pipe && !to_console)
         return;
     struct trace_event ev;
     trace_event_init(&ev, p, kind);
     ev.result = result;
     ev.addr = addr;
     ev.code = code;
-    trace_emit(p, &ev);
+    if (to_console)
+        trace_console_print(p, &ev);
+    if (to_pipe)
+        trace_emit(p, &ev);
 }

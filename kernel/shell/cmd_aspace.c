@@ -1,4 +1,5 @@
-/* Shell commands about address spaces: asis, ases, shell. */
+/* Shell commands about address spaces: asis, ases (and pictures of a
+ * region's page tables), shell. */
 #include <shell.h>
 #include <aspace.h>
 #include <thread.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 #include <fmt.h>
 #include <errstr.h>
+#include <proc.h>
 #include <uapi/errno.h>
 
 static void impl_count(struct aspace *as, void *arg)
@@ -38,12 +40,8 @@ static int cmd_asis(int argc, char **argv)
 }
 SHELL_COMMAND(asis, "asis", "asis", "list address-space implementations", cmd_asis);
 
-static void aspace_print_one(struct aspace *as, void *arg)
+static void aspace_threads_print(struct aspace *as)
 {
-    int detail = *(int *)arg;
-    aspace_print(as, detail);
-    if (detail <= 0)
-        return;
     bool f = irq_save();
     list_for_each(n, &as->threads) {
         struct thread *t = list_entry(n, struct thread, aspace_link);
@@ -52,15 +50,118 @@ static void aspace_print_one(struct aspace *as, void *arg)
     irq_restore(f);
 }
 
+static void aspace_print_one(struct aspace *as, void *arg)
+{
+    int detail = *(int *)arg;
+    aspace_print(as, detail);
+    if (detail > 0)
+        aspace_threads_print(as);
+}
+
+/* ---- ases detail NAME: one address space and pictures of its regions ---- */
+
+struct ases_pick {
+    char name[ASPACE_NAME_MAX];     /* the address space wanted */
+    uint64_t va;                    /* a region of it (with one_region) */
+    bool one_region;
+    bool found;
+    int err;                        /* of the last draw that failed */
+};
+
+/* The address space of process pid, by name (names are unique). */
+static void ases_pid_name(struct process *p, void *arg)
+{
+    struct { int pid; char *name; } *q = arg;
+    if (p->pid == q->pid && p->as)
+        strlcpy(q->name, p->as->name, ASPACE_NAME_MAX);
+}
+
+/* Every region's picture from the lowest up (or the one at pick->va).
+ * Called under the registry lock: as cannot be destroyed meanwhile. */
+static void ases_regions_draw(struct aspace *as, struct ases_pick *pick)
+{
+    if (pick->one_region) {
+        pick->err = aspace_region_draw(as, pick->va);
+        return;
+    }
+    struct region r;
+    uint64_t va = 0;
+    int qerr;
+    while ((qerr = aspace_region_query(as, va, REGION_QUERY_FROM, &r)) == 0) {
+        int err = aspace_region_draw(as, r.va_start);
+        if (err) {
+            pick->err = err;
+            return;
+        }
+        if (region_end(&r) <= va || region_end(&r) == 0)
+            return;                             /* the top of memory */
+        va = region_end(&r);
+        if (!va_is_canonical(va))
+            va = USER_HALF_START;               /* across the hole */
+    }
+    if (qerr == -ENOTSUP)
+        pick->err = qerr;                       /* no regions to walk (base) */
+}
+
+static void ases_pick_one(struct aspace *as, void *arg)
+{
+    struct ases_pick *pick = arg;
+    if (strcmp(as->name, pick->name) != 0)
+        return;
+    pick->found = true;
+    aspace_print(as, 0);            /* the figures; the regions come drawn */
+    aspace_threads_print(as);
+    ases_regions_draw(as, pick);
+}
+
+static int ases_detail_named(const char *who, const char *where)
+{
+    struct ases_pick pick = { .one_region = where != NULL };
+    unsigned long long v;
+    if (where && (str_to_u64(where, &v) < 0 || !va_is_canonical(v))) {
+        kprintf("ases: '%s' is no address (a number, 0x for hex)\n", where);
+        return shell_usage_print("ases");
+    }
+    pick.va = where ? v : 0;
+    if (str_to_u64(who, &v) == 0) {
+        struct { int pid; char *name; } q = { (int)v, pick.name };
+        if (v > INT32_MAX)
+            q.pid = -1;
+        process_for_each(ases_pid_name, &q);
+        if (!pick.name[0]) {
+            kprintf("ases: no process %s\n", who);
+            return -ESRCH;
+        }
+    } else {
+        strlcpy(pick.name, who, sizeof(pick.name));
+    }
+    aspace_for_each(ases_pick_one, &pick);
+    if (!pick.found) {
+        kprintf("ases: no address space '%s'\n", who);
+        return -ENOENT;
+    }
+    if (pick.err == -ENOENT)
+        kprintf("ases: no region of '%s' contains %#llx\n", pick.name, (unsigned long long)pick.va);
+    else if (pick.err)
+        kprintf("ases: cannot draw the regions of '%s': %s\n", pick.name, errstr(pick.err));
+    return pick.err;
+}
+
 static int cmd_ases(int argc, char **argv)
 {
     int detail = argc > 1 && strcmp(argv[1], "detail") == 0;
     if (argc > 1 && !detail)
         return shell_usage_print(argv[0]);
+    if (detail)
+        kprintf("%s\n", region_flags_legend());
+    if (argc > 2)
+        return ases_detail_named(argv[2], argc > 3 ? argv[3] : NULL);
     aspace_for_each(aspace_print_one, &detail);
     return 0;
 }
-SHELL_COMMAND(ases, "ases", "ases [detail]", "list address spaces (detail: regions and threads)", cmd_ases);
+SHELL_COMMAND(ases, "ases", "ases [detail [PID|NAME [ADDRESS]]]",
+              "list address spaces (detail: regions and threads; with a process or address space: "
+              "the page tables of each region, or of the one at ADDRESS)", cmd_ases);
 
 /* ---- nested shells ---- */
 

@@ -125,26 +125,41 @@ void syscall_fast_exit_work(struct trap_frame *tf)
     cli();
 }
 
-/* The path of a traced process (strace), from either entry: the same
- * call between two trace points. A call that does not return (exit) is
- * reported before. */
+/* Where this call of p is reported (enum trace_sink): the sinks p has,
+ * but not strace's pipe before the first exec of a TRACE_FROM_EXEC trace
+ * (then only exec counts). */
+static uint32_t syscall_trace_sinks(struct process *p, uint64_t nr)
+{
+    uint32_t sinks = __atomic_load_n(&p->trace_sinks, __ATOMIC_RELAXED);
+    if ((p->trace_flags & TRACE_FROM_EXEC) && nr != SYS_EXEC)
+        sinks &= ~(uint32_t)TRACE_SINK_PIPE;
+    return sinks;
+}
+
+/* The path of a traced process (strace, `trace syscalls on`), from
+ * either entry: the same call between two trace points. A call that does
+ * not return (exit) is reported before. A sink gets the call only if it
+ * was there before and is still there after it (a trace() call does not
+ * see itself; `trace syscalls off` ends the lines at once). */
 static __attribute__((noinline)) long syscall_traced(struct process *p, uint64_t nr,
                                                      const uint64_t args[5], struct trap_frame *tf)
 {
     struct trace_event ev;
-    /* Before the first exec of a TRACE_FROM_EXEC trace, only exec counts. */
-    bool quiet = (p->trace_flags & TRACE_FROM_EXEC) && nr != SYS_EXEC;
-    if (!quiet)
+    uint32_t sinks = syscall_trace_sinks(p, nr);
+    if (sinks)
         trace_syscall_begin(p, nr, args, &ev);
     bool no_return = nr == SYS_EXIT ||
                      (nr == SYS_ENV_DESTROY && ((int)args[0] == 0 || (int)args[0] == p->pid));
-    if (!quiet && no_return)
-        trace_syscall_end(p, &ev, 0);
+    if (sinks && no_return)
+        trace_syscall_end(p, &ev, 0, sinks);
     long r = syscall_table[nr].fn(tf, args[0], args[1], args[2], args[3], args[4]);
     if (nr == SYS_EXEC && r == 0)
         p->trace_flags &= ~(uint32_t)TRACE_FROM_EXEC;
-    if (p->trace && !quiet && !(p->trace_flags & TRACE_FROM_EXEC))
-        trace_syscall_end(p, &ev, r);
+    sinks &= __atomic_load_n(&p->trace_sinks, __ATOMIC_RELAXED);
+    if (p->trace_flags & TRACE_FROM_EXEC)
+        sinks &= ~(uint32_t)TRACE_SINK_PIPE;        /* a failed exec stays unseen */
+    if (sinks)
+        trace_syscall_end(p, &ev, r, sinks);
     return syscall_exit_work(p, r, tf);
 }
 
@@ -154,7 +169,7 @@ static inline long syscall_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t 
 {
     sti();      /* calls may block; the entry had interrupts off */
     struct process *p = thread_current()->proc;
-    if (unlikely(p->trace)) {
+    if (unlikely(p->trace_sinks)) {
         const uint64_t args[5] = { a0, a1, a2, a3, a4 };
         return syscall_traced(p, nr, args, tf);
     }

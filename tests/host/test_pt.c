@@ -1415,6 +1415,45 @@ TEST(soft_bits_replace_next_present)
     done(&pt);
 }
 
+/* pt_range_stats: the table pages a range's walk goes through, level by
+ * level, and its leaves by size, exactly; an absent range costs only the
+ * tables above it; bad ranges are refused. */
+TEST(range_stats)
+{
+    struct pt pt;
+    fresh(&pt);
+    struct pt_range_stats st;
+    const uint64_t base = GiB(4);           /* PML4 slot 0 */
+    /* 3 pages at base, one 2 MiB page at base + 2 MiB, one 4 KiB page in
+     * the next GiB (another PD). */
+    CHECK_EQ_INT(pt_range_map(&pt, base, MiB(64), 3 * PAGE_SIZE, RW, PT_SIZE_4K), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, base + MiB(2), MiB(66), MiB(2), RW, PT_SIZE_ALL), 0);
+    CHECK_EQ_INT(pt_range_map(&pt, base + GiB(1), MiB(80), PAGE_SIZE, RW, PT_SIZE_4K), 0);
+
+    CHECK_EQ_INT(pt_range_stats(&pt, base, MiB(4), &st), 0);
+    CHECK(st.tables[3] == 1 && st.tables[2] == 1 && st.tables[1] == 1 && st.tables[0] == 1);
+    CHECK(st.leaves[0] == 3 && st.leaves[1] == 1 && st.leaves[2] == 0);
+
+    CHECK_EQ_INT(pt_range_stats(&pt, base, GiB(2), &st), 0);
+    CHECK(st.tables[2] == 1 && st.tables[1] == 2 && st.tables[0] == 2);
+    CHECK(st.leaves[0] == 4 && st.leaves[1] == 1);
+
+    /* One page of the three; a range with nothing present below its PD. */
+    CHECK_EQ_INT(pt_range_stats(&pt, base + PAGE_SIZE, PAGE_SIZE, &st), 0);
+    CHECK(st.tables[0] == 1 && st.leaves[0] == 1 && st.leaves[1] == 0);
+    CHECK_EQ_INT(pt_range_stats(&pt, base + MiB(8), MiB(2), &st), 0);
+    CHECK(st.tables[3] == 1 && st.tables[2] == 1 && st.tables[1] == 1 && st.tables[0] == 0);
+    CHECK(st.leaves[0] == 0 && st.leaves[1] == 0);
+
+    CHECK_EQ_INT(pt_range_stats(&pt, base + 8, PAGE_SIZE, &st), -EINVAL);
+    CHECK_EQ_INT(pt_range_stats(&pt, base, 0, &st), 0);
+    CHECK(st.tables[3] == 0);
+    CHECK(tree_check(&pt, "range stats"));
+
+    CHECK_EQ_INT(pt_range_unmap(&pt, base, GiB(2), NULL, NULL), 0);
+    done(&pt);
+}
+
 int main(void)
 {
     return check_run_all();

@@ -60,9 +60,11 @@ def test_ases_detail(m):
 
 
 def test_ases_bad_argument(m):
-    check_contains(m.cmd('ases bogus'), 'usage: ases [detail]', 'ases bogus')
+    usage = 'usage: ases [detail [PID|NAME [ADDRESS]]]'
+    check_contains(m.cmd('ases bogus'), usage, 'ases bogus')
     # Extra arguments are refused, not ignored (issue 13).
-    check_contains(m.cmd('ases detail extra'), 'usage: ases [detail]', 'ases detail extra')
+    check_contains(m.cmd('ases detail root 0x1000 extra'), usage, 'ases detail root 0x1000 extra')
+    check_contains(m.cmd('ases detail nosuch'), "ases: no address space 'nosuch'", 'ases detail nosuch')
 
 
 def test_aspacetest_passes(m):

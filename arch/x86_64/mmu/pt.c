@@ -862,6 +862,37 @@ bool pt_next_present(const struct pt *pt, uint64_t va, uint64_t end, uint64_t *l
     return false;
 }
 
+/* Add what [va, last] (inside the span of table tbl, at level) touches
+ * below tbl, tbl included, to *st. */
+static void range_stats_walk(uint64_t tbl, int level, uint64_t va, uint64_t last,
+                             struct pt_range_stats *st)
+{
+    st->tables[level]++;
+    uint64_t s = level_size(level);
+    for (;;) {
+        uint64_t e = table_of(tbl)[level_index(va, level)];
+        uint64_t span_last = MIN(ALIGN_DOWN(va, s) + (s - 1), last);
+        if ((e & PTE_P) && pte_is_leaf(e, level))
+            st->leaves[level]++;
+        else if (e & PTE_P)
+            range_stats_walk(e & PTE_ADDR, level - 1, va, span_last, st);
+        if (span_last == last)
+            return;
+        va = span_last + 1;
+    }
+}
+
+int pt_range_stats(const struct pt *pt, uint64_t va, uint64_t len, struct pt_range_stats *st)
+{
+    uint64_t last;
+    memset(st, 0, sizeof(*st));
+    int r = range_check_va(va, len, &last);
+    if (r)
+        return r < 0 ? r : 0;
+    range_stats_walk(pt->root, LEVELS - 1, va, last, st);
+    return 0;
+}
+
 bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)
 {
     int l;
