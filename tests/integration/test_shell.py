@@ -126,7 +126,7 @@ def test_extra_arguments_refused(m):
         check_contains(m.cmd(line), 'usage: ' + usage, line)
     for line, usage in [('crash ud x', 'crash ud|pf|null|gp|de|panic'), ('poweroff now', 'poweroff'),
                         ('mem -v', 'mem'), ('threads all', 'threads'), ('asis x', 'asis'),
-                        ('ls / /etc', 'ls [path]'), ('ases detail x', 'ases [detail]'),
+                        ('ls / /etc', 'ls [path]'), ('ases detail 1 0x1000 x', 'ases [detail [PID|NAME [ADDRESS]]]'),
                         ('threadtest sleep 5 5', 'threadtest [all|many [N]|preempt|sleep [MS]]'),
                         ('exit now', 'exit')]:
         check_contains(m.cmd(line), 'usage: ' + usage, line)
