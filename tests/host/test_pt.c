@@ -1,5 +1,5 @@
 /*
- * Host test of the x86-64 page-table code (arch/x86_64/mmu/pt.c) over the real
+ * Host test of the x86-64 page-table code (arch/x86_64/mmu/pt*.c) over the real
  * frame allocator (mm/frame.c) and simulated physical memory
  * (tests/host/host_support.h).
  *
@@ -9,7 +9,7 @@
  * kind PAGETABLE and pt_used == its number of present entries, no table but
  * the root is empty, pt.mapped[] and pt.table_pages match what is there.
  */
-/* host-test-sources: arch/x86_64/mmu/pt.c mm/frame.c */
+/* host-test-sources: arch/x86_64/mmu/pt.c arch/x86_64/mmu/pt_query.c arch/x86_64/mmu/pt_window.c mm/frame.c */
 #include "check.h"
 #include "host_support.h"
 #include <pt.h>

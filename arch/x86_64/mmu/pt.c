@@ -1,5 +1,10 @@
 /*
- * x86-64 4-level page tables (contract in include/pt.h).
+ * x86-64 4-level page tables (contract in include/pt.h): the table pages,
+ * one operation's deferred work, the walker, and the operations that
+ * change a tree (create/destroy, map, unmap, protect, replace a page).
+ * The read-only queries are in pt_query.c, the shared windows in
+ * pt_window.c; what the three share (entry bits, level helpers, the window
+ * table) is in pt_internal.h.
  *
  * Levels are numbered from the leaf up: 0 = PT (4 KiB entries), 1 = PD
  * (2 MiB), 2 = PDPT (1 GiB), 3 = PML4.
@@ -36,45 +41,12 @@
  *    (counted in the root's pt_used, but the PDPT and what hangs below it
  *    belong to the window, never to a tree: pt_destroy leaves them).
  */
-#include <pt.h>
-#include <frame.h>
+#include "pt_internal.h"
 #include <string.h>
 #include <panic.h>
-#include <uapi/errno.h>
 #ifndef HOST_TEST
 #include <arch/cpu.h>
-#include <log.h>
 #endif
-
-#define PTE_P       (1ull << 0)
-#define PTE_W       (1ull << 1)
-#define PTE_U       (1ull << 2)
-#define PTE_PWT     (1ull << 3)
-#define PTE_PCD     (1ull << 4)
-#define PTE_A       (1ull << 5)
-#define PTE_D       (1ull << 6)
-#define PTE_PS      (1ull << 7)
-#define PTE_SOFT    (0x7ull << 9)       /* available to software: PT_SOFT_* */
-#define PTE_SOFT_COW (1ull << 11)
-#define PTE_NX      (1ull << 63)
-#define PTE_ADDR    0x000FFFFFFFFFF000ull
-#define PTE_TABLE   (PTE_P | PTE_W | PTE_U)
-
-#define LEVELS      4
-#define ENTRIES     512
-
-static inline unsigned level_shift(int level) { return PAGE_SHIFT + 9 * level; }
-static inline uint64_t level_size(int level) { return 1ull << level_shift(level); }
-static inline unsigned level_index(uint64_t va, int level) { return (va >> level_shift(level)) & 511; }
-static inline bool pte_is_leaf(uint64_t e, int level) { return level == 0 || (e & PTE_PS); }
-
-static uint64_t *table_of(uint64_t pa) { return phys_to_virt(pa); }
-
-/* Address bits of a leaf of this level (large leaves have PAT at bit 12). */
-static uint64_t leaf_addr(uint64_t e, int level)
-{
-    return e & PTE_ADDR & ~(level_size(level) - 1);
-}
 
 /* ---- CPU features ---- */
 
@@ -144,26 +116,12 @@ static uint64_t pte_flags_of(uint32_t flags)
     return bits[flags & 15] | (flags & PT_SOFT_MASK);
 }
 
-static uint32_t flags_of_pte(uint64_t e)
-{
-    uint32_t f = 0;
-    if (e & PTE_W)
-        f |= PT_WRITE;
-    if (e & PTE_U)
-        f |= PT_USER;
-    if (!(e & PTE_NX))
-        f |= PT_EXEC;
-    if (e & PTE_PCD)
-        f |= PT_UNCACHED;
-    f |= (uint32_t)(e & PTE_SOFT);
-    return f;
-}
-
 /* ---- table pages ---- */
 
 /* A zeroed page for a new table: from the tree's reserve (pt_reserve) if
- * it has one, else from the frame allocator. 0 if none. */
-static uint64_t table_alloc(struct pt *pt)
+ * it has one, else from the frame allocator. 0 if none. (Shared with
+ * pt_window.c, for the windows' roots.) */
+uint64_t pt_table_alloc(struct pt *pt)
 {
     uint64_t pa = pt->reserve;
     if (pa) {
@@ -273,39 +231,15 @@ struct tlb_batch {
     struct pt_piece pieces[PT_PIECES_MAX];
 };
 
-/* The shared windows: one PML4 slot each, whose subtree is a tree of its
- * own with the PDPT as its root (0 until the window's init), linked at
- * that slot by every PML4. */
-enum { WIN_KMAP, WIN_KSTACKS, NWINDOWS };
-static struct pt windows[NWINDOWS];
-#define kwin        (windows[WIN_KSTACKS])
-#define KWIN_SLOT   ((PT_KWIN_BASE >> 39) & 511)
-#define KWIN_LAST   (PT_KWIN_BASE + PT_KWIN_SIZE - 1)
-#define KMAP_SLOT   ((PT_KMAP_BASE >> 39) & 511)
-#define SLOT_SIZE   (1ull << 39)
-
-static const unsigned window_slot[NWINDOWS] = { [WIN_KMAP] = KMAP_SLOT, [WIN_KSTACKS] = KWIN_SLOT };
-
-static bool pt_is_window(const struct pt *pt)
-{
-    return pt >= windows && pt < windows + NWINDOWS;
-}
+/* The shared windows (pt_internal.h, pt_window.c) as the trees see them. */
 
 /* The window that owns PML4 slot `slot` (of the low half), or NULL. */
 static struct pt *window_at_slot(uint64_t slot)
 {
     for (int i = 0; i < NWINDOWS; i++)
-        if (windows[i].root && window_slot[i] == slot)
-            return &windows[i];
+        if (pt_windows[i].root && window_slot[i] == slot)
+            return &pt_windows[i];
     return NULL;
-}
-
-/* Does [va, last] (one side of the hole) touch window w (if it exists)?
- * The windows are in the low half. */
-static bool range_hits(int w, uint64_t va, uint64_t last)
-{
-    return windows[w].root && !(va >> 63) && (va >> 39) <= window_slot[w] &&
-           (last >> 39) >= window_slot[w];
 }
 
 /* Does [va, last] touch any window? */
@@ -439,7 +373,7 @@ static void table_unlink(struct pt_op *op, uint64_t tbl, uint64_t *e, uint64_t v
  * changes. 0 or -ENOMEM (nothing changed). */
 static int leaf_split(struct pt *pt, uint64_t *e, int level)
 {
-    uint64_t tbl = table_alloc(pt);
+    uint64_t tbl = pt_table_alloc(pt);
     if (!tbl)
         return -ENOMEM;
     uint64_t old = *e;
@@ -541,7 +475,7 @@ static int entry_map(struct pt_op *op, uint64_t tbl, uint64_t *e, int level, uin
         return 0;
     }
     if (!(*e & PTE_P)) {
-        uint64_t nt = table_alloc(op->pt);
+        uint64_t nt = pt_table_alloc(op->pt);
         if (!nt) {
             op->stop = va;
             return -ENOMEM;
@@ -632,27 +566,6 @@ static int op_walk(struct pt_op *op, uint64_t va, uint64_t last)
 
 /* ---- the range interface ---- */
 
-static bool va_canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
-
-/* Validate [va, va+len): page aligned, no wrap, both ends canonical and on
- * the same side of the non-canonical hole. 0, 1 for an empty range
- * (nothing to do), or -EINVAL; *last = the range's last byte (inclusive, so
- * a range may end at the top of memory). */
-static int range_check_va(uint64_t va, uint64_t len, uint64_t *last)
-{
-    if (!IS_ALIGNED(va | len, PAGE_SIZE))
-        return -EINVAL;
-    if (len == 0)
-        return 1;
-    *last = va + len - 1;
-    if (*last < va || !va_canonical(va) || !va_canonical(*last) || (va >> 63) != (*last >> 63))
-        return -EINVAL;
-    return 0;
-}
-
 /* range_check_va, and: a tree's ranges stay out of the shared windows
  * (those that exist), a window's stay inside its slot. */
 static int range_check(const struct pt *pt, uint64_t va, uint64_t len, uint64_t *last)
@@ -661,7 +574,7 @@ static int range_check(const struct pt *pt, uint64_t va, uint64_t len, uint64_t 
     if (r)
         return r;
     if (pt_is_window(pt)) {
-        uint64_t base = (uint64_t)window_slot[pt - windows] * SLOT_SIZE;
+        uint64_t base = (uint64_t)window_slot[pt - pt_windows] * SLOT_SIZE;
         return va >= base && *last <= base + SLOT_SIZE - 1 ? 0 : -EINVAL;
     }
     return range_hits_window(va, *last) ? -EINVAL : 0;
@@ -670,12 +583,12 @@ static int range_check(const struct pt *pt, uint64_t va, uint64_t len, uint64_t 
 int pt_create(struct pt *pt)
 {
     memset(pt, 0, sizeof(*pt));
-    pt->root = table_alloc(pt);
+    pt->root = pt_table_alloc(pt);
     if (!pt->root)
         return -ENOMEM;
     for (int i = 0; i < NWINDOWS; i++) {
-        if (windows[i].root) {
-            table_of(pt->root)[window_slot[i]] = windows[i].root | PTE_TABLE;
+        if (pt_windows[i].root) {
+            table_of(pt->root)[window_slot[i]] = pt_windows[i].root | PTE_TABLE;
             table_count(pt->root, +1);
         }
     }
@@ -758,7 +671,7 @@ int pt_map_leaf(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_t
     for (int l = LEVELS - 1; l > level; l--) {
         uint64_t *e = &table_of(tbl)[level_index(va, l)];
         if (!(*e & PTE_P)) {
-            uint64_t nt = table_alloc(pt);
+            uint64_t nt = pt_table_alloc(pt);
             if (!nt) {
                 map_leaf_undo(pt, va, va + size - 1);
                 return -ENOMEM;
@@ -806,21 +719,6 @@ int pt_range_protect(struct pt *pt, uint64_t va, uint64_t len, uint32_t flags)
     return range_change(&op, va, len);
 }
 
-/* The entry that translates va in pt's tree (outside the kernel window)
- * and its level: the first absent entry or the leaf on the way down. */
-static uint64_t *entry_of(const struct pt *pt, uint64_t va, int *level)
-{
-    uint64_t tbl = pt->root;
-    for (int l = LEVELS - 1;; l--) {
-        uint64_t *e = &table_of(tbl)[level_index(va, l)];
-        if (!(*e & PTE_P) || pte_is_leaf(*e, l)) {
-            *level = l;
-            return e;
-        }
-        tbl = *e & PTE_ADDR;
-    }
-}
-
 int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *old_pa)
 {
     uint64_t last;
@@ -840,212 +738,6 @@ int pt_page_replace(struct pt *pt, uint64_t va, uint64_t pa, uint32_t flags, uin
     batch_flush(&b);
     return 0;
 }
-
-bool pt_next_present(const struct pt *pt, uint64_t va, uint64_t end, uint64_t *leaf_va,
-                     uint64_t *pa, uint32_t *flags, uint64_t *size)
-{
-    while (va < end) {
-        int level;
-        uint64_t *e = entry_of(pt, va, &level);
-        uint64_t s = level_size(level), start = ALIGN_DOWN(va, s);
-        if (*e & PTE_P) {
-            *leaf_va = start;
-            *pa = leaf_addr(*e, level);
-            *flags = flags_of_pte(*e);
-            *size = s;
-            return true;
-        }
-        if (start + s <= va)
-            break;              /* wrapped past the top */
-        va = start + s;         /* the whole absent subtree */
-    }
-    return false;
-}
-
-/* Add what [va, last] (inside the span of table tbl, at level) touches
- * below tbl, tbl included, to *st. */
-static void range_stats_walk(uint64_t tbl, int level, uint64_t va, uint64_t last,
-                             struct pt_range_stats *st)
-{
-    st->tables[level]++;
-    uint64_t s = level_size(level);
-    for (;;) {
-        uint64_t e = table_of(tbl)[level_index(va, level)];
-        uint64_t span_last = MIN(ALIGN_DOWN(va, s) + (s - 1), last);
-        if ((e & PTE_P) && pte_is_leaf(e, level))
-            st->leaves[level]++;
-        else if (e & PTE_P)
-            range_stats_walk(e & PTE_ADDR, level - 1, va, span_last, st);
-        if (span_last == last)
-            return;
-        va = span_last + 1;
-    }
-}
-
-int pt_range_stats(const struct pt *pt, uint64_t va, uint64_t len, struct pt_range_stats *st)
-{
-    uint64_t last;
-    memset(st, 0, sizeof(*st));
-    int r = range_check_va(va, len, &last);
-    if (r)
-        return r < 0 ? r : 0;
-    range_stats_walk(pt->root, LEVELS - 1, va, last, st);
-    return 0;
-}
-
-bool pt_query(const struct pt *pt, uint64_t va, uint64_t *pa, uint32_t *flags, uint64_t *size)
-{
-    int l;
-    uint64_t e = *entry_of(pt, va, &l);
-    if (!(e & PTE_P))
-        return false;
-    uint64_t s = level_size(l);
-    if (pa)
-        *pa = leaf_addr(e, l) + (va & (s - 1));
-    if (flags)
-        *flags = flags_of_pte(e);
-    if (size)
-        *size = s;
-    return true;
-}
-
-/* ---- the shared windows ---- */
-
-/* Make window w's PDPT: once, before the trees that must see it. */
-static int window_init(int w)
-{
-    if (windows[w].root)
-        panic("%s: shared window %d exists already", __func__, w);
-    uint64_t pdpt = table_alloc(&windows[w]);
-    if (!pdpt)
-        return -ENOMEM;
-    windows[w].root = pdpt;
-    return 0;
-}
-
-/* Translate va in window w (false if not mapped, or no window). */
-static bool window_query(int w, uint64_t va, uint64_t *pa, uint32_t *flags)
-{
-    uint64_t base = (uint64_t)window_slot[w] * SLOT_SIZE;
-    if (!windows[w].root || va < base || va - base >= SLOT_SIZE)
-        return false;
-    uint64_t tbl = windows[w].root;
-    for (int l = LEVELS - 2;; l--) {
-        uint64_t e = table_of(tbl)[level_index(va, l)];
-        if (!(e & PTE_P))
-            return false;
-        if (pte_is_leaf(e, l)) {
-            if (pa)
-                *pa = leaf_addr(e, l) + (va & (level_size(l) - 1));
-            if (flags)
-                *flags = flags_of_pte(e);
-            return true;
-        }
-        tbl = e & PTE_ADDR;
-    }
-}
-
-int pt_kwin_init(void)
-{
-    return window_init(WIN_KSTACKS);
-}
-
-int pt_kwin_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
-{
-    if (!kwin.root || (flags & PT_USER))
-        return -EINVAL;
-    return pt_range_map(&kwin, va, pa, len, flags, PT_SIZE_4K);
-}
-
-int pt_kwin_unmap(uint64_t va, uint64_t len, pt_unmap_fn fn, void *arg)
-{
-    if (!kwin.root)
-        return -EINVAL;
-    return pt_range_unmap(&kwin, va, len, fn, arg);
-}
-
-bool pt_kwin_query(uint64_t va, uint64_t *pa, uint32_t *flags)
-{
-    return window_query(WIN_KSTACKS, va, pa, flags);
-}
-
-const struct pt *pt_kwin(void)
-{
-    return &kwin;
-}
-
-int pt_kmap_init(void)
-{
-    return window_init(WIN_KMAP);
-}
-
-int pt_kmap_map(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags)
-{
-    if (!windows[WIN_KMAP].root || (flags & PT_USER))
-        return -EINVAL;
-    return pt_range_map(&windows[WIN_KMAP], va, pa, len, flags, PT_SIZE_ALL);
-}
-
-bool pt_kmap_query(uint64_t va, uint64_t *pa, uint32_t *flags)
-{
-    return window_query(WIN_KMAP, va, pa, flags);
-}
-
-const struct pt *pt_kmap(void)
-{
-    return &windows[WIN_KMAP];
-}
-
-bool pt_range_in_kmap(uint64_t va, uint64_t len)
-{
-    uint64_t last;
-    return range_check_va(va, len, &last) == 0 && range_hits(WIN_KMAP, va, last);
-}
-
-#ifndef HOST_TEST
-/* Check the table page tbl of window w at `level` and what hangs below
- * it; *pages counts the table pages. false (and a report) at the first
- * table page that is not one: freed, handed out again, miscounted. */
-static bool window_table_check(int w, uint64_t tbl, int level, uint64_t *pages)
-{
-    const struct frame *f = frame_meta(tbl);
-    uint64_t *t = table_of(tbl);
-    unsigned present = 0;
-    for (int i = 0; i < ENTRIES; i++)
-        present += (t[i] & PTE_P) != 0;
-    if (f->kind != FRAME_KIND_PAGETABLE || f->refcount != 1 || f->pt_used != present) {
-        kprintf("pt: shared window %d: table page %#lx (level %d) has kind %u, %u reference(s), "
-                "count %u for %u present entries\n", w, tbl, level, f->kind, f->refcount,
-                f->pt_used, present);
-        return false;
-    }
-    (*pages)++;
-    for (int i = 0; i < ENTRIES && level > 0; i++)
-        if ((t[i] & PTE_P) && !pte_is_leaf(t[i], level) &&
-            !window_table_check(w, t[i] & PTE_ADDR, level - 1, pages))
-            return false;
-    return true;
-}
-
-long pt_shared_check(void)
-{
-    uint64_t total = 0;
-    for (int w = 0; w < NWINDOWS; w++) {
-        uint64_t pages = 0;
-        if (!windows[w].root)
-            continue;
-        if (!window_table_check(w, windows[w].root, LEVELS - 2, &pages))
-            return -EIO;
-        if (pages != windows[w].table_pages) {
-            kprintf("pt: shared window %d: %lu table pages linked, %lu counted\n", w, pages,
-                    windows[w].table_pages);
-            return -EIO;
-        }
-        total += pages;
-    }
-    return (long)total;
-}
-#endif
 
 #ifdef HOST_TEST
 const struct pt *host_loaded_pt;
