@@ -16,8 +16,7 @@
 #include <log.h>
 #include <errstr.h>
 #include <uapi/errno.h>
-
-int pagingtest_fault(bool readonly);
+#include "pagingtest.h"
 
 #define FAULT_VA_RO     (USER_HALF_START + GiB(64))  /* the read-only region */
 #define FAULT_VA_NONE   0x00007f0000000000ull   /* no region covers it */
