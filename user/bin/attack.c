@@ -1,0 +1,436 @@
+/*
+ * attack: a hostile program against SIGINT delivery at the end of a system
+ * call (the fast path's diverted exit through syscall_fast_iret), signal
+ * frames that cannot be written, single-stepping, and fork's copy-on-write
+ * of read-only regions. Every mode prints "attack: MODE: ok ..." when the
+ * kernel did what it must, "attack: MODE: FAILED ..." (exit 1) when not;
+ * the modes that must be killed print "attack: MODE: ready" and wait for
+ * the Ctrl-C that kills them.
+ *
+ *   attack regs read N   N times: a console read (fast path) that Ctrl-C
+ *                        interrupts; every register the ABI preserves,
+ *                        the arguments, rcx (= the return address) and r11
+ *                        (= the flags, without the divert mark VM) must come
+ *                        back, and the handler's context must show the
+ *                        call's exit (-EINTR in rax, the same registers)
+ *   attack regs spin N   the same checks around getpid and yield in a loop
+ *                        until N SIGINTs were caught (the test floods)
+ *   attack hsys N        a handler that makes system calls (they must not
+ *                        be interrupted: a sleep in it returns 0) while
+ *                        Ctrl-C keeps coming; N handler runs
+ *   attack tf N          single-stepping (TF) through fast calls while
+ *                        SIGINTs come: N SIGINTs, every register intact
+ *   attack fork N        fork 2 children (copy-on-write); the 3 processes
+ *                        each catch N SIGINTs with registers checked
+ *   attack rocow         after fork, read-only memory stays read-only in
+ *                        both processes: a store kills the child with
+ *                        SIGSEGV, a read(2) into it fails with -EFAULT
+ *   attack stack KIND sys|spin
+ *                        a SIGINT handler, then rsp = KIND and a loop of
+ *                        getpid (sys) or of nothing (spin); the Ctrl-C
+ *                        cannot push its frame: killed by SIGSEGV. KIND:
+ *                        kernel (0x108000), noncanon (0x0000800000000000),
+ *                        zero, unmapped (USER_START + 1 MiB), ro (read-only
+ *                        data), guard (64 bytes above the stack guard page),
+ *                        above (USER_END + 4 KiB)
+ *   attack stackfork     the parent ignores SIGINT and forks; the child
+ *                        does `stack ro sys` in its copy-on-write address
+ *                        space; the parent reports the child's death:
+ *                        "attack: stackfork: ok (child killed by signal 11)"
+ */
+#include <ulib.h>
+
+#define KADDR       0x100000ul
+#define NONCANON    0x0000800000000000ul
+#define RF_TF       0x100ul
+#define RF_VM       0x20000ul
+#define NPAT        9               /* rbx rbp r12 r13 r14 r15 r8 r9 r10 */
+
+static const char *const pat_names[] = {
+    "none", "rbx", "rbp", "r12", "r13", "r14", "r15", "r8", "r9", "r10",
+    "rdi", "rsi", "rdx", "rcx (not the return address)", "r11 (divert mark VM set)",
+};
+
+/* The patterns the round loads into the registers the call must keep. */
+#define PAT(k)      (0x5a5a5a5a00000000ul + (k) * 0x01010101ul)
+
+/* long attack_round(long nr, long a0, long a1, long a2): system call nr
+ * with the three arguments and PAT(1..9) in rbx rbp r12-r15 r8-r10; 0 if
+ * every register the ABI keeps came back (and rcx is the return address,
+ * r11 has no VM), else the index into pat_names. The call's rax goes to
+ * attack_rax. */
+long attack_round(long nr, long a0, long a1, long a2);
+extern const char attack_after[];
+long attack_rax;
+
+__asm__(
+    ".intel_syntax noprefix\n"
+    ".text\n"
+    ".globl attack_round\n"
+    "attack_round:\n"
+    "    push rbx\n push rbp\n push r12\n push r13\n push r14\n push r15\n"
+    "    push rdi\n push rsi\n push rdx\n push rcx\n"          /* nr a0 a1 a2 at [rsp+24..0] */
+    "    mov rax, rdi\n"
+    "    mov rdi, rsi\n"
+    "    mov rsi, rdx\n"
+    "    mov rdx, rcx\n"
+    "    movabs rbx, 0x5a5a5a5a01010101\n"
+    "    movabs rbp, 0x5a5a5a5a02020202\n"
+    "    movabs r12, 0x5a5a5a5a03030303\n"
+    "    movabs r13, 0x5a5a5a5a04040404\n"
+    "    movabs r14, 0x5a5a5a5a05050505\n"
+    "    movabs r15, 0x5a5a5a5a06060606\n"
+    "    movabs r8,  0x5a5a5a5a07070707\n"
+    "    movabs r9,  0x5a5a5a5a08080808\n"
+    "    movabs r10, 0x5a5a5a5a09090909\n"
+    "    syscall\n"
+    ".globl attack_after\n"
+    "attack_after:\n"
+    "    mov [rip + attack_rax], rax\n"
+    "    mov eax, 14\n"
+    "    bt r11, 17\n"
+    "    jc 9f\n"
+    "    mov eax, 13\n"
+    "    lea r11, [rip + attack_after]\n"
+    "    cmp rcx, r11\n"
+    "    jne 9f\n"
+    "    mov eax, 12\n cmp rdx, [rsp]\n jne 9f\n"
+    "    mov eax, 11\n cmp rsi, [rsp + 8]\n jne 9f\n"
+    "    mov eax, 10\n cmp rdi, [rsp + 16]\n jne 9f\n"
+    "    mov eax, 1\n movabs rcx, 0x5a5a5a5a01010101\n cmp rbx, rcx\n jne 9f\n"
+    "    mov eax, 2\n movabs rcx, 0x5a5a5a5a02020202\n cmp rbp, rcx\n jne 9f\n"
+    "    mov eax, 3\n movabs rcx, 0x5a5a5a5a03030303\n cmp r12, rcx\n jne 9f\n"
+    "    mov eax, 4\n movabs rcx, 0x5a5a5a5a04040404\n cmp r13, rcx\n jne 9f\n"
+    "    mov eax, 5\n movabs rcx, 0x5a5a5a5a05050505\n cmp r14, rcx\n jne 9f\n"
+    "    mov eax, 6\n movabs rcx, 0x5a5a5a5a06060606\n cmp r15, rcx\n jne 9f\n"
+    "    mov eax, 7\n movabs rcx, 0x5a5a5a5a07070707\n cmp r8, rcx\n jne 9f\n"
+    "    mov eax, 8\n movabs rcx, 0x5a5a5a5a08080808\n cmp r9, rcx\n jne 9f\n"
+    "    mov eax, 9\n movabs rcx, 0x5a5a5a5a09090909\n cmp r10, rcx\n jne 9f\n"
+    "    xor eax, eax\n"
+    "9:  add rsp, 32\n"
+    "    pop r15\n pop r14\n pop r13\n pop r12\n pop rbp\n pop rbx\n"
+    "    ret\n"
+    /* void attack_badstack(uint64_t rsp, long sys): never returns. */
+    ".globl attack_badstack\n"
+    "attack_badstack:\n"
+    "    mov rsp, rdi\n"
+    "    test rsi, rsi\n"
+    "    jz 2f\n"
+    "1:  mov eax, 3\n"                  /* SYS_GETPID */
+    "    syscall\n"
+    "    jmp 1b\n"
+    "2:  pause\n"
+    "    jmp 2b\n"
+    ".att_syntax prefix\n");
+__attribute__((noreturn)) void attack_badstack(uint64_t rsp, long sys);
+
+_Static_assert(SYS_GETPID == 3, "update attack_badstack");
+
+static const char *mode = "?";
+static volatile long caught, steps, at_exit, bad_ctx;
+static volatile long cur_nr = -1, cur_a0, cur_a1, cur_a2;  /* the round in progress */
+static volatile long hsys_sleep = 1;    /* hsys: what the handler's sleep returned */
+static int mypid;
+
+static __attribute__((aligned(4096))) const char ro_page[3 * 4096] = { 'r', 'o' };
+
+static unsigned long read_rflags(void)
+{
+    unsigned long f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f));
+    return f;
+}
+
+static void write_rflags(unsigned long f)
+{
+    __asm__ volatile("pushq %0; popfq" :: "r"(f) : "cc", "memory");
+}
+
+static __printf(1, 2) __attribute__((noreturn)) void fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("attack: %s: FAILED: ", mode);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    exit(1);
+}
+
+/* The result the round's call must have left in rax. */
+static long expected_rax(long nr)
+{
+    if (nr == SYS_GETPID)
+        return mypid;
+    if (nr == SYS_READ)
+        return -EINTR;
+    return 0;
+}
+
+/* A signal that came at the end of a round's call: the context is the
+ * call's exit, exactly (the frame syscall_fast_iret built). */
+static void check_ctx(const struct sigcontext *c)
+{
+    if ((uintptr_t)c->rip != (uintptr_t)attack_after || cur_nr < 0)
+        return;
+    at_exit++;
+    const unsigned long want[NPAT] = {
+        PAT(1), PAT(2), PAT(3), PAT(4), PAT(5), PAT(6), PAT(7), PAT(8), PAT(9)
+    };
+    const unsigned long got[NPAT] = {
+        c->rbx, c->rbp, c->r12, c->r13, c->r14, c->r15, c->r8, c->r9, c->r10
+    };
+    for (int k = 0; k < NPAT; k++)
+        if (got[k] != want[k])
+            bad_ctx = k + 1;
+    if (c->rdi != (unsigned long)cur_a0) bad_ctx = 10;
+    if (c->rsi != (unsigned long)cur_a1) bad_ctx = 11;
+    if (c->rdx != (unsigned long)cur_a2) bad_ctx = 12;
+    if (c->rcx != c->rip) bad_ctx = 13;
+    if ((c->r11 | c->rflags) & RF_VM) bad_ctx = 14;
+    if ((long)c->rax != expected_rax(cur_nr) && !(cur_nr == SYS_YIELD && (long)c->rax == -EINTR))
+        bad_ctx = 15;
+}
+
+static void handler(int sig, uint64_t fault_addr, struct sigcontext *ctx)
+{
+    if (sig == SIGTRAP) {
+        steps++;
+        return;
+    }
+    if (sig != SIGINT) {
+        printf("attack: %s: FAILED: signal %d at rip %#lx address %#lx\n", mode, sig,
+               ctx->rip, (unsigned long)fault_addr);
+        exit(1);
+    }
+    if (read_rflags() & RF_TF)
+        bad_ctx = 16;
+    check_ctx(ctx);
+    caught++;
+    /* Fast calls from the handler: a SIGINT that comes now is due but must
+     * wait for sigreturn (each of these exits goes through the check). */
+    for (int i = 0; i < 20; i++)
+        if (getpid() != mypid)
+            bad_ctx = 17;
+    yield();
+}
+
+static void check_round(long nr, long a0, long a1, long a2)
+{
+    cur_a0 = a0; cur_a1 = a1; cur_a2 = a2;
+    cur_nr = nr;
+    long r = attack_round(nr, a0, a1, a2);
+    cur_nr = -1;
+    if (r)
+        fail("%s changed by the call %ld", pat_names[r], nr);
+    long want = expected_rax(nr);
+    if (attack_rax != want && !(attack_rax == -EINTR && nr == SYS_YIELD))
+        fail("call %ld returned %ld", nr, attack_rax);
+    if (bad_ctx)
+        fail("the handler's context: %s (bad_ctx %ld)",
+             bad_ctx < 15 ? pat_names[bad_ctx] : bad_ctx == 15 ? "rax" :
+             bad_ctx == 16 ? "TF set in the handler" : "getpid in the handler", bad_ctx);
+}
+
+static void must_handle(void)
+{
+    int r = signal(handler);
+    if (r < 0)
+        fail("signal: %s", errstr(r));
+}
+
+static void m_regs_read(long n)
+{
+    static char buf[8];
+    printf("attack: regs read: waiting for %ld\n", n);
+    while (caught < n)
+        check_round(SYS_READ, FD_STDIN, (long)buf, 1);
+    printf("attack: regs read: ok (%ld caught, %ld at the call's exit)\n", caught, at_exit);
+}
+
+static void spin_rounds(long n)
+{
+    for (long i = 0; caught < n; i++)
+        check_round(i & 1 ? SYS_YIELD : SYS_GETPID, 0x1234 + i, -i, i << 20);
+}
+
+static void m_regs_spin(long n)
+{
+    printf("attack: regs spin: waiting for %ld\n", n);
+    spin_rounds(n);
+    printf("attack: regs spin: ok (%ld caught, %ld at a call's exit)\n", caught, at_exit);
+}
+
+/* hsys's handler: slow, with calls that a SIGINT must not interrupt. */
+static void hsys_handler(int sig, uint64_t fault_addr, struct sigcontext *ctx)
+{
+    caught++;
+    for (int i = 0; i < 200; i++)
+        if (getpid() != mypid)
+            bad_ctx = 17;
+    int r = sleep_ms(200);
+    if (r != 0)
+        hsys_sleep = r;
+}
+
+static void m_hsys(long n)
+{
+    int r = signal(hsys_handler);
+    if (r < 0)
+        fail("signal: %s", errstr(r));
+    printf("attack: hsys: waiting for %ld\n", n);
+    spin_rounds(n);
+    if (hsys_sleep != 1)
+        fail("a sleep in the handler returned %ld", hsys_sleep);
+    printf("attack: hsys: ok (%ld caught)\n", caught);
+}
+
+static void m_tf(long n)
+{
+    printf("attack: tf: waiting for %ld\n", n);
+    write_rflags(read_rflags() | RF_TF);
+    spin_rounds(n);
+    write_rflags(read_rflags() & ~RF_TF);
+    if (!steps)
+        fail("no single-step trap (%ld caught)", caught);
+    printf("attack: tf: ok (%ld caught, %ld steps)\n", caught, steps);
+}
+
+static void m_fork(long n)
+{
+    int kids[2];
+    for (int i = 0; i < 2; i++) {
+        kids[i] = fork();
+        if (kids[i] < 0)
+            fail("fork: %s", errstr(kids[i]));
+        if (kids[i] == 0) {
+            mypid = getpid();
+            spin_rounds(n);
+            exit(0);
+        }
+    }
+    printf("attack: fork: waiting for %ld\n", n);
+    spin_rounds(n);
+    for (int i = 0; i < 2; i++) {
+        int st = 0, r;
+        while ((r = wait(kids[i], &st)) == -EINTR)
+            ;
+        if (r != kids[i] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            fail("child %d: status %#x", kids[i], st);
+    }
+    printf("attack: fork: ok (%ld caught here, the children too)\n", caught);
+}
+
+static void m_rocow(void)
+{
+    volatile const char *ro = ro_page;
+    int fds[2];
+    if (pipe(fds) < 0)
+        fail("pipe");
+    int kid = fork();
+    if (kid < 0)
+        fail("fork: %s", errstr(kid));
+    if (kid == 0) {
+        if (write(fds[1], "xy", 2) != 2)
+            exit(3);
+        long r = read(fds[0], (void *)ro_page, 1);
+        if (r != -EFAULT || ro[0] != 'r')
+            exit(4);
+        *(volatile char *)ro = 'w';         /* must kill */
+        exit(5);
+    }
+    int st = 0;
+    if (wait(kid, &st) != kid)
+        fail("wait");
+    if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
+        fail("the child was not killed by SIGSEGV: status %#x", st);
+    long r = read(fds[0], (void *)ro_page, 1);
+    if (r != -EFAULT || ro[0] != 'r')
+        fail("read into read-only memory after fork returned %ld, byte %d", r, ro[0]);
+    printf("attack: rocow: ok (child killed by signal %d)\n", WTERMSIG(st));
+}
+
+static uint64_t stack_addr(const char *kind)
+{
+    if (!strcmp(kind, "kernel"))   return KADDR + 0x8000;
+    if (!strcmp(kind, "noncanon")) return NONCANON;
+    if (!strcmp(kind, "zero"))     return 0;
+    if (!strcmp(kind, "unmapped")) return USER_START + 0x100000;
+    if (!strcmp(kind, "ro"))       return (uint64_t)(uintptr_t)&ro_page[2 * 4096];
+    if (!strcmp(kind, "guard"))    return USER_STACK_BOTTOM + 64;
+    if (!strcmp(kind, "above"))    return USER_END + 0x1000;
+    return 1;
+}
+
+static void m_stack(const char *kind, const char *how)
+{
+    uint64_t sp = stack_addr(kind);
+    if (sp == 1 || (strcmp(how, "sys") && strcmp(how, "spin")))
+        fail("unknown stack case %s %s", kind, how);
+    must_handle();
+    printf("attack: stack %s %s: ready (rsp %#lx)\n", kind, how, (unsigned long)sp);
+    attack_badstack(sp, !strcmp(how, "sys"));
+}
+
+static void m_stackfork(void)
+{
+    int r = signal_ignore();
+    if (r < 0)
+        fail("signal_ignore: %s", errstr(r));
+    int kid = fork();
+    if (kid < 0)
+        fail("fork: %s", errstr(kid));
+    if (kid == 0) {
+        mode = "stackfork child";
+        m_stack("ro", "sys");
+    }
+    int st = 0;
+    while ((r = wait(kid, &st)) == -EINTR)
+        ;
+    if (r != kid || !WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
+        fail("child status %#x (wait %d)", st, r);
+    printf("attack: stackfork: ok (child killed by signal %d)\n", WTERMSIG(st));
+}
+
+static long count_arg(int argc, char **argv, int i)
+{
+    long n;
+    if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
+        dprintf(2, "usage: attack regs read|spin N | hsys N | tf N | fork N | rocow | "
+                   "stack KIND sys|spin | stackfork\n");
+        exit(2);
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    mypid = getpid();
+    if (argc < 2)
+        count_arg(0, argv, 1);
+    mode = argv[1];
+    if (!strcmp(mode, "regs") && argc == 4) {
+        must_handle();
+        if (!strcmp(argv[2], "read"))
+            m_regs_read(count_arg(argc, argv, 3));
+        else
+            m_regs_spin(count_arg(argc, argv, 3));
+    } else if (!strcmp(mode, "hsys")) {
+        m_hsys(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "tf")) {
+        must_handle();
+        m_tf(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "fork")) {
+        must_handle();
+        m_fork(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "rocow")) {
+        m_rocow();
+    } else if (!strcmp(mode, "stack") && argc == 4) {
+        m_stack(argv[2], argv[3]);
+    } else if (!strcmp(mode, "stackfork")) {
+        m_stackfork();
+    } else {
+        count_arg(0, argv, 1);
+    }
+    return 0;
+}
