@@ -116,3 +116,15 @@ def test_signal_frame_cannot_be_pushed(m):
         check_contains(out, 'attack: stackfork: ok (child killed by signal 11)', 'attack stackfork')
         check_match(out, r'attack: cannot push the frame for SIGINT', 'attack stackfork')
     session(m, body)
+
+
+def test_ignored_sigint_does_not_interrupt(m):
+    """A SIGINT that comes while a batch of long reads runs, the batch
+    ending in signal(SIG_IGN): ignoring it throws it away, so the sleep
+    after must not end with -EINTR (the thread's signal flag must go with
+    the pending bit)."""
+    def body():
+        out = flood(m, 'attack ign 100', 'attack: ign: waiting (100 rounds)',
+                    'attack: ign: ok', per=1, pause=0.05, rounds=1000)
+        check_match(out, r'attack: ign: ok \(\d+ caught in 100 rounds\)', 'attack ign')
+    session(m, body)

@@ -18,6 +18,10 @@
  *   attack hsys N        a handler that makes system calls (they must not
  *                        be interrupted: a sleep in it returns 0) while
  *                        Ctrl-C keeps coming; N handler runs
+ *   attack ign N         N rounds of: a handler, a batch of long reads
+ *                        ending in signal(SIG_IGN), a sleep, under Ctrl-C:
+ *                        a SIGINT that came during the batch is thrown
+ *                        away and must not end the sleep (-EINTR)
  *   attack tf N          single-stepping (TF) through fast calls while
  *                        SIGINTs come: N SIGINTs, every register intact
  *   attack fork N        fork 2 children (copy-on-write); the 3 processes
@@ -39,6 +43,7 @@
  *                        "attack: stackfork: ok (child killed by signal 11)"
  */
 #include <ulib.h>
+#include <uapi/vm.h>
 
 #define KADDR       0x100000ul
 #define NONCANON    0x0000800000000000ul
@@ -285,6 +290,40 @@ static void m_hsys(long n)
     printf("attack: hsys: ok (%ld caught)\n", caught);
 }
 
+/* ign: a batch (a long stay in the kernel, for a Ctrl-C to land in: it
+ * reads /bin/unixtest again and again) that ends by ignoring SIGINT, then
+ * a sleep. With SIGINT ignored, a SIGINT that came during the batch is
+ * thrown away: it must not cut the sleep short. N rounds; the handler is
+ * set again at the start of each. */
+static void m_ign(long n)
+{
+    static struct sysreq reqs[SYSCALL_BATCH_MAX];
+    static char buf[128 * 1024];
+    int fd = open("/bin/unixtest", O_RDONLY);
+    if (fd < 0)
+        fail("open /bin/unixtest: %s", errstr(fd));
+    for (int i = 0; i + 1 < SYSCALL_BATCH_MAX; i += 2) {
+        reqs[i] = (struct sysreq){ .nr = SYS_SEEK, .args = { fd, 0, SEEK_SET } };
+        reqs[i + 1] = (struct sysreq){ .nr = SYS_READ, .args = { fd, (uintptr_t)buf, sizeof(buf) } };
+    }
+    reqs[SYSCALL_BATCH_MAX - 1] = (struct sysreq){ .nr = SYS_SIGNAL, .args = { SIG_IGN } };
+    must_handle();
+    printf("attack: ign: waiting (%ld rounds)\n", n);
+    for (long round = 0; round < n; round++) {
+        int r = signal(handler);
+        if (r < 0)
+            fail("signal: %s", errstr(r));
+        long done = syscall(SYS_BATCH, (long)reqs, (long)SYSCALL_BATCH_MAX);
+        if (done != SYSCALL_BATCH_MAX)
+            fail("batch ran %ld calls", done);
+        r = sleep_ms(20);
+        if (r != 0)
+            fail("a sleep with SIGINT ignored returned %s (round %ld, %ld caught)",
+                 errstr(r), round, caught);
+    }
+    printf("attack: ign: ok (%ld caught in %ld rounds)\n", caught, n);
+}
+
 static void m_tf(long n)
 {
     printf("attack: tf: waiting for %ld\n", n);
@@ -396,7 +435,7 @@ static long count_arg(int argc, char **argv, int i)
 {
     long n;
     if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
-        dprintf(2, "usage: attack regs read|spin N | hsys N | tf N | fork N | rocow | "
+        dprintf(2, "usage: attack regs read|spin N | hsys N | ign N | tf N | fork N | rocow | "
                    "stack KIND sys|spin | stackfork\n");
         exit(2);
     }
@@ -417,6 +456,8 @@ int main(int argc, char **argv)
             m_regs_spin(count_arg(argc, argv, 3));
     } else if (!strcmp(mode, "hsys")) {
         m_hsys(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "ign")) {
+        m_ign(count_arg(argc, argv, 2));
     } else if (!strcmp(mode, "tf")) {
         must_handle();
         m_tf(count_arg(argc, argv, 2));
