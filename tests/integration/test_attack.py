@@ -43,6 +43,20 @@ def flood(m, line, ready, done, per=3, rounds=400, pause=0.05):
     return m.output_since(mark)
 
 
+def ctrl_c_once(m, line, ready):
+    """Run line, wait for `ready`, press Ctrl-C once: the prompt must come
+    back. What it printed from `ready` on."""
+    m.sendline(line)
+    m.expect(ready, URUN_TIMEOUT)
+    mark = m.mark()
+    time.sleep(0.2)             # into its loop
+    m.send(CTRL_C)
+    m.wait_prompt(INTERRUPT_TIMEOUT)
+    out = m.output_since(mark)
+    console_resync(m, True)
+    return out
+
+
 def test_sigint_at_fast_call_exit(m):
     """A console read that Ctrl-C interrupts, getpid and yield in a loop,
     under Ctrl-C: the registers the system-call ABI keeps, rcx and r11 come
@@ -97,17 +111,10 @@ def test_signal_frame_cannot_be_pushed(m):
         for kind in STACK_KINDS:
             for how in ['sys', 'spin']:
                 line = f'attack stack {kind} {how}'
-                m.sendline(line)
-                m.expect(f'attack: stack {kind} {how}: ready', URUN_TIMEOUT)
-                mark = m.mark()
-                time.sleep(0.2)
-                m.send(CTRL_C)
-                m.wait_prompt(INTERRUPT_TIMEOUT)
-                out = m.output_since(mark)
+                out = ctrl_c_once(m, line, f'attack: stack {kind} {how}: ready')
                 check_match(out, r'\[pid \d+\] attack: cannot push the frame for SIGINT at rsp',
                             line)
                 check_contains(out, 'sh: attack: killed by signal 11', line)
-                console_resync(m, True)
         m.sendline('attack stackfork')
         m.expect('attack: stack ro sys: ready', URUN_TIMEOUT)
         time.sleep(0.2)
@@ -127,4 +134,36 @@ def test_ignored_sigint_does_not_interrupt(m):
         out = flood(m, 'attack ign 100', 'attack: ign: waiting (100 rounds)',
                     'attack: ign: ok', per=1, pause=0.05, rounds=1000)
         check_match(out, r'attack: ign: ok \(\d+ caught in 100 rounds\)', 'attack ign')
+    session(m, body)
+
+
+def test_unrunnable_handler_and_stopped(m):
+    """A SIGINT handler in no-execute data or in an unmapped page, or a
+    trampoline there: the Ctrl-C ends in a fault in the handler, which kills
+    the program alone (SIGSEGV, "while in its signal handler"). A program
+    that stopped itself (NOT_RUNNABLE) with no handler still dies of Ctrl-C."""
+    def body():
+        for kind in ['nx', 'unmapped', 'tramp']:
+            line = f'attack handler {kind}'
+            out = ctrl_c_once(m, line, f'attack: handler {kind}: ready')
+            check_match(out, r'\[pid \d+\] attack killed by SIGSEGV \(11\) while in its signal handler',
+                        line)
+            check_contains(out, 'sh: attack: killed by signal 11', line)
+        out = ctrl_c_once(m, 'attack stop', 'attack: stop: ready')
+        check_contains(out, 'sh: attack: killed by signal 2 (SIGINT)', 'attack stop')
+    session(m, body)
+
+
+def test_sigint_during_pgfault_upcall(m):
+    """Page faults taken by a JOS upcall that makes system calls on the
+    exception stack while Ctrl-C floods: the SIGINT frames go on the
+    exception stack, the handler returns into the upcall, the registers of
+    its calls are intact, and the program ends normally."""
+    def body():
+        out = flood(m, 'attack upcall 10', 'attack: upcall: waiting for 10', 'attack: upcall: ok',
+                    per=1, pause=0.05)
+        got = check_match(out, r'attack: upcall: ok \(\d+ caught, (\d+) on the exception stack, '
+                               r'(\d+) upcalls\)', 'attack upcall')
+        if int(got.group(1)) < 1 or int(got.group(2)) < 1:
+            raise TestFailure(f'attack upcall did not exercise the exception stack:\n{out}')
     session(m, body)

@@ -37,6 +37,16 @@
  *                        zero, unmapped (USER_START + 1 MiB), ro (read-only
  *                        data), guard (64 bytes above the stack guard page),
  *                        above (USER_END + 4 KiB)
+ *   attack upcall N      page faults taken by a JOS upcall that makes
+ *                        system calls on the exception stack while SIGINTs
+ *                        come (their frames go there); until N were caught,
+ *                        one at least on the exception stack
+ *   attack handler nx|unmapped|tramp
+ *                        a SIGINT handler in data (no execute), in an
+ *                        unmapped page, or a trampoline there; spins: the
+ *                        Ctrl-C kills it with SIGSEGV (in its handler)
+ *   attack stop          stops itself (set_env_status NOT_RUNNABLE) with no
+ *                        handler: the Ctrl-C kills it with SIGINT
  *   attack stackfork     the parent ignores SIGINT and forks; the child
  *                        does `stack ro sys` in its copy-on-write address
  *                        space; the parent reports the child's death:
@@ -44,6 +54,9 @@
  */
 #include <ulib.h>
 #include <uapi/vm.h>
+#include <uapi/env.h>
+#include <uapi/upcall.h>
+#include <uapi/pte.h>
 
 #define KADDR       0x100000ul
 #define NONCANON    0x0000800000000000ul
@@ -129,6 +142,32 @@ __asm__(
     ".att_syntax prefix\n");
 __attribute__((noreturn)) void attack_badstack(uint64_t rsp, long sys);
 
+/* The page-fault upcall's half (attack upcall): attack_touch(p) stores to
+ * p; the kernel enters attack_upcall on the exception stack, which calls
+ * attack_upcall_c(utf) and then resumes attack_touch's caller (the store
+ * is not retried: attack_upcall_c has mapped the page). */
+__asm__(
+    ".intel_syntax noprefix\n"
+    ".text\n"
+    ".globl attack_touch\n"
+    "attack_touch:\n"
+    "    push rbx\n push rbp\n push r12\n push r13\n push r14\n push r15\n"
+    "    mov [rip + attack_resume_rsp], rsp\n"
+    "    mov byte ptr [rdi], 1\n"
+    "attack_resume:\n"
+    "    pop r15\n pop r14\n pop r13\n pop r12\n pop rbp\n pop rbx\n"
+    "    ret\n"
+    ".globl attack_upcall\n"
+    "attack_upcall:\n"
+    "    mov rdi, rsp\n"
+    "    call attack_upcall_c\n"
+    "    mov rsp, [rip + attack_resume_rsp]\n"
+    "    jmp attack_resume\n"
+    ".att_syntax prefix\n");
+void attack_touch(volatile char *p);
+void attack_upcall(void);
+uint64_t attack_resume_rsp;
+
 _Static_assert(SYS_GETPID == 3, "update attack_badstack");
 
 static const char *mode = "?";
@@ -174,8 +213,12 @@ static long expected_rax(long nr)
 
 /* A signal that came at the end of a round's call: the context is the
  * call's exit, exactly (the frame syscall_fast_iret built). */
+static volatile long on_xstack, upcalls;
+
 static void check_ctx(const struct sigcontext *c)
 {
+    if (c->rsp >= USER_XSTACK && c->rsp < USER_XSTACK_TOP)
+        on_xstack++;
     if ((uintptr_t)c->rip != (uintptr_t)attack_after || cur_nr < 0)
         return;
     at_exit++;
@@ -431,12 +474,91 @@ static void m_stackfork(void)
     printf("attack: stackfork: ok (child killed by signal %d)\n", WTERMSIG(st));
 }
 
+#define TOUCH_PAGE  (USER_SCRATCH + 0x1000)
+
+__attribute__((used)) void attack_upcall_c(struct UTrapframe *utf)
+{
+    if (utf->utf_fault_va != TOUCH_PAGE)
+        fail("upcall for %#lx", (unsigned long)utf->utf_fault_va);
+    long r = syscall(SYS_MEM_ALLOC, 0L, (long)TOUCH_PAGE, (long)(PTE_P | PTE_U | PTE_W));
+    if (r < 0)
+        fail("mem_alloc in the upcall: %ld", r);
+    upcalls++;
+    /* Fast calls on the exception stack, for a SIGINT to come now. */
+    for (int i = 0; i < 200; i++)
+        check_round(SYS_GETPID, i, 2 * i, 3 * i);
+}
+
+/* upcall: page faults taken by the JOS upcall on the exception stack,
+ * which makes system calls there while SIGINTs come: their frames go on
+ * the exception stack, their handler runs there and returns into the
+ * upcall. */
+static void m_upcall(long n)
+{
+    must_handle();
+    long r = syscall(SYS_MEM_ALLOC, 0L, (long)USER_XSTACK, (long)(PTE_P | PTE_U | PTE_W));
+    if (r >= 0)
+        r = syscall(SYS_SET_PGFAULT_HANDLER, 0L, (long)attack_upcall, (long)USER_XSTACK_TOP);
+    if (r < 0)
+        fail("the exception stack or the upcall: %ld", r);
+    printf("attack: upcall: waiting for %ld\n", n);
+    while (caught < n || !on_xstack) {
+        attack_touch((volatile char *)TOUCH_PAGE);
+        r = syscall(SYS_MEM_UNMAP, 0L, (long)TOUCH_PAGE);
+        if (r < 0)
+            fail("mem_unmap: %ld", r);
+    }
+    printf("attack: upcall: ok (%ld caught, %ld on the exception stack, %ld upcalls)\n",
+           caught, on_xstack, upcalls);
+}
+
+/* A SIGINT handler (or its trampoline) the process cannot run: the
+ * Ctrl-C lands on a fault in the handler, which kills. */
+static uint64_t nx_code[64] __aligned(4096);
+
+static void m_handler(const char *kind)
+{
+    uint64_t h = (uintptr_t)handler, tramp = (uintptr_t)__sigtramp;
+    if (!strcmp(kind, "nx")) {
+        h = (uintptr_t)nx_code;
+        nx_code[0] = 0xc3c3c3c3c3c3c3c3ul;     /* ret, were it executable */
+    } else if (!strcmp(kind, "unmapped") || !strcmp(kind, "tramp")) {
+        void *page = map(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+        if (IS_ERR(page))
+            fail("map: %s", errstr(PTR_ERR(page)));
+        int r = unmap(page, 4096);
+        if (r < 0)
+            fail("unmap: %s", errstr(r));
+        if (!strcmp(kind, "unmapped"))
+            h = (uintptr_t)page;
+        else
+            tramp = (uintptr_t)page;
+    } else {
+        fail("unknown handler case %s", kind);
+    }
+    long r = syscall(SYS_SIGNAL, (long)h, (long)tramp);
+    if (r < 0)
+        fail("signal: %s", errstr((int)r));
+    printf("attack: handler %s: ready\n", kind);
+    for (;;)
+        getpid();
+}
+
+/* Stop itself (JOS's NOT_RUNNABLE) with SIGINT's default action: Ctrl-C
+ * must still end it. */
+static void m_stop(void)
+{
+    printf("attack: stop: ready\n");
+    long r = syscall(SYS_SET_ENV_STATUS, 0L, (long)ENV_NOT_RUNNABLE);
+    fail("resumed after stopping itself (%ld)", r);
+}
+
 static long count_arg(int argc, char **argv, int i)
 {
     long n;
     if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
         dprintf(2, "usage: attack regs read|spin N | hsys N | ign N | tf N | fork N | rocow | "
-                   "stack KIND sys|spin | stackfork\n");
+                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N\n");
         exit(2);
     }
     return n;
@@ -468,6 +590,12 @@ int main(int argc, char **argv)
         m_rocow();
     } else if (!strcmp(mode, "stack") && argc == 4) {
         m_stack(argv[2], argv[3]);
+    } else if (!strcmp(mode, "handler") && argc == 3) {
+        m_handler(argv[2]);
+    } else if (!strcmp(mode, "upcall")) {
+        m_upcall(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "stop")) {
+        m_stop();
     } else if (!strcmp(mode, "stackfork")) {
         m_stackfork();
     } else {
