@@ -167,3 +167,16 @@ def test_sigint_during_pgfault_upcall(m):
         if int(got.group(1)) < 1 or int(got.group(2)) < 1:
             raise TestFailure(f'attack upcall did not exercise the exception stack:\n{out}')
     session(m, body)
+
+
+def test_out_of_memory_kills_not_handler(m):
+    """A program with a handler for every signal touches 1 GiB on a
+    256 MiB machine: the fault that finds no frame kills it with SIGSEGV
+    ("out of memory"), its handler is never entered, and every frame comes
+    back (twice: nothing is lost per run)."""
+    def body():
+        for _ in range(2):
+            out = m.cmd('attack oom', URUN_TIMEOUT)
+            check_match(out, r'\[pid \d+\] user fault va \S+ ip \S+ \(out of memory', 'attack oom')
+            check_contains(out, 'sh: attack: killed by signal 11 (SIGSEGV)', 'attack oom')
+    session(m, body)

@@ -41,6 +41,9 @@
  *                        system calls on the exception stack while SIGINTs
  *                        come (their frames go there); until N were caught,
  *                        one at least on the exception stack
+ *   attack oom           a handler for every signal, then touch 1 GiB: the
+ *                        fault that finds no frame kills it (SIGSEGV, "out
+ *                        of memory"), never enters the handler
  *   attack handler nx|unmapped|tramp
  *                        a SIGINT handler in data (no execute), in an
  *                        unmapped page, or a trampoline there; spins: the
@@ -512,6 +515,31 @@ static void m_upcall(long n)
            caught, on_xstack, upcalls);
 }
 
+/* oom: with a handler for every signal (which says FAILED), touch a
+ * mapping larger than the machine's memory: the fault that finds no frame
+ * kills (no handler is offered a frame for a page nobody can provide). */
+static void oom_handler(int sig, uint64_t fault_addr, struct sigcontext *ctx)
+{
+    printf("attack: oom: FAILED: handler offered signal %d at %#lx (rip %#lx)\n", sig,
+           (unsigned long)fault_addr, ctx->rip);
+    exit(1);
+}
+
+static void m_oom(void)
+{
+    const size_t len = 1ul << 30;
+    int r = signal(oom_handler);
+    if (r < 0)
+        fail("signal: %s", errstr(r));
+    char *p = map(NULL, len, PROT_READ | PROT_WRITE);
+    if (IS_ERR(p))
+        fail("map 1 GiB: %s", errstr(PTR_ERR(p)));
+    printf("attack: oom: touching 1 GiB\n");
+    for (size_t off = 0; off < len; off += 4096)
+        p[off] = 1;
+    fail("touched 1 GiB on a smaller machine%s", "");
+}
+
 /* A SIGINT handler (or its trampoline) the process cannot run: the
  * Ctrl-C lands on a fault in the handler, which kills. */
 static uint64_t nx_code[64] __aligned(4096);
@@ -558,7 +586,7 @@ static long count_arg(int argc, char **argv, int i)
     long n;
     if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
         dprintf(2, "usage: attack regs read|spin N | hsys N | ign N | tf N | fork N | rocow | "
-                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N\n");
+                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom\n");
         exit(2);
     }
     return n;
@@ -592,6 +620,8 @@ int main(int argc, char **argv)
         m_stack(argv[2], argv[3]);
     } else if (!strcmp(mode, "handler") && argc == 3) {
         m_handler(argv[2]);
+    } else if (!strcmp(mode, "oom")) {
+        m_oom();
     } else if (!strcmp(mode, "upcall")) {
         m_upcall(count_arg(argc, argv, 2));
     } else if (!strcmp(mode, "stop")) {
