@@ -180,3 +180,15 @@ def test_out_of_memory_kills_not_handler(m):
             check_match(out, r'\[pid \d+\] user fault va \S+ ip \S+ \(out of memory', 'attack oom')
             check_contains(out, 'sh: attack: killed by signal 11 (SIGSEGV)', 'attack oom')
     session(m, body)
+
+
+def test_sigint_during_fork_and_exec(m):
+    """fork (env_alloc, the copy-on-write copy, set_env_status), exec and
+    wait in a loop under a Ctrl-C flood: the parent's handler runs wherever
+    the signal lands, a child dies only of SIGINT (after exec put SIG_DFL
+    back), and every frame comes back."""
+    def body():
+        out = flood(m, 'attack forkexec 1000', 'attack: forkexec: waiting (1000 rounds)',
+                    'attack: forkexec: ok', per=1, pause=0.03, rounds=2000)
+        check_match(out, r'attack: forkexec: ok \(1000 rounds, [1-9]\d* caught', 'attack forkexec')
+    session(m, body)

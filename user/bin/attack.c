@@ -41,6 +41,9 @@
  *                        system calls on the exception stack while SIGINTs
  *                        come (their frames go there); until N were caught,
  *                        one at least on the exception stack
+ *   attack forkexec N    N rounds of fork, exec /bin/true in the child, wait,
+ *                        under Ctrl-C (the child may die of a SIGINT once
+ *                        exec has put SIG_DFL back; nothing else may fail)
  *   attack oom           a handler for every signal, then touch 1 GiB: the
  *                        fault that finds no frame kills it (SIGSEGV, "out
  *                        of memory"), never enters the handler
@@ -515,6 +518,41 @@ static void m_upcall(long n)
            caught, on_xstack, upcalls);
 }
 
+/* forkexec: fork, the child execs /bin/true (or exits, or is killed by a
+ * SIGINT once exec has put SIG_DFL back), the parent waits; N rounds under
+ * Ctrl-C, so that SIGINTs land in env_alloc, in the copy, in exec and in
+ * the waits. */
+static void m_forkexec(long n)
+{
+    must_handle();
+    printf("attack: forkexec: waiting (%ld rounds)\n", n);
+    long killed = 0;
+    for (long round = 0; round < n; round++) {
+        int kid = fork();
+        if (kid == -EINTR)
+            continue;
+        if (kid < 0)
+            fail("fork: %s (round %ld)", errstr(kid), round);
+        if (kid == 0) {
+            char *argv[] = { "true", NULL };
+            int r = exec("/bin/true", argv);
+            printf("attack: forkexec: FAILED: exec: %s\n", errstr(r));
+            exit(1);
+        }
+        int st = 0, r;
+        while ((r = wait(kid, &st)) == -EINTR)
+            ;
+        if (r != kid)
+            fail("wait: %s", errstr(r));
+        if (WIFSIGNALED(st) && WTERMSIG(st) == SIGINT)
+            killed++;
+        else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            fail("child status %#x (round %ld)", st, round);
+    }
+    printf("attack: forkexec: ok (%ld rounds, %ld caught, %ld children killed by SIGINT)\n",
+           n, caught, killed);
+}
+
 /* oom: with a handler for every signal (which says FAILED), touch a
  * mapping larger than the machine's memory: the fault that finds no frame
  * kills (no handler is offered a frame for a page nobody can provide). */
@@ -586,7 +624,7 @@ static long count_arg(int argc, char **argv, int i)
     long n;
     if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
         dprintf(2, "usage: attack regs read|spin N | hsys N | ign N | tf N | fork N | rocow | "
-                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom\n");
+                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom | forkexec N\n");
         exit(2);
     }
     return n;
@@ -620,6 +658,8 @@ int main(int argc, char **argv)
         m_stack(argv[2], argv[3]);
     } else if (!strcmp(mode, "handler") && argc == 3) {
         m_handler(argv[2]);
+    } else if (!strcmp(mode, "forkexec")) {
+        m_forkexec(count_arg(argc, argv, 2));
     } else if (!strcmp(mode, "oom")) {
         m_oom();
     } else if (!strcmp(mode, "upcall")) {
