@@ -193,3 +193,15 @@ def test_sigint_during_fork_and_exec(m):
                     'attack: forkexec: ok', per=1, pause=0.03, rounds=2000)
         check_match(out, r'attack: forkexec: ok \(1000 rounds, [1-9]\d* caught', 'attack forkexec')
     session(m, body)
+
+
+def test_fork_cow_pages_cannot_be_remapped_writable(m):
+    """After fork, JOS's mem_map(PTE_W) of a page shared copy-on-write (in
+    place, or at another address), in the child and then in the parent:
+    refused or given a private copy; the other process's copy never
+    changes."""
+    def body():
+        out = m.cmd('attack cowmap', URUN_TIMEOUT)
+        check_match(out, r'attack: cowmap: ok \(writable remappings allowed: \d in the child, '
+                         r'\d in the parent; no copy changed\)', 'attack cowmap')
+    session(m, body)

@@ -45,6 +45,9 @@
  *   attack forkexec N    N rounds of fork, exec /bin/true in the child, wait,
  *                        under Ctrl-C (the child may die of a SIGINT once
  *                        exec has put SIG_DFL back; nothing else may fail)
+ *   attack cowmap        after fork, mem_map(PTE_W) of a copy-on-write page
+ *                        (in place or elsewhere), in the child then in the
+ *                        parent: the other process's copy never changes
  *   attack oom           a handler for every signal, then touch 1 GiB: the
  *                        fault that finds no frame kills it (SIGSEGV, "out
  *                        of memory"), never enters the handler
@@ -604,6 +607,71 @@ static void m_forkexec(long n)
            n, caught, killed);
 }
 
+/* cowmap: after fork, a page shared copy-on-write is read-only in both
+ * processes; JOS's mem_map must not hand either one a writable mapping
+ * of the shared frame (at the same or another address): the other
+ * process's copy must never change. */
+static __aligned(4096) char cow_data[4096] = "parent";
+
+static long remap_writable(uint64_t to)
+{
+    return syscall(SYS_MEM_MAP, 0L, (long)(uintptr_t)cow_data, 0L, (long)to,
+                   (long)(PTE_P | PTE_U | PTE_W));
+}
+
+/* Try both remappings; a write through one that was allowed. The number
+ * of remappings allowed. */
+static int remap_and_write(void)
+{
+    int allowed = 0;
+    uint64_t targets[] = { (uintptr_t)cow_data, USER_SCRATCH + 0x2000 };
+    for (int i = 0; i < 2; i++) {
+        if (remap_writable(targets[i]) == 0) {
+            allowed++;
+            strcpy((char *)(uintptr_t)targets[i], "scribbled");
+        }
+    }
+    return allowed;
+}
+
+static void m_cowmap(void)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        fail("pipe");
+    if (((volatile char *)cow_data)[0] != 'p')  /* present before fork: shared after */
+        fail("cow_data");
+    /* The child remaps; the parent's copy must stay. */
+    int kid = fork();
+    if (kid < 0)
+        fail("fork: %s", errstr(kid));
+    if (kid == 0)
+        exit(remap_and_write());
+    int st = 0;
+    if (wait(kid, &st) != kid || !WIFEXITED(st))
+        fail("child status %#x", st);
+    int child_allowed = WEXITSTATUS(st);
+    if (strcmp(cow_data, "parent"))
+        fail("the child wrote the parent's copy-on-write page: \"%s\"", cow_data);
+    /* The parent remaps; the child's copy must stay. */
+    kid = fork();
+    if (kid < 0)
+        fail("fork: %s", errstr(kid));
+    if (kid == 0) {
+        char c;
+        if (read(fds[0], &c, 1) != 1)
+            exit(3);
+        exit(strcmp(cow_data, "parent") ? 1 : 0);
+    }
+    int parent_allowed = remap_and_write();
+    if (write(fds[1], "x", 1) != 1)
+        fail("write to the pipe");
+    if (wait(kid, &st) != kid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail("the parent wrote the child's copy-on-write page (child status %#x)", st);
+    printf("attack: cowmap: ok (writable remappings allowed: %d in the child, %d in the parent; "
+           "no copy changed)\n", child_allowed, parent_allowed);
+}
+
 /* oom: with a handler for every signal (which says FAILED), touch a
  * mapping larger than the machine's memory: the fault that finds no frame
  * kills (no handler is offered a frame for a page nobody can provide). */
@@ -675,7 +743,7 @@ static long count_arg(int argc, char **argv, int i)
     long n;
     if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
         dprintf(2, "usage: attack regs read|spin N | hsys N | ign N | tf N | fork N | rocow | "
-                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom | forkexec N\n");
+                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom | forkexec N | cowmap\n");
         exit(2);
     }
     return n;
@@ -711,6 +779,8 @@ int main(int argc, char **argv)
         m_handler(argv[2]);
     } else if (!strcmp(mode, "forkexec")) {
         m_forkexec(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "cowmap")) {
+        m_cowmap();
     } else if (!strcmp(mode, "oom")) {
         m_oom();
     } else if (!strcmp(mode, "upcall")) {
