@@ -205,3 +205,23 @@ def test_fork_cow_pages_cannot_be_remapped_writable(m):
         check_match(out, r'attack: cowmap: ok \(writable remappings allowed: \d in the child, '
                          r'\d in the parent; no copy changed\)', 'attack cowmap')
     session(m, body)
+
+
+def test_fork_in_handler_keeps_sigint_waiting(m):
+    """The SIGINT handler forks; parent and child both stay in it for a
+    second under Ctrl-C: a SIGINT that comes meanwhile waits until the
+    handler returns, in the child as in the parent (which shares the
+    handler's frame and will sigreturn through it)."""
+    def body():
+        m.sendline('attack nest')
+        m.expect('attack: nest: waiting', URUN_TIMEOUT)
+        mark = m.mark()
+        for _ in range(25):             # a bounded flood: under an endless one it never ends
+            m.send(CTRL_C)
+            time.sleep(0.1)
+        m.wait_prompt(INTERRUPT_TIMEOUT)
+        out = m.output_since(mark)
+        check_not_contains(out, 'FAILED', 'attack nest')
+        check_match(out, r'attack: nest: ok \([1-9]\d* caught here\)', 'attack nest')
+        console_resync(m, True)
+    session(m, body)

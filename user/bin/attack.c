@@ -45,6 +45,9 @@
  *   attack forkexec N    N rounds of fork, exec /bin/true in the child, wait,
  *                        under Ctrl-C (the child may die of a SIGINT once
  *                        exec has put SIG_DFL back; nothing else may fail)
+ *   attack nest          the SIGINT handler forks; both processes stay in it
+ *                        a while under Ctrl-C: no SIGINT may enter it
+ *                        again before it returns, in the child either
  *   attack cowmap        after fork, mem_map(PTE_W) of a copy-on-write page
  *                        (in place or elsewhere), in the child then in the
  *                        parent: the other process's copy never changes
@@ -607,6 +610,52 @@ static void m_forkexec(long n)
            n, caught, killed);
 }
 
+/* nest: the SIGINT handler forks; the child, still in the handler (it
+ * shares the frame it will sigreturn through), makes calls while SIGINTs
+ * keep coming: none may enter the handler again before it returns, in
+ * the child as in the parent. */
+static volatile int depth, nested, nest_kid = -1, nest_is_child;
+
+static void nest_handler(int sig, uint64_t fault_addr, struct sigcontext *ctx)
+{
+    if (++depth > 1)
+        nested++;
+    caught++;
+    if (nest_kid < 0 && !nest_is_child) {
+        int k = fork();
+        if (k == 0)
+            nest_is_child = 1;
+        nest_kid = k;
+    }
+    for (int i = 0; i < 10; i++)            /* 1 s of calls, under Ctrl-C */
+        sleep_ms(100);
+    if (nest_is_child)
+        exit(nested ? 1 : 0);
+    depth--;
+}
+
+static void m_nest(void)
+{
+    int r = signal(nest_handler);
+    if (r < 0)
+        fail("signal: %s", errstr(r));
+    printf("attack: nest: waiting\n");
+    while (nest_kid < 0)
+        getpid();
+    if (nest_kid == 0 || nest_kid < -1)
+        fail("fork in the handler: %d", nest_kid);
+    int st = 0;
+    while ((r = wait(nest_kid, &st)) == -EINTR)
+        ;
+    if (r != nest_kid)
+        fail("wait: %s", errstr(r));
+    if (nested)
+        fail("the handler was entered again before it returned, in the parent");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail("the fork child's handler was entered again before it returned (status %#x)", st);
+    printf("attack: nest: ok (%ld caught here)\n", caught);
+}
+
 /* cowmap: after fork, a page shared copy-on-write is read-only in both
  * processes; JOS's mem_map must not hand either one a writable mapping
  * of the shared frame (at the same or another address): the other
@@ -743,7 +792,7 @@ static long count_arg(int argc, char **argv, int i)
     long n;
     if (argc <= i || parse_long(argv[i], &n) < 0 || n < 1) {
         dprintf(2, "usage: attack regs read|spin N | hsys N | ign N | tf N | fork N | rocow | "
-                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom | forkexec N | cowmap\n");
+                   "stack KIND sys|spin | stackfork | handler nx|unmapped|tramp | stop | upcall N | oom | forkexec N | cowmap | nest\n");
         exit(2);
     }
     return n;
@@ -779,6 +828,8 @@ int main(int argc, char **argv)
         m_handler(argv[2]);
     } else if (!strcmp(mode, "forkexec")) {
         m_forkexec(count_arg(argc, argv, 2));
+    } else if (!strcmp(mode, "nest")) {
+        m_nest();
     } else if (!strcmp(mode, "cowmap")) {
         m_cowmap();
     } else if (!strcmp(mode, "oom")) {
