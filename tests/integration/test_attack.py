@@ -43,14 +43,17 @@ def flood(m, line, ready, done, per=3, rounds=400, pause=0.05):
     return m.output_since(mark)
 
 
-def ctrl_c_once(m, line, ready):
-    """Run line, wait for `ready`, press Ctrl-C once: the prompt must come
-    back. What it printed from `ready` on."""
+def ctrl_c_once(m, line, ready, presses=1, pause=0.1):
+    """Run line, wait for `ready`, press Ctrl-C once (or `presses` times,
+    `pause` seconds apart): the prompt must come back. What it printed from
+    `ready` on."""
     m.sendline(line)
     m.expect(ready, URUN_TIMEOUT)
     mark = m.mark()
     time.sleep(0.2)             # into its loop
-    m.send(CTRL_C)
+    for _ in range(presses):
+        m.send(CTRL_C)
+        time.sleep(pause)
     m.wait_prompt(INTERRUPT_TIMEOUT)
     out = m.output_since(mark)
     console_resync(m, True)
@@ -116,11 +119,7 @@ def test_signal_frame_cannot_be_pushed(m):
                 check_match(out, r'\[pid \d+\] attack: cannot push the frame for SIGINT at rsp',
                             line)
                 check_contains(out, 'sh: attack: killed by signal 11', line)
-        m.sendline('attack stackfork')
-        m.expect('attack: stack ro sys: ready', URUN_TIMEOUT)
-        time.sleep(0.2)
-        m.send(CTRL_C)
-        out = m.wait_prompt(INTERRUPT_TIMEOUT)
+        out = ctrl_c_once(m, 'attack stackfork', 'attack: stack ro sys: ready')
         check_contains(out, 'attack: stackfork: ok (child killed by signal 11)', 'attack stackfork')
         check_match(out, r'attack: cannot push the frame for SIGINT', 'attack stackfork')
     session(m, body)
@@ -213,15 +212,8 @@ def test_fork_in_handler_keeps_sigint_waiting(m):
     handler returns, in the child as in the parent (which shares the
     handler's frame and will sigreturn through it)."""
     def body():
-        m.sendline('attack nest')
-        m.expect('attack: nest: waiting', URUN_TIMEOUT)
-        mark = m.mark()
-        for _ in range(25):             # a bounded flood: under an endless one it never ends
-            m.send(CTRL_C)
-            time.sleep(0.1)
-        m.wait_prompt(INTERRUPT_TIMEOUT)
-        out = m.output_since(mark)
+        # A bounded flood: under an endless one the handler never ends.
+        out = ctrl_c_once(m, 'attack nest', 'attack: nest: waiting', presses=25)
         check_not_contains(out, 'FAILED', 'attack nest')
         check_match(out, r'attack: nest: ok \([1-9]\d* caught here\)', 'attack nest')
-        console_resync(m, True)
     session(m, body)
