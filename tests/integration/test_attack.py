@@ -85,8 +85,9 @@ def test_handler_syscalls_and_tf(m):
     SIGINTs come, and three forked processes catching them."""
     def body():
         flood(m, 'attack hsys 5', 'attack: hsys: waiting for 5', 'attack: hsys: ok', pause=0.1)
-        out = flood(m, 'attack tf 5', 'attack: tf: waiting for 5', 'attack: tf: ok', per=1, pause=0.2)
-        check_match(out, r'attack: tf: ok \(\d+ caught, [1-9]\d* steps\)', 'attack tf')
+        out = flood(m, 'attack tf 5', 'attack: tf: waiting for 10', 'attack: tf: ok', per=1, pause=0.2)
+        check_match(out, r"attack: tf: ok \(\d+ caught, [1-9]\d* at a call's exit, [1-9]\d* steps\)",
+                    'attack tf')
         check_not_contains(out, 'killed', 'attack tf')
         flood(m, 'attack fork 5', 'attack: fork: waiting for 5', 'attack: fork: ok', pause=0.1)
     session(m, body)

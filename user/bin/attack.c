@@ -23,7 +23,8 @@
  *                        a SIGINT that came during the batch is thrown
  *                        away and must not end the sleep (-EINTR)
  *   attack tf N          single-stepping (TF) through fast calls while
- *                        SIGINTs come: N SIGINTs, every register intact
+ *                        SIGINTs come: N SIGINTs in a getpid/yield loop, N
+ *                        more ending console reads; every register intact
  *   attack fork N        fork 2 children (copy-on-write); the 3 processes
  *                        each catch N SIGINTs with registers checked
  *   attack rocow         after fork, read-only memory (ELF rodata and text,
@@ -384,15 +385,21 @@ static void m_ign(long n)
     printf("attack: ign: ok (%ld caught in %ld rounds)\n", caught, n);
 }
 
+/* Single-stepping (TF) through getpid and yield until n SIGINTs, then
+ * through console reads that a Ctrl-C ends until n more: those come at
+ * the read's exit, where the diverted exit meets TF. */
 static void m_tf(long n)
 {
-    printf("attack: tf: waiting for %ld\n", n);
+    static char buf[8];
+    printf("attack: tf: waiting for %ld\n", 2 * n);
     write_rflags(read_rflags() | RF_TF);
     spin_rounds(n);
+    while (caught < 2 * n)
+        check_round(SYS_READ, FD_STDIN, (long)buf, 1);
     write_rflags(read_rflags() & ~RF_TF);
     if (!steps)
         fail("no single-step trap (%ld caught)", caught);
-    printf("attack: tf: ok (%ld caught, %ld steps)\n", caught, steps);
+    printf("attack: tf: ok (%ld caught, %ld at a call's exit, %ld steps)\n", caught, at_exit, steps);
 }
 
 static void m_fork(long n)
