@@ -16,7 +16,8 @@
  *
  * Instead of a handler, SYS_SIGNAL takes SIG_DFL (no handler: a fault or
  * SIGINT kills) or SIG_IGN (SIGINT is thrown away; a fault still kills).
- * fork keeps the handler or SIG_IGN; exec keeps SIG_IGN (as POSIX does)
+ * fork keeps the handler or SIG_IGN (a fork made in the handler is in it
+ * too until its sigreturn); exec keeps SIG_IGN (as POSIX does)
  * and turns a handler back into SIG_DFL.
  */
 #ifndef STRATA_UAPI_SIGNAL_H

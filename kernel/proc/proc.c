@@ -325,6 +325,10 @@ int process_env_alloc(struct process *parent, const struct trap_frame *tf)
     p->nregions = parent->nregions;
     p->sig_handler = parent->sig_handler;
     p->sig_trampoline = parent->sig_trampoline;
+    /* Called from a handler, the child resumes in it too (it will
+     * sigreturn through the same frame): a SIGINT waits for that, as in
+     * the parent (POSIX: the child inherits the blocked signals). */
+    p->in_handler = parent->in_handler;
     /* Same open files (shared offsets), as Unix fork. */
     for (int fd = 0; fd < PROC_MAX_FILES; fd++)
         p->files[fd] = parent->files[fd] ? file_get(parent->files[fd]) : NULL;

@@ -205,9 +205,13 @@ long sys_signal(struct trap_frame *tf, uint64_t handler, uint64_t trampoline, ui
     p->sig_handler = handler;
     if (handler > SIG_IGN)
         p->sig_trampoline = trampoline;
-    if (handler == SIG_IGN)
+    if (handler == SIG_IGN) {
         p->sig_pending = 0;     /* ignoring throws away what is due (POSIX); with
                                    SIG_DFL it stays due, and kills when delivered */
+        thread_signal_clear();  /* and the flag that goes with it (the invariant
+                                   above; p->main is the caller): no later wait
+                                   may end with -EINTR for a signal thrown away */
+    }
     spin_unlock_irqrestore(&env_lock, f);
     return 0;
 }

@@ -6,6 +6,7 @@ static const struct {
     const char *what;
 } known[] = {
     { "args",          "print argc and each argument (argv test)" },
+    { "attack",        "hostile: SIGINT at a system call's exit, bad signal stacks, TF, fork: attack MODE" },
     { "badptr",        "hostile: bad pointers/lengths to every syscall" },
     { "badsig",        "hostile: forged signal contexts and sigreturn (badsig all)" },
     { "bigargv",       "hostile: oversized and malformed spawn arguments" },
