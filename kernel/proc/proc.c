@@ -615,7 +615,10 @@ enum process_return_verdict process_user_return(struct trap_frame *tf)
     }
     if (p->killed)
         process_exit(p->kill_status);
-    if (p->sig_pending) {
+    /* One handler at a time: a signal due while one runs waits for its
+     * sigreturn (a full-frame call, which comes back through here), so a
+     * fast call made inside the handler needs no frame for it. */
+    if (p->sig_pending && !p->in_handler) {
         if (!tf)
             return PROCESS_RETURN_NEEDS_FRAME;
         process_signal_deliver(p, tf);
