@@ -10,6 +10,10 @@
 
 /* Copy n bytes; returns how many were NOT copied (0 on success). */
 size_t uaccess_copy(void *dst, const void *src, size_t n);
+/* Make n > 0 bytes at dst writable now, as stores would, changing none of
+ * them; returns how many bytes, from the first page that failed, cannot
+ * be (0 on success). */
+size_t uaccess_fault_in_writable(void *dst, size_t n);
 /* strnlen that may fault: length, max if no NUL within max, or -EFAULT. */
 long uaccess_strnlen(const char *s, size_t max);
 

@@ -20,6 +20,12 @@ bool user_range_ok(uint64_t uaddr, uint64_t len);
 int copy_from_user(void *dst, uint64_t usrc, size_t len);
 int copy_to_user(uint64_t udst, const void *src, size_t len);
 
+/* Make [udst, udst+len) writable now, as copy_to_user would, without
+ * changing its bytes: 0 or -EFAULT. For a source that cannot give back
+ * what it hands out (a pipe, the console): check before taking. Another
+ * thread may still unmap the range before the copy. */
+int user_prepare_write(uint64_t udst, size_t len);
+
 /* Copy a NUL-terminated string of at most max-1 characters into dst
  * (max bytes). Returns its length, -EFAULT, or -ENAMETOOLONG if no NUL
  * comes within max bytes. */

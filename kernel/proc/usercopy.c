@@ -36,6 +36,16 @@ int copy_to_user(uint64_t udst, const void *src, size_t len)
     return left ? uaccess_fail(udst + (len - left)) : 0;
 }
 
+int user_prepare_write(uint64_t udst, size_t len)
+{
+    if (!user_range_ok(udst, len))
+        return uaccess_fail(udst);
+    if (len == 0)
+        return 0;
+    size_t left = uaccess_fault_in_writable((void *)udst, len);
+    return left ? uaccess_fail(udst + (len - left)) : 0;
+}
+
 long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
 {
     if (max == 0 || !user_range_ok(usrc, 1))

@@ -95,6 +95,11 @@ long sys_read(struct trap_frame *tf, uint64_t fd, uint64_t ubuf, uint64_t len, u
     uint64_t done = 0;
     while (done < len) {
         size_t want = (size_t)MIN(len - done, sizeof(chunk));
+        /* A pipe or the console cannot take back what it hands out: a
+         * buffer the process cannot write is refused before anything is
+         * taken (the bytes stay for the next read). */
+        if (!f->ops->seek && user_prepare_write(ubuf + done, want) < 0)
+            return done ? (long)done : -EFAULT;
         long n = f->ops->read(f, chunk, want);
         if (n < 0)
             return done ? (long)done : n;

@@ -7,7 +7,8 @@
  *
  *   dup2             descriptors out of range, dup2 onto itself, lowest free
  *   fds              open until the table is full; pipe and dup at the limit
- *   pipe             no readers (-EPIPE), no writers (end of file), 256 KiB
+ *   pipe             no readers (-EPIPE), no writers (end of file), a read
+ *                    into unwritable memory takes nothing, 256 KiB
  *                    through a pipe, PIPE_BUF writes of two writers intact,
  *                    a writer blocked on a full pipe whose reader goes away
  *   exec             hostile paths and argv, /bad/refuse-* in place: every
@@ -133,6 +134,20 @@ static void test_pipe(void)
     CHECK(read(fds[0], buf, sizeof(buf)) == 0, "no end of file with no writer");
     close(fds[0]);
     CHECK_ERR(read(fds[0], buf, 1), EBADF, "read of a closed end");
+
+    /* A read into memory the reader cannot write fails before it takes
+     * anything: the bytes stay in the pipe for the next read. */
+    CHECK(pipe(fds) == 0, "pipe");
+    CHECK(write(fds[1], "keep", 4) == 4, "write 4 bytes");
+    CHECK_ERR(read(fds[0], (void *)test_pipe, 4), EFAULT, "read into the program's text");
+    char *gone = map(NULL, 4096, PROT_READ | PROT_WRITE);
+    CHECK(!IS_ERR(gone) && unmap(gone, 4096) == 0, "map and unmap a page");
+    CHECK_ERR(read(fds[0], gone, 4), EFAULT, "read into an unmapped page");
+    CHECK_ERR(read(fds[0], gone - 2, 4), EFAULT, "read straddling into an unmapped page");
+    CHECK(read(fds[0], buf, sizeof(buf)) == 4 && memcmp(buf, "keep", 4) == 0,
+          "the bytes stayed in the pipe");
+    close(fds[0]);
+    close(fds[1]);
 
     /* 256 KiB through a pipe: the reader waits for the writer and the
      * writer for the reader many times. */

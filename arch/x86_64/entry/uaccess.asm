@@ -38,6 +38,32 @@ uaccess_copy:
     ret
 EX_ENTRY uaccess_copy.copy, uaccess_copy.fault
 
+; size_t uaccess_fault_in_writable(void *dst, size_t n)
+; Make [dst, dst + n) writable now, as a store would (filling a lazy page,
+; breaking copy-on-write), without changing a byte: `lock or` of 0 into one
+; byte of each page is an atomic read-modify-write of the same value, so a
+; store another thread makes meanwhile is never undone. Returns the number
+; of bytes from the first page that cannot be written (0: all can). n > 0.
+global uaccess_fault_in_writable
+uaccess_fault_in_writable:
+    SMAP_STAC
+    lea rcx, [rdi + rsi]            ; the end
+.touch:
+    lock or byte [rdi], 0
+    and rdi, -4096                  ; the next page's start
+    add rdi, 4096
+    cmp rdi, rcx
+    jb .touch
+    SMAP_CLAC
+    xor eax, eax
+    ret
+.fault:
+    SMAP_CLAC
+    mov rax, rcx
+    sub rax, rdi                    ; from the faulting byte to the end
+    ret
+EX_ENTRY uaccess_fault_in_writable.touch, uaccess_fault_in_writable.fault
+
 ; long uaccess_strnlen(const char *s, size_t max)
 ; Length of s if a NUL comes within max bytes, max if none does, -EFAULT
 ; if an unreadable byte comes first.
