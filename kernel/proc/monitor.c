@@ -211,18 +211,41 @@ static void monitor_read_error(const char *who, int err, uint64_t bad)
         kprintf("%s: %#lx: nothing the program can read is mapped there\n", who, bad);
 }
 
-/* Parse an address: a number (decimal, or hex with 0x) or a symbol of
- * the program. 0 and *addr, or -EINVAL after saying why. */
-static int monitor_addr_parse(struct monitor *m, const char *who, const char *s, uint64_t *addr)
+/* The stopped program's registers by name, for $NAME in addresses. */
+static const struct { const char *name; size_t off; } monitor_regs[] = {
+    { "rip", offsetof(struct trap_frame, rip) }, { "rsp", offsetof(struct trap_frame, rsp) },
+    { "rbp", offsetof(struct trap_frame, rbp) }, { "rax", offsetof(struct trap_frame, rax) },
+    { "rbx", offsetof(struct trap_frame, rbx) }, { "rcx", offsetof(struct trap_frame, rcx) },
+    { "rdx", offsetof(struct trap_frame, rdx) }, { "rsi", offsetof(struct trap_frame, rsi) },
+    { "rdi", offsetof(struct trap_frame, rdi) }, { "r8", offsetof(struct trap_frame, r8) },
+    { "r9", offsetof(struct trap_frame, r9) },   { "r10", offsetof(struct trap_frame, r10) },
+    { "r11", offsetof(struct trap_frame, r11) }, { "r12", offsetof(struct trap_frame, r12) },
+    { "r13", offsetof(struct trap_frame, r13) }, { "r14", offsetof(struct trap_frame, r14) },
+    { "r15", offsetof(struct trap_frame, r15) },
+};
+
+/* Parse an address: a number (decimal, or hex with 0x), a symbol of the
+ * program, or $REG, a register of the stop (as in GDB: x $rsp). 0 and
+ * *addr, or -EINVAL after saying why. */
+static int monitor_addr_parse(struct monitor_stop *st, const char *who, const char *s, uint64_t *addr)
 {
     unsigned long long v;
     if (str_to_u64(s, &v) == 0) {
         *addr = v;
         return 0;
     }
-    if (usyms_address(monitor_syms(m), s, addr) == 0)
+    if (s[0] == '$') {
+        for (size_t i = 0; i < ARRAY_SIZE(monitor_regs); i++)
+            if (strcmp(s + 1, monitor_regs[i].name) == 0) {
+                *addr = *(const uint64_t *)((const char *)st->tf + monitor_regs[i].off);
+                return 0;
+            }
+        kprintf("%s: '%s' is not a register (rip, rsp, rbp, rax ... r15)\n", who, s);
+        return -EINVAL;
+    }
+    if (usyms_address(monitor_syms(st->m), s, addr) == 0)
         return 0;
-    kprintf("%s: '%s' is neither a number nor a symbol of the program\n", who, s);
+    kprintf("%s: '%s' is neither a number, a symbol of the program nor a $register\n", who, s);
     return -EINVAL;
 }
 
@@ -289,7 +312,7 @@ static enum monitor_next monitor_cmd_x(struct monitor_stop *s, int argc, char **
         kprintf("usage: x ADDR|SYMBOL [N]\n");
         return MONITOR_NEXT_STAY;
     }
-    if (monitor_addr_parse(s->m, "x", argv[1], &addr) < 0)
+    if (monitor_addr_parse(s, "x", argv[1], &addr) < 0)
         return MONITOR_NEXT_STAY;
     if (argc > 2 && (str_to_u64(argv[2], &count) < 0 || count < 1 || count > MONITOR_X_MAX)) {
         kprintf("x: the count must be 1..%d (8-byte words)\n", MONITOR_X_MAX);
@@ -411,7 +434,7 @@ static enum monitor_next monitor_cmd_break(struct monitor_stop *s, int argc, cha
         monitor_bp_list(s->m);
         return MONITOR_NEXT_STAY;
     }
-    if (monitor_addr_parse(s->m, "break", argv[1], &addr) < 0 || monitor_bp_check(s, addr, &slot) < 0)
+    if (monitor_addr_parse(s, "break", argv[1], &addr) < 0 || monitor_bp_check(s, addr, &slot) < 0)
         return MONITOR_NEXT_STAY;
     if ((err = monitor_user_read(s->p, addr, &orig, 1, &bad)) < 0) {
         monitor_read_error("break", err, bad);
@@ -473,10 +496,10 @@ struct monitor_cmd {
 static const struct monitor_cmd monitor_cmds[] = {
     { "help",     NULL, "help",               "this list", monitor_cmd_help },
     { "regs",     NULL, "regs",               "the program's registers", monitor_cmd_regs },
-    { "x",        NULL, "x ADDR|SYMBOL [N]",  "N 8-byte words of the program's memory at ADDR "
+    { "x",        NULL, "x ADDR|SYMBOL|$REG [N]", "N 8-byte words of the program's memory at ADDR "
                                               "(default 4, at most 64)", monitor_cmd_x },
     { "bt",       NULL, "bt",                 "backtrace: walk the frame pointers", monitor_cmd_bt },
-    { "break",    "b",  "break [ADDR|SYMBOL]", "plant an int3 at ADDR; alone: list the breakpoints",
+    { "break",    "b",  "break [ADDR|SYMBOL|$REG]", "plant an int3 at ADDR; alone: list the breakpoints",
       monitor_cmd_break },
     { "delete",   NULL, "delete N",           "remove breakpoint N", monitor_cmd_delete },
     { "step",     "s",  "step",               "run one instruction, then stop", monitor_cmd_step },

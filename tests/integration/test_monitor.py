@@ -81,7 +81,7 @@ def test_monitor_commands(m):
             raise TestFailure(f'stopped at {rip:#x}, debugme_inner is at {syms["debugme_inner"]:#x}')
 
         out = mon(m, 'help')
-        for cmd in ['help', 'regs', 'x ADDR|SYMBOL [N]', 'bt', 'break [ADDR|SYMBOL]', 'delete N',
+        for cmd in ['help', 'regs', 'x ADDR|SYMBOL|$REG [N]', 'bt', 'break [ADDR|SYMBOL|$REG]', 'delete N',
                     'step', 'continue', 'kill', '8-byte words']:
             check_contains(out, cmd, 'monitor help')
 
@@ -93,6 +93,11 @@ def test_monitor_commands(m):
         out = mon(m, 'bt')
         if frames_of(out) != ['debugme_inner', 'debugme_outer', 'main', '_start']:
             raise TestFailure(f'bt at the int3 shows {frames_of(out)}:\n{out}')
+
+        # $REG as an address, as in GDB: x $rsp reads the stack at rsp.
+        rsp = int(check_match(mon(m, 'regs'), r'RSP ([0-9a-f]{16})', 'regs (rsp)').group(1), 16)
+        check_match(mon(m, 'x $rsp 1'), r'0x0*%x( <[^>]*>)?:\s+0x[0-9a-f]{16}\n' % rsp, 'x $rsp 1')
+        check_contains(mon(m, 'x $rpi'), "x: '$rpi' is not a register", 'x $rpi')
 
         out = mon(m, 'x debugme_value 1')
         check_match(out, r'0x0*%x <debugme_value>:\s+0x1122334455667788\n' % syms['debugme_value'],
@@ -170,8 +175,8 @@ def test_monitor_hostile(m):
         check_contains(mon(m, 'break 0xffffffff80000000'), not_user, 'break on a high kernel address')
         check_contains(mon(m, 'break 0xffff800000000000'), 'nothing is mapped', 'break on unmapped')
         check_contains(mon(m, 'break debugme_value'), "is not in the program's code", 'break on data')
-        check_contains(mon(m, 'break no_such_symbol'), 'neither a number nor a symbol', 'break no_such_symbol')
-        check_contains(mon(m, 'x no_such_symbol'), 'neither a number nor a symbol', 'x no_such_symbol')
+        check_contains(mon(m, 'break no_such_symbol'), 'neither a number, a symbol of the program nor a $register', 'break no_such_symbol')
+        check_contains(mon(m, 'x no_such_symbol'), 'neither a number, a symbol of the program nor a $register', 'x no_such_symbol')
         main = syms['main']
         for i in range(8):
             check_contains(mon(m, f'break {main + i:#x}'), f'breakpoint {i + 1} at', f'break {i + 1}')
@@ -188,7 +193,7 @@ def test_monitor_hostile(m):
         check_contains(mon(m, 'delete 9'), 'give the number of a breakpoint', 'delete 9')
         check_contains(mon(m, 'delete'), 'give the number of a breakpoint', 'delete alone')
         check_contains(mon(m, 'x' * 300), 'line too long', 'a 300-character line')
-        check_contains(mon(m, 'x ' + '9' * 40), 'neither a number nor a symbol', 'a 40-digit number')
+        check_contains(mon(m, 'x ' + '9' * 40), 'neither a number, a symbol of the program nor a $register', 'a 40-digit number')
         # Ctrl-C abandons the line being typed; the program stays stopped.
         m.send('regs\x03')
         m.prompt, old = MONITOR_PROMPT, m.prompt
