@@ -298,7 +298,7 @@ def test_run_tests_counts_tests_and_clears_stale_logs():
 def bench_tables_copy():
     """A scratch tree with the generator, its inputs and its targets."""
     d = tempfile.mkdtemp(prefix='strata-bench-tables-')
-    for rel in ['tools/gen-bench-tables', 'STATUS', 'docs/benchmarks.md',
+    for rel in ['tools/gen-bench-tables', 'tools/benchrows.py', 'STATUS', 'docs/benchmarks.md',
                 'docs/bench/strata.json', 'docs/bench/linux.json']:
         os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, rel), os.path.join(d, rel))
